@@ -1,0 +1,136 @@
+"""Data sets for linear regression: the Dataset record and the synthetic generator.
+
+A Dataset holds X of shape (m, d) and y of shape (m,) as read-only float64 arrays, checked once on
+the way in so that nothing downstream ever meets a NaN, a ragged shape or a single row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+class DataError(ValueError):
+    """Raised when data cannot be used for regression; the message is meant for a student."""
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, so model.py can cache per data set
+class Dataset:
+    """Features X (m rows, d features) and target y (m values) of a regression problem.
+
+    X may be given as shape (m,) for one feature; it is stored as float64 of shape (m, d).
+    ``true_weights``/``true_bias`` are the parameters that generated synthetic data (None otherwise);
+    ``rows_dropped`` counts rows a reader left out for missing values.
+
+    >>> Dataset([1, 2, 3], [2, 4, 6]).X.shape
+    (3, 1)
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: tuple[str, ...] | None = None
+    target_name: str = "y"
+    name: str = ""
+    true_weights: np.ndarray | None = None
+    true_bias: float | None = None
+    rows_dropped: int = 0
+    note: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        X = _as_float_array(self.X, "X")
+        y = _as_float_array(self.y, "y")
+        if X.ndim == 1:
+            X = X.reshape(-1, 1)
+        if X.ndim != 2:
+            raise DataError(f"The features must be a table (rows × columns); got {X.ndim} dimensions.")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1:
+            raise DataError("The target must be one column of numbers.")
+        m, d = X.shape
+        if d == 0:
+            raise DataError("There is no feature: regression needs at least one input column.")
+        if len(y) != m:
+            raise DataError(f"The features have {m} rows but the target has {len(y)} values; "
+                            "they must have one value per row.")
+        if m < 2:
+            raise DataError(f"Only {m} row of data: a line needs at least two points.")
+        for values, what in ((X, "features"), (y, "target")):
+            bad = ~np.isfinite(values)
+            if bad.any():
+                row = int(np.argwhere(bad)[0][0])
+                raise DataError(f"The {what} contain a missing or infinite value (first at row {row + 1}); "
+                                "remove or fix it.")
+        names = self.feature_names
+        if names is None:
+            names = ("x",) if d == 1 else tuple(f"x{i + 1}" for i in range(d))
+        names = tuple(str(n) for n in names)
+        if len(names) != d:
+            raise DataError(f"{len(names)} feature names were given for {d} features.")
+        X = np.ascontiguousarray(X)
+        X.setflags(write=False)
+        y = np.ascontiguousarray(y)
+        y.setflags(write=False)
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+        object.__setattr__(self, "feature_names", names)
+        if self.true_weights is not None:
+            true_w = np.asarray(self.true_weights, dtype=np.float64).reshape(-1)
+            object.__setattr__(self, "true_weights", true_w)
+
+    @property
+    def m(self) -> int:
+        """Number of rows (examples)."""
+        return self.X.shape[0]
+
+    @property
+    def d(self) -> int:
+        """Number of features (weights)."""
+        return self.X.shape[1]
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.name or 'unnamed'!r}, m={self.m}, d={self.d})"
+
+
+def _as_float_array(values, what: str) -> np.ndarray:
+    try:
+        array = np.array(values, dtype=np.float64)  # a copy: the caller's array stays theirs
+    except (TypeError, ValueError) as error:
+        raise DataError(f"The {what} must be numbers of one shape ({error}).") from None
+    return array
+
+
+def synthetic(n: int = 50, weights=2.0, bias: float = 1.0, noise: float = 1.0, seed: int = 0,
+              x_range: tuple[float, float] = (-3.0, 3.0), x_offset: float = 0.0,
+              outliers: int = 0, name: str = "") -> Dataset:
+    """Reproducible noisy linear data: y = X·weights + bias + noise·ε with ε ~ N(0, 1).
+
+    Each feature is drawn uniformly from ``x_range`` shifted by ``x_offset``; an offset far from zero
+    makes the loss valley long and thin (the weight and the bias fight each other). ``outliers`` rows
+    get their target pushed by ±10 noise units (at least 10), to show how squared error reacts.
+    ``weights`` is a number (one feature) or a sequence (one weight per feature).
+
+    >>> data = synthetic(n=5, weights=[1.0, -2.0], seed=1)
+    >>> data.X.shape, data.true_bias
+    ((5, 2), 1.0)
+    """
+    true_w = np.atleast_1d(np.asarray(weights, dtype=np.float64))
+    if true_w.ndim != 1 or true_w.size == 0:
+        raise DataError("weights must be a number or a list of numbers.")
+    if not (isinstance(n, (int, np.integer)) and n >= 2):
+        raise DataError("A data set needs at least two points (n ≥ 2).")
+    low, high = (float(v) for v in x_range)
+    if not (np.isfinite([low, high, x_offset, bias, noise]).all() and np.isfinite(true_w).all()):
+        raise DataError("The settings of the synthetic data must be finite numbers.")
+    if high < low or noise < 0 or not 0 <= outliers <= n:
+        raise DataError("Need x_range low ≤ high, noise ≥ 0 and 0 ≤ outliers ≤ n.")
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(low, high, size=(n, true_w.size)) + x_offset
+    y = X @ true_w + bias + noise * rng.standard_normal(n)
+    if outliers:
+        rows = rng.choice(n, size=outliers, replace=False)
+        y[rows] += rng.choice([-1.0, 1.0], size=outliers) * 10.0 * max(noise, 1.0)
+    if not name:
+        line = " + ".join(f"{w:g}·x{i + 1 if true_w.size > 1 else ''}" for i, w in enumerate(true_w))
+        name = f"synthetic: y = {line} + {bias:g} + noise {noise:g}"
+    return Dataset(X, y, name=name, true_weights=true_w, true_bias=float(bias))

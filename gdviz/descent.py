@@ -1,0 +1,193 @@
+"""descend(): run an optimizer on the MSE of a data set and record every step as a Trajectory.
+
+Each step records copies of (W, b, loss, full-data gradient) and the gradient the update used.
+A run that blows up (non-finite numbers, or a loss 1e10 times its scale) ends there: only finite
+rows are kept and ``diverged_at`` says where, so no NaN or infinity ever reaches a plot.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import model, optimizers
+
+DIVERGENCE_FACTOR = 1e10  # a loss this many times its starting scale counts as blown up
+MAX_STEPS = 1_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """The recorded run: row 0 is the start, row t the parameters after t updates.
+
+    w (k+1, d), b (k+1,), loss (k+1,), grad_w (k+1, d), grad_b (k+1,): full-data values at each row.
+    used_grad_w (k, d), used_grad_b (k,): the gradient update t actually used (a mini-batch one when
+    batches are smaller than the data). ``diverged_at`` is the step that blew up (the rows stop just
+    before it); ``converged_at`` the step where |∇L| fell below ``settings['tol']``.
+    """
+
+    w: np.ndarray
+    b: np.ndarray
+    loss: np.ndarray
+    grad_w: np.ndarray
+    grad_b: np.ndarray
+    used_grad_w: np.ndarray
+    used_grad_b: np.ndarray
+    settings: dict[str, Any] = field(default_factory=dict)
+    diverged_at: int | None = None
+    converged_at: int | None = None
+
+    @property
+    def steps(self) -> int:
+        """k, the number of updates recorded."""
+        return len(self.loss) - 1
+
+    @property
+    def grad_norm(self) -> np.ndarray:
+        """|∇L| = √(Σ (∂L/∂W)² + (∂L/∂b)²) at each row."""
+        return np.sqrt((self.grad_w ** 2).sum(axis=1) + self.grad_b ** 2)
+
+    @property
+    def update_w(self) -> np.ndarray:
+        """The change W_{t+1} − W_t made by update t, shape (k, d)."""
+        return np.diff(self.w, axis=0)
+
+    @property
+    def update_b(self) -> np.ndarray:
+        """The change b_{t+1} − b_t made by update t, shape (k,)."""
+        return np.diff(self.b)
+
+    def to_frame(self, feature_names=None):
+        """One row per step: step, weights, b, loss, gradient entries and the update that followed."""
+        import pandas as pd  # only the export needs pandas
+
+        d = self.w.shape[1]
+        names = list(feature_names) if feature_names else (["w"] if d == 1 else [f"w{i + 1}" for i in range(d)])
+        columns: dict[str, Any] = {"step": np.arange(len(self.loss))}
+        for i, name in enumerate(names):
+            columns[name] = self.w[:, i]
+        columns["b"] = self.b
+        columns["loss"] = self.loss
+        for i, name in enumerate(names):
+            columns[f"dL/d{name}"] = self.grad_w[:, i]
+        columns["dL/db"] = self.grad_b
+        pad = np.full((1,), np.nan)  # the last row has no update after it
+        for i, name in enumerate(names):
+            columns[f"used dL/d{name}"] = np.concatenate([self.used_grad_w[:, i], pad])
+        columns["used dL/db"] = np.concatenate([self.used_grad_b, pad])
+        for i, name in enumerate(names):
+            columns[f"update {name}"] = np.concatenate([self.update_w[:, i], pad])
+        columns["update b"] = np.concatenate([self.update_b, pad])
+        return pd.DataFrame(columns)
+
+
+def descend(data, *, optimizer: str = "gd", lr: float, steps: int, w0=None, b0: float = 0.0,
+            batch_size: int | None = None, seed: int = 0, tol: float | None = None,
+            **hyper) -> Trajectory:
+    """Run ``steps`` updates of ``optimizer`` from (w0, b0) on the MSE of ``data``; record them all.
+
+    W ← W − α ∂L/∂W and b ← b − α ∂L/∂b for plain gradient descent; the other optimizers follow
+    torch.optim (see optimizers.py); ``hyper`` overrides their settings (momentum, betas, alpha, eps).
+    ``batch_size`` None or ≥ m is full batch; smaller draws mini-batches without replacement,
+    reshuffled each epoch from ``np.random.default_rng(seed)``. ``tol`` stops the run once
+    |∇L| < tol. Full-batch steps cost nothing per row: they use the sufficient statistics.
+
+    >>> from gdviz import synthetic
+    >>> run = descend(synthetic(n=20, seed=1), lr=0.1, steps=3)
+    >>> run.w.shape, run.steps, run.diverged_at
+    ((4, 1), 3, None)
+    """
+    q = model.quadratic(data)
+    d = q.d
+    lr = _positive_number(lr, "The learning rate")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be a whole number from 0 to {MAX_STEPS:,}, not {steps!r}.")
+    w = np.zeros(d) if w0 is None else np.array(w0, dtype=np.float64).reshape(-1)
+    if w.shape != (d,):
+        raise ValueError(f"w0 needs {d} weight{'s' if d > 1 else ''} (one per feature), got {w.size}.")
+    b = float(b0)
+    if not (np.isfinite(w).all() and math.isfinite(b)):
+        raise ValueError("The start (w0, b0) must be finite numbers.")
+    if tol is not None:
+        tol = _positive_number(tol, "The stopping tolerance")
+    full_batch = batch_size is None or batch_size >= q.m
+    if not full_batch:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be a whole number ≥ 1 or None, not {batch_size!r}.")
+        if not hasattr(data, "X"):
+            raise ValueError("Mini-batches need the data rows, not only their statistics.")
+    opt, hyper = optimizers.make(optimizer, lr, **hyper)
+
+    # Preallocated records, trimmed at the end; row t is the point after t updates.
+    W = np.empty((steps + 1, d))
+    B = np.empty(steps + 1)
+    L = np.empty(steps + 1)
+    GW = np.empty((steps + 1, d))
+    GB = np.empty(steps + 1)
+    UW = np.empty((steps, d))
+    UB = np.empty(steps)
+
+    theta = np.append(w, b)
+    W[0], B[0] = w, b
+    L[0] = model.loss(q, w, b)
+    GW[0], GB[0] = model.gradient(q, w, b)
+    # Divergence is judged against the loss of the start and of the zero line (mean of y²).
+    bound = DIVERGENCE_FACTOR * max(L[0], q.syy + q.y_mean ** 2, 1e-300)
+    state = opt.init(theta)
+    batches = None if full_batch else _batches(q.m, int(batch_size), seed)
+    diverged_at = converged_at = None
+    k = 0
+    with np.errstate(all="ignore"):  # overflow is detected below and reported, not printed
+        for t in range(steps):
+            if tol is not None and math.sqrt(GW[t] @ GW[t] + GB[t] ** 2) < tol:
+                converged_at = t
+                break
+            if full_batch:
+                used_w, used_b = GW[t], GB[t]
+            else:
+                rows = next(batches)
+                used_w, used_b = model.gradient_on_rows(data.X[rows], data.y[rows], theta[:d], theta[d])
+            used = np.append(used_w, used_b)
+            step, state = opt.update(used, state)
+            theta = theta + step
+            w, b = theta[:d], theta[d]
+            loss = float(model.loss(q, w, b))
+            grad_w, grad_b = model.gradient(q, w, b)
+            if not (np.isfinite(theta).all() and np.isfinite(used).all() and math.isfinite(loss)
+                    and loss <= bound and np.isfinite(grad_w).all() and math.isfinite(grad_b)):
+                diverged_at = t + 1
+                break
+            UW[t], UB[t] = used[:d], used[d]
+            W[t + 1], B[t + 1], L[t + 1] = w, b, loss
+            GW[t + 1], GB[t + 1] = grad_w, grad_b
+            k = t + 1
+        if tol is not None and k == steps and converged_at is None and diverged_at is None:
+            if math.sqrt(GW[k] @ GW[k] + GB[k] ** 2) < tol:
+                converged_at = k
+
+    settings = {"optimizer": optimizer, "lr": lr, **hyper, "steps": steps,
+                "w0": W[0].tolist(), "b0": float(B[0]),
+                "batch_size": None if full_batch else int(batch_size), "seed": seed, "tol": tol}
+    return Trajectory(W[:k + 1].copy(), B[:k + 1].copy(), L[:k + 1].copy(), GW[:k + 1].copy(),
+                      GB[:k + 1].copy(), UW[:k].copy(), UB[:k].copy(), settings, diverged_at, converged_at)
+
+
+def _positive_number(value, what: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number, not {value!r}.") from None
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(f"{what} must be a positive finite number, not {value!r}.")
+    return number
+
+
+def _batches(m: int, batch_size: int, seed: int):
+    """Index arrays of mini-batches: each epoch a fresh permutation cut into consecutive batches."""
+    rng = np.random.default_rng(seed)
+    while True:
+        order = rng.permutation(m)
+        for start in range(0, m, batch_size):
+            yield order[start:start + batch_size]

@@ -1,0 +1,174 @@
+"""The mean-squared-error loss of ŷ = XW + b as an exact quadratic in (W, b).
+
+    L(W, b)  = (1/m) Σ (XW + b − y)²
+    ∂L/∂W    = (2/m) Xᵀ(XW + b − y)      (same shape as W)
+    ∂L/∂b    = (2/m) Σ (XW + b − y)
+
+L is a quadratic, so everything full-batch follows from sufficient statistics gathered once:
+the means x̄, ȳ, the centred second moments Sxx = (1/m) Σ (x−x̄)(x−x̄)ᵀ and Sxy, and the least-squares
+optimum (W*, b*) with its loss L*. Writing c = x̄ᵀW + b − ȳ = x̄ᵀ(W − W*) + (b − b*) for the mean residual,
+
+    L(W, b)  = (W − W*)ᵀ Sxx (W − W*) + c² + L*
+    ∂L/∂W    = 2 Sxx (W − W*) + 2 c x̄
+    ∂L/∂b    = 2 c
+
+Every term is centred, so no digit is lost when features sit far from zero, the loss is never
+negative, and the gradient is exactly zero at the optimum. After the one pass over the rows nothing
+costs anything per row. Functions broadcast: W of shape (..., d) with b of shape (...).
+"""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class Quadratic:
+    """Sufficient statistics of the MSE of a data set (see the module docstring for the formulas)."""
+
+    m: int
+    x_mean: np.ndarray  # x̄, shape (d,)
+    y_mean: float  # ȳ
+    sxx: np.ndarray  # (1/m) Σ (x−x̄)(x−x̄)ᵀ, shape (d, d)
+    sxy: np.ndarray  # (1/m) Σ (x−x̄)(y−ȳ), shape (d,)
+    syy: float  # (1/m) Σ (y−ȳ)²
+    w_opt: np.ndarray  # W*, the minimum-norm least-squares weights
+    b_opt: float  # b* = ȳ − x̄ᵀW*
+    loss_min: float  # L* = L(W*, b*)
+
+    @property
+    def d(self) -> int:
+        return self.x_mean.shape[0]
+
+
+_cache: "weakref.WeakKeyDictionary[object, Quadratic]" = weakref.WeakKeyDictionary()
+
+
+def quadratic(data) -> Quadratic:
+    """The sufficient statistics of ``data`` (a Dataset, anything with X and y, or a Quadratic).
+
+    Computed once per data set object and remembered while it lives.
+
+    >>> import numpy as np
+    >>> from gdviz import Dataset
+    >>> q = quadratic(Dataset([0.0, 1.0, 2.0], [1.0, 3.0, 5.0]))
+    >>> round(float(q.w_opt[0]), 12), round(q.b_opt, 12), round(q.loss_min, 12)
+    (2.0, 1.0, 0.0)
+    """
+    if isinstance(data, Quadratic):
+        return data
+    try:
+        return _cache[data]
+    except (KeyError, TypeError):
+        pass
+    q = statistics(data.X, data.y)
+    try:
+        _cache[data] = q
+    except TypeError:  # not weak-referenceable: just don't remember it
+        pass
+    return q
+
+
+def statistics(X: np.ndarray, y: np.ndarray) -> Quadratic:
+    """Gather the sufficient statistics of rows X (m, d) and targets y (m,) in a few passes."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    m = X.shape[0]
+    x_mean = X.mean(axis=0)
+    y_mean = float(y.mean())
+    Xc = X - x_mean
+    yc = y - y_mean
+    sxx = (Xc.T @ Xc) / m
+    sxy = (Xc.T @ yc) / m
+    syy = float(yc @ yc) / m
+    # lstsq on the centred rows (not on Sxx) keeps the conditioning unsquared; it also returns the
+    # minimum-norm answer when a feature is constant or two features repeat each other.
+    w_opt = np.linalg.lstsq(Xc, yc, rcond=None)[0]
+    b_opt = float(y_mean - x_mean @ w_opt)
+    residual = Xc @ w_opt - yc  # equals XW* + b* − y, without the cancellation of the raw form
+    loss_min = float(residual @ residual) / m
+    return Quadratic(m, x_mean, y_mean, sxx, sxy, syy, w_opt, b_opt, loss_min)
+
+
+def mean_residual(q: Quadratic, W, b) -> np.ndarray:
+    """c = x̄ᵀW + b − ȳ, the mean of the residuals XW + b − y, computed as x̄ᵀ(W − W*) + (b − b*).
+
+    The second form is equal (ȳ = x̄ᵀW* + b*) and keeps its digits near the optimum even when
+    x̄ is large, where x̄ᵀW and ȳ would cancel.
+    """
+    W = np.asarray(W, dtype=np.float64)
+    return (W - q.w_opt) @ q.x_mean + (np.asarray(b, dtype=np.float64) - q.b_opt)
+
+
+def loss(data, W, b):
+    """Mean squared error L(W, b) = (1/m) Σ (XW + b − y)², from the sufficient statistics.
+
+    >>> from gdviz import Dataset
+    >>> float(loss(Dataset([0.0, 1.0], [1.0, 3.0]), [0.0], 0.0))  # ((0−1)² + (0−3)²) / 2
+    5.0
+    """
+    q = quadratic(data)
+    W = np.asarray(W, dtype=np.float64)
+    delta = W - q.w_opt
+    curve = np.einsum("...i,ij,...j->...", delta, q.sxx, delta)
+    c = mean_residual(q, W, b)
+    return np.maximum(curve, 0.0) + c * c + q.loss_min
+
+
+def gradient(data, W, b):
+    """(∂L/∂W, ∂L/∂b) = ((2/m) Xᵀ(XW + b − y), (2/m) Σ (XW + b − y)), from the statistics.
+
+    >>> from gdviz import Dataset
+    >>> gw, gb = gradient(Dataset([0.0, 1.0], [1.0, 3.0]), [0.0], 0.0)
+    >>> gw.tolist(), float(gb)  # residuals (−1, −3): 2/2·(0·−1 + 1·−3), 2/2·(−1 − 3)
+    ([-3.0], -4.0)
+    """
+    q = quadratic(data)
+    W = np.asarray(W, dtype=np.float64)
+    c = mean_residual(q, W, b)
+    grad_w = 2.0 * ((W - q.w_opt) @ q.sxx) + 2.0 * c[..., None] * q.x_mean
+    return grad_w, 2.0 * c
+
+
+def loss_on_rows(X, y, W, b) -> float:
+    """The MSE written directly over the rows given: (1/n) Σ (XW + b − y)²."""
+    residual = X @ W + b - y
+    return float(residual @ residual) / len(y)
+
+
+def gradient_on_rows(X, y, W, b) -> tuple[np.ndarray, float]:
+    """The gradient over the rows given (a mini-batch): ((2/n) Xᵀr, (2/n) Σ r) with r = XW + b − y."""
+    residual = X @ W + b - y
+    n = len(y)
+    return (2.0 / n) * (X.T @ residual), 2.0 * float(residual.sum()) / n
+
+
+def optimum(data) -> tuple[np.ndarray, float]:
+    """The least-squares (W*, b*) minimising L, in closed form.
+
+    When XᵀX is singular (a constant feature, a repeated feature) every minimiser has the same
+    loss and the one with the smallest ‖W‖ is returned.
+
+    >>> from gdviz import Dataset
+    >>> w, b = optimum(Dataset([0.0, 1.0, 2.0], [1.0, 3.0, 5.0]))
+    >>> w.round(12).tolist(), round(b, 12)
+    ([2.0], 1.0)
+    """
+    q = quadratic(data)
+    return q.w_opt.copy(), q.b_opt
+
+
+def hessian(data) -> np.ndarray:
+    """H = (2/m) AᵀA with A = [X 1]: the constant Hessian of L in (W, b), shape (d+1, d+1).
+
+    Built from centred statistics: (1/m) AᵀA = [[Sxx + x̄x̄ᵀ, x̄], [x̄ᵀ, 1]].
+    """
+    q = quadratic(data)
+    d = q.d
+    H = np.empty((d + 1, d + 1))
+    H[:d, :d] = q.sxx + np.outer(q.x_mean, q.x_mean)
+    H[:d, d] = H[d, :d] = q.x_mean
+    H[d, d] = 1.0
+    return 2.0 * H

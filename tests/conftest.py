@@ -1,0 +1,41 @@
+"""Shared data for the tests: small, seeded, and including the hard case of features far from zero."""
+import numpy as np
+import pytest
+
+from gdviz import Dataset, synthetic
+
+
+# The references work in extended precision (long double): float64 inputs are exact in it, so they
+# are the definition computed with extra digits, not merely another float64 rounding.
+EXTENDED = np.longdouble
+
+
+def direct_loss(X, y, W, b):
+    """The definition, written out: (1/m) Σ (XW + b − y)²."""
+    residual = _residual(X, y, W, b)
+    return float(np.mean(residual ** 2))
+
+
+def direct_gradient(X, y, W, b):
+    """The lecture's vector form, written out: ((2/m) Xᵀ(XW + b − y), (2/m) Σ (XW + b − y))."""
+    residual = _residual(X, y, W, b)
+    m = len(y)
+    X = np.asarray(X, dtype=EXTENDED)
+    return (2 * (X.T @ residual) / m).astype(np.float64), float(2 * residual.sum() / m)
+
+
+def _residual(X, y, W, b):
+    X, y, W = (np.asarray(v, dtype=EXTENDED) for v in (X, y, W))
+    return X @ W + EXTENDED(b) - y
+
+
+@pytest.fixture(params=["one feature", "offset feature", "three features", "far from zero"])
+def data(request):
+    return {
+        "one feature": lambda: synthetic(n=40, weights=2.0, bias=1.0, noise=1.0, seed=1),
+        "offset feature": lambda: synthetic(n=60, weights=-1.5, bias=3.0, noise=0.5, seed=2, x_offset=5.0),
+        "three features": lambda: synthetic(n=80, weights=[1.0, -2.0, 0.5], bias=0.3, seed=3),
+        "far from zero": lambda: Dataset(10_000 + np.random.default_rng(4).uniform(-2, 2, 200),
+                                         3.0 * np.random.default_rng(4).uniform(-2, 2, 200) - 7.0
+                                         + np.random.default_rng(5).standard_normal(200)),
+    }[request.param]()

@@ -1,0 +1,137 @@
+"""The quadratic form against the definition, finite differences and least squares."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
+
+from conftest import direct_gradient, direct_loss
+from gdviz import Dataset, gradient, hessian, loss, optimum, quadratic
+
+
+def random_points(data, n=10, seed=0):
+    rng = np.random.default_rng(seed)
+    w_star, b_star = optimum(data)
+    for _ in range(n):
+        yield w_star + rng.normal(0, 3, data.d), b_star + rng.normal(0, 3)
+
+
+def test_loss_equals_the_direct_mean_squared_error(data):
+    for W, b in random_points(data):
+        assert loss(data, W, b) == pytest.approx(direct_loss(data.X, data.y, W, b), rel=1e-9)
+
+
+def test_loss_at_zero_is_the_mean_of_y_squared(data):
+    assert loss(data, np.zeros(data.d), 0.0) == pytest.approx(np.mean(data.y ** 2), rel=1e-9)
+
+
+def test_gradient_equals_the_vector_formula(data):
+    for W, b in random_points(data):
+        grad_w, grad_b = gradient(data, W, b)
+        ref_w, ref_b = direct_gradient(data.X, data.y, W, b)
+        assert grad_w.shape == W.shape  # the gradient has the shape of the parameters
+        scale = np.abs(np.concatenate([ref_w, [ref_b]])).max()
+        np.testing.assert_allclose(grad_w, ref_w, rtol=1e-9, atol=1e-9 * scale)
+        assert grad_b == pytest.approx(ref_b, rel=1e-9, abs=1e-9 * scale)
+
+
+def test_gradient_against_central_finite_differences(data):
+    for W, b in random_points(data, n=4):
+        grad_w, grad_b = gradient(data, W, b)
+        h = 1e-5
+        for i in range(data.d):
+            e = np.zeros(data.d)
+            e[i] = h
+            numeric = (direct_loss(data.X, data.y, W + e, b) - direct_loss(data.X, data.y, W - e, b)) / (2 * h)
+            assert grad_w[i] == pytest.approx(numeric, rel=1e-5, abs=1e-4)
+        numeric_b = (direct_loss(data.X, data.y, W, b + h) - direct_loss(data.X, data.y, W, b - h)) / (2 * h)
+        assert grad_b == pytest.approx(numeric_b, rel=1e-5, abs=1e-4)
+
+
+def test_optimum_matches_numpy_lstsq(data):
+    A = np.column_stack([data.X, np.ones(data.m)])
+    reference = np.linalg.lstsq(A, data.y, rcond=None)[0]
+    w_star, b_star = optimum(data)
+    np.testing.assert_allclose(w_star, reference[:-1], rtol=1e-7)
+    assert b_star == pytest.approx(reference[-1], rel=1e-7)
+    grad_w, grad_b = gradient(data, w_star, b_star)
+    assert np.abs(grad_w).max() < 1e-9 and abs(grad_b) < 1e-9
+    assert loss(data, w_star, b_star) == pytest.approx(direct_loss(data.X, data.y, w_star, b_star), rel=1e-9)
+
+
+def test_optimum_is_sound_when_a_feature_is_constant_or_repeated():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=50)
+    y = 3 * x + 2 + rng.normal(size=50) * 0.1
+    for X in (np.column_stack([x, np.full(50, 4.0)]), np.column_stack([x, x])):
+        data = Dataset(X, y)
+        w_star, b_star = optimum(data)
+        assert np.isfinite(w_star).all() and np.isfinite(b_star)
+        A = np.column_stack([X, np.ones(50)])
+        best = np.linalg.lstsq(A, y, rcond=None)[0]
+        assert loss(data, w_star, b_star) == pytest.approx(direct_loss(X, y, best[:-1], best[-1]), rel=1e-9)
+    twin = optimum(Dataset(np.column_stack([x, x]), y))[0]  # the minimum-norm answer splits evenly
+    assert twin[0] == pytest.approx(twin[1], rel=1e-9)
+    assert twin.sum() == pytest.approx(np.polyfit(x, y, 1)[0], rel=1e-9)
+
+
+def test_far_from_zero_features_keep_their_digits():
+    rng = np.random.default_rng(11)
+    x = 10_000 + rng.uniform(-1, 1, 1000)
+    y = 0.5 * x - 4000 + rng.normal(size=1000)
+    data = Dataset(x, y)
+    for W, b in [(np.array([0.0]), 0.0), (np.array([0.5]), -4000.0), (np.array([0.49]), -3900.0)]:
+        assert loss(data, W, b) == pytest.approx(direct_loss(data.X, y, W, b), rel=1e-9)
+        grad_w, grad_b = gradient(data, W, b)
+        ref_w, ref_b = direct_gradient(data.X, y, W, b)
+        assert grad_w[0] == pytest.approx(ref_w[0], rel=1e-9)
+        assert grad_b == pytest.approx(ref_b, rel=1e-9)
+
+
+def test_functions_broadcast_over_many_points(data):
+    points = list(random_points(data, n=6))
+    Ws = np.array([W for W, _ in points])
+    bs = np.array([b for _, b in points])
+    np.testing.assert_allclose(loss(data, Ws, bs), [loss(data, W, b) for W, b in points], rtol=1e-12)
+    grad_w, grad_b = gradient(data, Ws, bs)
+    for i, (W, b) in enumerate(points):
+        np.testing.assert_allclose(grad_w[i], gradient(data, W, b)[0], rtol=1e-12)
+
+
+def test_hessian_is_two_over_m_a_transpose_a(data):
+    A = np.column_stack([data.X, np.ones(data.m)])
+    np.testing.assert_allclose(hessian(data), 2.0 / data.m * A.T @ A, rtol=1e-9, atol=1e-9)
+
+
+def test_statistics_are_computed_once_per_data_set(data):
+    assert quadratic(data) is quadratic(data)
+
+
+@settings(max_examples=60, deadline=None)
+@given(m=st.integers(2, 30), d=st.integers(1, 3), seed=st.integers(0, 2**32 - 1),
+       scale=st.sampled_from([1e-3, 1.0, 1e3]), offset=st.sampled_from([0.0, 50.0, -1e4]))
+def test_property_loss_and_gradient_match_the_definition(m, d, seed, scale, offset):
+    rng = np.random.default_rng(seed)
+    X = offset + scale * rng.normal(size=(m, d))
+    y = rng.normal(size=m) * scale
+    data = Dataset(X, y)
+    W, b = rng.normal(size=d), float(rng.normal())
+    ref = direct_loss(X, y, W, b)
+    assert loss(data, W, b) == pytest.approx(ref, rel=1e-7, abs=1e-12 * max(1.0, ref))
+    assert loss(data, W, b) >= 0
+    grad_w, grad_b = gradient(data, W, b)
+    ref_w, ref_b = direct_gradient(X, y, W, b)
+    size = max(np.abs(ref_w).max(), abs(ref_b), 1e-300)
+    np.testing.assert_allclose(grad_w, ref_w, rtol=1e-7, atol=1e-9 * size)
+    assert grad_b == pytest.approx(ref_b, rel=1e-7, abs=1e-9 * size)
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=arrays(np.float64, st.tuples(st.integers(3, 20)), elements=st.floats(-100, 100)))
+def test_property_the_optimum_is_no_worse_than_any_nearby_point(values):
+    m = len(values)
+    X = np.arange(m, dtype=float)
+    data = Dataset(X, values)
+    w_star, b_star = optimum(data)
+    best = loss(data, w_star, b_star)
+    for dw, db in [(1e-3, 0), (-1e-3, 0), (0, 1e-3), (0, -1e-3)]:
+        assert loss(data, w_star + dw, b_star + db) >= best

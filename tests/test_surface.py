@@ -1,0 +1,40 @@
+import numpy as np
+import pytest
+
+from conftest import direct_loss
+from gdviz import loss_surface, optimum, synthetic
+
+
+def test_surface_cells_are_the_mse_in_plotly_orientation(data):
+    w_star, b_star = optimum(data)
+    w_values = w_star[0] + np.linspace(-2, 2, 7)
+    b_values = b_star + np.linspace(-3, 3, 5)
+    z = loss_surface(data, w_values, b_values)
+    assert z.shape == (5, 7)
+    for j in (0, 2, 4):
+        for i in (0, 3, 6):
+            W = w_star.copy()
+            W[0] = w_values[i]
+            assert z[j, i] == pytest.approx(direct_loss(data.X, data.y, W, b_values[j]), rel=1e-9)
+
+
+def test_a_slice_through_one_weight_holds_the_others():
+    data = synthetic(n=50, weights=[1.0, -1.0, 2.0], seed=2)
+    held = np.array([0.3, 0.7, -0.2])
+    z = loss_surface(data, [0.0, 1.0], [0.5, -0.5], feature=1, weights=held)
+    W = held.copy()
+    W[1] = 1.0
+    assert z[1, 1] == pytest.approx(direct_loss(data.X, data.y, W, -0.5), rel=1e-12)
+    with pytest.raises(ValueError):
+        loss_surface(data, [0.0], [0.0], feature=3)
+    with pytest.raises(ValueError):
+        loss_surface(data, [0.0], [0.0], weights=[1.0])
+
+
+def test_the_minimum_of_a_fine_grid_sits_at_the_optimum():
+    data = synthetic(n=40, seed=3)
+    w_star, b_star = optimum(data)
+    w_values = np.linspace(w_star[0] - 1, w_star[0] + 1, 201)
+    b_values = np.linspace(b_star - 1, b_star + 1, 201)
+    j, i = np.unravel_index(np.argmin(loss_surface(data, w_values, b_values)), (201, 201))
+    assert (j, i) == (100, 100)
