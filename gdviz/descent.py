@@ -144,19 +144,18 @@ def descend(data, *, optimizer: str = "gd", lr: float, steps: int, w0=None, b0: 
             if tol is not None and math.sqrt(GW[t] @ GW[t] + GB[t] ** 2) < tol:
                 converged_at = t
                 break
+            used = np.empty(d + 1)
             if full_batch:
-                used_w, used_b = GW[t], GB[t]
+                used[:d], used[d] = GW[t], GB[t]
             else:
                 rows = next(batches)
-                used_w, used_b = model.gradient_on_rows(data.X[rows], data.y[rows], theta[:d], theta[d])
-            used = np.append(used_w, used_b)
+                used[:d], used[d] = model.gradient_on_rows(data.X[rows], data.y[rows], theta[:d], theta[d])
             step, state = opt.update(used, state)
             theta = theta + step
-            w, b = theta[:d], theta[d]
-            loss = float(model.loss(q, w, b))
-            grad_w, grad_b = model.gradient(q, w, b)
-            if not (np.isfinite(theta).all() and np.isfinite(used).all() and math.isfinite(loss)
-                    and loss <= bound and np.isfinite(grad_w).all() and math.isfinite(grad_b)):
+            w, b = theta[:d], float(theta[d])
+            loss, grad_w, grad_b = model.loss_and_gradient(q, w, b)
+            if not (loss <= bound and math.isfinite(grad_b) and np.isfinite(theta).all()
+                    and np.isfinite(used).all() and np.isfinite(grad_w).all()):  # NaN fails `<=` too
                 diverged_at = t + 1
                 break
             UW[t], UB[t] = used[:d], used[d]

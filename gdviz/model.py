@@ -83,13 +83,21 @@ def statistics(X: np.ndarray, y: np.ndarray) -> Quadratic:
     sxx = (Xc.T @ Xc) / m
     sxy = (Xc.T @ yc) / m
     syy = float(yc @ yc) / m
-    # lstsq on the centred rows (not on Sxx) keeps the conditioning unsquared; it also returns the
-    # minimum-norm answer when a feature is constant or two features repeat each other.
-    w_opt = np.linalg.lstsq(Xc, yc, rcond=None)[0]
+    w_opt = _least_squares(Xc, yc, sxx, sxy)
     b_opt = float(y_mean - x_mean @ w_opt)
     residual = Xc @ w_opt - yc  # equals XW* + b* − y, without the cancellation of the raw form
     loss_min = float(residual @ residual) / m
     return Quadratic(m, x_mean, y_mean, sxx, sxy, syy, w_opt, b_opt, loss_min)
+
+
+def _least_squares(Xc, yc, sxx, sxy) -> np.ndarray:
+    """Minimum-norm W* solving Sxx W = Sxy. From the d×d statistics when Sxx is well conditioned
+    (no pass over the rows); otherwise lstsq on the centred rows, whose conditioning is unsquared
+    and which handles a constant or repeated feature."""
+    eigenvalues = np.linalg.eigvalsh(sxx)
+    if eigenvalues[0] > 1e-6 * eigenvalues[-1] > 0:
+        return np.linalg.solve(sxx, sxy)
+    return np.linalg.lstsq(Xc, yc, rcond=None)[0]
 
 
 def mean_residual(q: Quadratic, W, b) -> np.ndarray:
@@ -132,6 +140,15 @@ def gradient(data, W, b):
     return grad_w, 2.0 * c
 
 
+def loss_and_gradient(q: Quadratic, W: np.ndarray, b: float) -> tuple[float, np.ndarray, float]:
+    """(L, ∂L/∂W, ∂L/∂b) at one point, sharing the work: the inner loop of descend()."""
+    delta = W - q.w_opt
+    c = float(delta @ q.x_mean) + (b - q.b_opt)
+    curve = q.sxx @ delta
+    loss_value = max(float(delta @ curve), 0.0) + c * c + q.loss_min
+    return loss_value, 2.0 * curve + (2.0 * c) * q.x_mean, 2.0 * c
+
+
 def loss_on_rows(X, y, W, b) -> float:
     """The MSE written directly over the rows given: (1/n) Σ (XW + b − y)²."""
     residual = X @ W + b - y
@@ -172,3 +189,15 @@ def hessian(data) -> np.ndarray:
     H[:d, d] = H[d, :d] = q.x_mean
     H[d, d] = 1.0
     return 2.0 * H
+
+
+def r_squared(data, loss_values):
+    """R² = 1 − L / Var(y): the share of the target's variance the line explains (1 is perfect).
+
+    Var(y) is the loss of the best constant line, so R² < 0 means worse than predicting ȳ.
+    Returns None where y is constant (R² undefined).
+    """
+    q = quadratic(data)
+    if q.syy <= 0:
+        return None
+    return 1.0 - np.asarray(loss_values, dtype=np.float64) / q.syy
