@@ -4,9 +4,9 @@
 """
 from .data import DataError, Dataset, synthetic
 from .descent import Trajectory, descend
-from .model import gradient, hessian, loss, optimum, quadratic
+from .model import Curvature, curvature, gradient, hessian, loss, optimum, quadratic
 from .optimizers import OPTIMIZERS
 from .surface import loss_surface
 
-__all__ = ["DataError", "Dataset", "synthetic", "Trajectory", "descend", "gradient", "hessian",
+__all__ = ["DataError", "Dataset", "synthetic", "Trajectory", "descend", "Curvature", "curvature", "gradient", "hessian",
            "loss", "optimum", "quadratic", "OPTIMIZERS", "loss_surface"]

@@ -201,3 +201,53 @@ def r_squared(data, loss_values):
     if q.syy <= 0:
         return None
     return 1.0 - np.asarray(loss_values, dtype=np.float64) / q.syy
+
+
+@dataclass(frozen=True)
+class Curvature:
+    """The Hessian of L in (W, b) and what it says about plain gradient descent's learning rate.
+
+    lr_max = 2/λ_max: above it plain gradient descent diverges; lr_best = 2/(λ_min + λ_max): the
+    fastest plain gradient descent; condition_number = λ_max/λ_min: how long and thin the valley is.
+    """
+
+    hessian: np.ndarray
+    eigenvalues: np.ndarray  # ascending
+    lr_max: float
+    lr_best: float
+    condition_number: float
+
+
+def curvature(data) -> Curvature:
+    """Eigen-analysis of H = (2/m) AᵀA, A = [X 1], accurate even for a long thin valley.
+
+    The largest eigenvalues come from H itself; the small ones from H⁻¹ = ½ M⁻¹ diag(Sxx⁻¹, 1) M⁻ᵀ
+    (M = [[I, 0], [x̄ᵀ, 1]], from A = [X−x̄ 1]·M), which keeps their relative digits when features
+    sit far from zero and λ_min is a tiny difference of huge entries of H.
+
+    >>> from gdviz import Dataset
+    >>> c = curvature(Dataset([-1.0, 1.0], [0.0, 0.0]))  # H = 2·diag(1, 1)
+    >>> c.eigenvalues.tolist(), c.lr_max, c.condition_number
+    ([2.0, 2.0], 1.0, 1.0)
+    """
+    q = quadratic(data)
+    H = hessian(q)
+    eigenvalues = np.linalg.eigvalsh(H)
+    sxx_eigen = np.linalg.eigvalsh(q.sxx)
+    if sxx_eigen[0] > 1e-13 * max(sxx_eigen[-1], 1.0):
+        d = q.d
+        m_inverse = np.eye(d + 1)
+        m_inverse[d, :d] = -q.x_mean
+        inner = np.zeros((d + 1, d + 1))
+        inner[:d, :d] = np.linalg.inv(q.sxx)
+        inner[d, d] = 1.0
+        h_inverse = 0.5 * m_inverse @ inner @ m_inverse.T
+        from_inverse = np.sort(1.0 / np.linalg.eigvalsh(h_inverse))
+        # Each eigenvalue from whichever matrix holds it with full relative precision.
+        middle = np.sqrt(eigenvalues[0] * eigenvalues[-1]) if eigenvalues[0] > 0 else 0.0
+        eigenvalues = np.where(eigenvalues < middle, from_inverse, eigenvalues)
+    else:  # a constant or repeated feature: a flat direction, λ_min = 0
+        eigenvalues = np.maximum(eigenvalues, 0.0)
+    low, high = float(eigenvalues[0]), float(eigenvalues[-1])
+    condition = high / low if low > 0 else float("inf")
+    return Curvature(H, eigenvalues, 2.0 / high, 2.0 / (low + high), condition)

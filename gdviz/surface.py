@@ -29,3 +29,25 @@ def loss_surface(data, w_values, b_values, *, feature: int = 0, weights=None) ->
     grid_w[:, feature] = w_values
     with np.errstate(over="ignore", invalid="ignore"):
         return model.loss(q, grid_w[None, :, :], b_values[:, None])
+
+
+def view_box(w_points, b_points, *, pad: float = 0.15, min_span: float = 1.0):
+    """(w_low, w_high, b_low, b_high): the smallest box holding all the points, padded by ``pad`` of
+    its span on each side, each side at least ``min_span`` wide so a still run still has a view."""
+    w_points = np.asarray(w_points, dtype=np.float64)
+    b_points = np.asarray(b_points, dtype=np.float64)
+    box = []
+    for values in (w_points, b_points):
+        low, high = float(values.min()), float(values.max())
+        span = max(high - low, min_span)
+        middle = (low + high) / 2
+        box += [middle - span * (0.5 + pad), middle + span * (0.5 + pad)]
+    return tuple(box)
+
+
+def readable_steps(loss, *, growth: float = 1e3) -> int:
+    """How many leading rows of a run to keep in view: all, unless the loss flies past ``growth``
+    times its start (a diverging run), in which case the rows up to there (at least 3)."""
+    loss = np.asarray(loss, dtype=np.float64)
+    too_big = np.flatnonzero(loss > growth * max(loss[0], 1e-300))
+    return len(loss) if too_big.size == 0 else max(int(too_big[0]), min(3, len(loss)))

@@ -1,0 +1,238 @@
+"""Plotly figures of a run: pure functions of (data, timeline, grid) that return go.Figure.
+
+Nothing here computes the maths: loss, gradients and the optimum arrive from the core. The figures
+show step k of a run; the traces that move with k carry a ``uid`` (path, gradients, current ...)
+so the browser can replace just those when the step changes (gdviz/web does that).
+Many arrows are one trace with None between segments, as in plotly's quiver factory.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+# Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
+PATH = "#D55E00"  # vermillion
+GRADIENT = "#0072B2"  # blue
+UPDATE = "#009E73"  # green
+OPTIMUM = "#F0E442"  # yellow
+TRUTH = "#999999"
+DATA = "#56B4E9"  # sky blue
+RUN_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7")
+FONT = dict(size=16, family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif")
+ARROW_FRACTION = 0.18  # the longest gradient arrow spans this fraction of the view
+
+HOVER = ("step %{customdata[0]}<br>w = %{customdata[1]:.5g}<br>b = %{customdata[2]:.5g}"
+         "<br>loss = %{customdata[3]:.5g}<br>∂L/∂w = %{customdata[4]:.4g}<br>∂L/∂b = %{customdata[5]:.4g}"
+         "<extra></extra>")
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What the views need at every step of a run, for the weight shown (``feature``).
+
+    w, b, loss, grad_w, grad_b: shape (k+1,); tip_w, tip_b: where each drawn gradient arrow ends
+    (the gradient scaled by ``arrow_scale`` to fit the view). ``shown`` leading rows are in view.
+    """
+
+    w: np.ndarray
+    b: np.ndarray
+    loss: np.ndarray
+    grad_w: np.ndarray
+    grad_b: np.ndarray
+    tip_w: np.ndarray
+    tip_b: np.ndarray
+    arrow_scale: float
+    shown: int
+
+    @property
+    def last(self) -> int:
+        return len(self.loss) - 1
+
+    def hover(self, upto: int) -> np.ndarray:
+        """Rows (step, w, b, loss, ∂L/∂w, ∂L/∂b) for steps 0..upto, the hover readout."""
+        steps = np.arange(upto + 1)
+        return np.column_stack([steps, self.w[:upto + 1], self.b[:upto + 1], self.loss[:upto + 1],
+                                self.grad_w[:upto + 1], self.grad_b[:upto + 1]])
+
+
+def timeline(trajectory, box, *, feature: int = 0, shown: int | None = None) -> Timeline:
+    """The per-step display arrays of ``trajectory`` in the view ``box`` = (w_lo, w_hi, b_lo, b_hi)."""
+    w = trajectory.w[:, feature]
+    grad_w = trajectory.grad_w[:, feature]
+    shown = len(w) if shown is None else shown
+    span_w, span_b = box[1] - box[0], box[3] - box[2]
+    # Arrow length in view units (fractions of each axis), so the scale suits both axes.
+    length = np.hypot(grad_w[:shown] / span_w, trajectory.grad_b[:shown] / span_b)
+    longest = float(length.max()) if length.size else 0.0
+    scale = ARROW_FRACTION / longest if longest > 0 else 0.0
+    return Timeline(w, trajectory.b, trajectory.loss, grad_w, trajectory.grad_b,
+                    w + scale * grad_w, trajectory.b + scale * trajectory.grad_b, scale, shown)
+
+
+def segments(x0, y0, x1, y1, z0=None, z1=None):
+    """Arrays for many line segments in one trace: x0→x1, y0→y1 (z0→z1), separated by None."""
+    n = len(x0)
+    out = []
+    for start, end in ((x0, x1), (y0, y1)) + (((z0, z1),) if z0 is not None else ()):
+        values = np.empty(3 * n, dtype=object)
+        values[0::3], values[1::3], values[2::3] = start, end, None
+        out.append(values)
+    return out
+
+
+def _layout(fig: go.Figure, title: str, **extra) -> go.Figure:
+    fig.update_layout(title=dict(text=title, font=dict(size=20)), font=FONT, template="plotly_white",
+                      margin=dict(l=10, r=10, t=50, b=10), legend=dict(font=dict(size=15)),
+                      hoverlabel=dict(font_size=16), uirevision="gdviz")
+    fig.update_layout(**extra)
+    return fig
+
+
+def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, float, float], *,
+                   step: int, w_label: str = "w") -> go.Figure:
+    """The 3-D loss surface L(w, b), the path up to ``step`` on it, the gradient ∇L at every step
+    (horizontal arrows in the (w, b) plane at the point's height), and the current step's ∇L and
+    update emphasised. ``optimum`` is (w*, b*, L*)."""
+    k = min(step, line.shown - 1)
+    lift = 0.004 * float(np.max(z) - np.min(z))  # keeps the path visibly above the surface
+    fig = go.Figure()
+    fig.add_trace(go.Surface(x=w_values, y=b_values, z=z, uid="surface", name="loss surface",
+                             colorscale="Viridis", opacity=0.88, showscale=False,
+                             contours=dict(z=dict(show=True, usecolormap=True, project_z=True, width=2)),
+                             hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{z:.4g}<extra>surface</extra>"))
+    fig.add_trace(go.Scatter3d(x=[optimum[0]], y=[optimum[1]], z=[optimum[2] + lift], uid="optimum",
+                               name="optimum (least squares)", mode="markers",
+                               marker=dict(size=9, color=OPTIMUM, symbol="diamond", line=dict(color="black", width=2)),
+                               hovertemplate="optimum<br>w* = %{x:.5g}<br>b* = %{y:.5g}<br>L* = %{z:.5g}<extra></extra>"))
+    path = line.hover(k)
+    fig.add_trace(go.Scatter3d(x=path[:, 1], y=path[:, 2], z=path[:, 3] + lift, uid="path", name="path",
+                               mode="lines+markers", line=dict(color=PATH, width=6),
+                               marker=dict(size=3.5, color=PATH), customdata=path, hovertemplate=HOVER))
+    gx, gy, gz = segments(line.w[:k + 1], line.b[:k + 1], line.tip_w[:k + 1], line.tip_b[:k + 1],
+                          line.loss[:k + 1] + lift, line.loss[:k + 1] + lift)
+    fig.add_trace(go.Scatter3d(x=gx, y=gy, z=gz, uid="gradients", name=f"gradient ∇L (×{line.arrow_scale:.3g})",
+                               mode="lines", line=dict(color=GRADIENT, width=3), hoverinfo="skip"))
+    current = _current_arrows(line, k)
+    fig.add_trace(go.Scatter3d(x=current["grad"][0], y=current["grad"][1], z=[line.loss[k] + lift] * 2,
+                               uid="current gradient", name="∇L at this step", mode="lines",
+                               line=dict(color=GRADIENT, width=10), hoverinfo="skip"))
+    fig.add_trace(go.Scatter3d(x=current["update"][0], y=current["update"][1],
+                               z=[line.loss[k] + lift, line.loss[min(k + 1, line.last)] + lift],
+                               uid="current update", name="update Δθ (−α∇L for gd)", mode="lines",
+                               line=dict(color=UPDATE, width=10), hoverinfo="skip"))
+    fig.add_trace(go.Scatter3d(x=[line.w[k]], y=[line.b[k]], z=[line.loss[k] + lift], uid="current point",
+                               name=f"step {k}", mode="markers", showlegend=False,
+                               marker=dict(size=8, color=PATH, line=dict(color="black", width=2)),
+                               customdata=path[k:k + 1], hovertemplate=HOVER))
+    axis = dict(tickfont=dict(size=13), backgroundcolor="white")
+    title = lambda text: dict(text=text, font=dict(size=18))  # noqa: E731
+    return _layout(fig, "Loss surface L(w, b) and the path of gradient descent",
+                   scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
+                              yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
+                              zaxis=dict(title=title("loss"), range=[0, float(np.max(z)) * 1.02], **axis),
+                              aspectmode="cube", camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1))),
+                   legend=dict(orientation="h", x=0.0, y=0.0, yanchor="top", font=dict(size=15)))
+
+
+def _current_arrows(line: Timeline, k: int) -> dict:
+    nxt = min(k + 1, line.last)
+    return {"grad": ([line.w[k], line.tip_w[k]], [line.b[k], line.tip_b[k]]),
+            "update": ([line.w[k], line.w[nxt]], [line.b[k], line.b[nxt]])}
+
+
+def contour_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, float, float], *,
+                   step: int, equal_scales: bool = False, w_label: str = "w") -> go.Figure:
+    """The loss from above as contours, with the path, the gradient arrows (one trace) and the
+    current step's ∇L and update drawn as arrows. Click anywhere to start a run from there."""
+    k = min(step, line.shown - 1)
+    fig = go.Figure()
+    levels = np.quantile(np.log10(np.asarray(z) + 1e-300), [0.0, 1.0])
+    fig.add_trace(go.Contour(x=w_values, y=b_values, z=np.log10(np.asarray(z) + 1e-300), uid="contours",
+                             name="log₁₀ loss", colorscale="Viridis", showscale=False,
+                             contours=dict(coloring="heatmap", showlines=True, start=levels[0], end=levels[1],
+                                           size=(levels[1] - levels[0]) / 18),
+                             line=dict(width=1, color="rgba(255,255,255,0.5)"),
+                             customdata=np.asarray(z),
+                             hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{customdata:.4g}"
+                                           "<br>click: start here<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[optimum[0]], y=[optimum[1]], uid="optimum", name="optimum", mode="markers",
+                             marker=dict(size=18, color=OPTIMUM, symbol="star", line=dict(color="black", width=1.5)),
+                             hovertemplate="optimum<br>w* = %{x:.5g}<br>b* = %{y:.5g}<extra></extra>"))
+    gx, gy = segments(line.w[:k + 1], line.b[:k + 1], line.tip_w[:k + 1], line.tip_b[:k + 1])
+    fig.add_trace(go.Scatter(x=gx, y=gy, uid="gradients", name="gradient ∇L", mode="lines",
+                             line=dict(color=GRADIENT, width=2), hoverinfo="skip"))
+    path = line.hover(k)
+    fig.add_trace(go.Scatter(x=path[:, 1], y=path[:, 2], uid="path", name="path", mode="lines+markers",
+                             line=dict(color=PATH, width=3), marker=dict(size=6, color=PATH),
+                             customdata=path, hovertemplate=HOVER))
+    fig.add_trace(go.Scatter(x=[line.w[k]], y=[line.b[k]], uid="current point", name=f"step {k}",
+                             mode="markers", showlegend=False, customdata=path[k:k + 1], hovertemplate=HOVER,
+                             marker=dict(size=14, color=PATH, line=dict(color="black", width=2))))
+    current = _current_arrows(line, k)
+    fig.update_layout(annotations=arrow_annotations(current))
+    yaxis = dict(title="b", range=[b_values[0], b_values[-1]], constrain="domain")
+    if equal_scales:
+        yaxis.update(scaleanchor="x", scaleratio=1)
+    return _layout(fig, "Contours from above · click to start there",
+                   xaxis=dict(title=w_label, range=[w_values[0], w_values[-1]], constrain="domain"),
+                   yaxis=yaxis, legend=dict(orientation="h", y=-0.18, x=0), clickmode="event")
+
+
+def arrow_annotations(current: dict) -> list[dict]:
+    """Arrow-headed annotations for the current step: ∇L (blue) and the update (green)."""
+    arrows = []
+    for key, colour in (("grad", GRADIENT), ("update", UPDATE)):
+        (x0, x1), (y0, y1) = current[key]
+        if x0 == x1 and y0 == y1:
+            continue
+        arrows.append(dict(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+                           showarrow=True, arrowhead=2, arrowsize=1.3, arrowwidth=4, arrowcolor=colour))
+    return arrows
+
+
+def data_figure(x, y, line: Timeline, *, step: int, true_line: tuple[float, float] | None = None,
+                x_label: str = "x", y_label: str = "y") -> go.Figure:
+    """The data, the fitted line ŷ = w x + b at ``step`` with its residuals, and the true line."""
+    k = min(step, line.last)
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    ends = np.array([x.min(), x.max()])
+    fig = go.Figure()
+    predicted = line.w[k] * x + line.b[k]
+    rx, ry = segments(x, y, x, predicted)
+    fig.add_trace(go.Scatter(x=rx, y=ry, uid="residuals", name="residuals ŷ − y", mode="lines",
+                             line=dict(color=PATH, width=1.5, dash="dot"), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x, y=y, uid="data", name="data", mode="markers",
+                             marker=dict(size=9, color=DATA, line=dict(color="#333", width=1)),
+                             hovertemplate=f"{x_label} = %{{x:.4g}}<br>{y_label} = %{{y:.4g}}<extra></extra>"))
+    if true_line is not None:
+        fig.add_trace(go.Scatter(x=ends, y=true_line[0] * ends + true_line[1], uid="truth",
+                                 name=f"true line ({true_line[0]:.3g}·x + {true_line[1]:.3g})", mode="lines",
+                                 line=dict(color=TRUTH, width=2, dash="dash"), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=ends, y=line.w[k] * ends + line.b[k], uid="fit", name=f"ŷ = w x + b at step {k}",
+                             mode="lines", line=dict(color=PATH, width=4), hoverinfo="skip"))
+    span = float(y.max() - y.min()) or 1.0
+    return _layout(fig, "Data and the line at this step",
+                   xaxis=dict(title=x_label), legend=dict(orientation="h", y=-0.18, x=0),
+                   yaxis=dict(title=y_label, range=[y.min() - 0.25 * span, y.max() + 0.25 * span]))
+
+
+def loss_figure(line: Timeline, *, step: int, log_y: bool = False) -> go.Figure:
+    """Loss against step, the current step marked; hover shows step, w, b, loss and gradient."""
+    k = min(step, line.last)
+    steps = np.arange(line.last + 1)
+    rows = line.hover(line.last)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=steps, y=line.loss, uid="loss", name="loss", mode="lines+markers",
+                             line=dict(color=PATH, width=3), marker=dict(size=4), customdata=rows,
+                             hovertemplate=HOVER))
+    fig.add_trace(go.Scatter(x=[k], y=[line.loss[k]], uid="current point", name=f"step {k}", mode="markers",
+                             marker=dict(size=16, color=PATH, line=dict(color="black", width=2)),
+                             customdata=rows[k:k + 1], hovertemplate=HOVER, showlegend=False))
+    shown = line.loss[:line.shown]
+    yaxis = dict(title="loss L (MSE)", type="log" if log_y else "linear")
+    if not log_y:
+        yaxis["range"] = [0, float(shown.max()) * 1.05 or 1.0]
+    return _layout(fig, "Loss at each step", xaxis=dict(title="step"), yaxis=yaxis, showlegend=False)
