@@ -96,10 +96,10 @@ def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
     (horizontal arrows in the (w, b) plane at the point's height), and the current step's ∇L and
     update emphasised. ``optimum`` is (w*, b*, L*)."""
     k = min(step, line.shown - 1)
-    lift = 0.004 * float(np.max(z) - np.min(z))  # keeps the path visibly above the surface
+    top, lift = surface_height(z, line)
     fig = go.Figure()
     fig.add_trace(go.Surface(x=w_values, y=b_values, z=z, uid="surface", name="loss surface",
-                             colorscale="Viridis", opacity=0.88, showscale=False,
+                             colorscale="Viridis", opacity=0.88, showscale=False, cmin=float(np.min(z)), cmax=top,
                              contours=dict(z=dict(show=True, usecolormap=True, project_z=True, width=2)),
                              hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{z:.4g}<extra>surface</extra>"))
     fig.add_trace(go.Scatter3d(x=[optimum[0]], y=[optimum[1]], z=[optimum[2] + lift], uid="optimum",
@@ -131,9 +131,19 @@ def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
     return _layout(fig, "Loss surface L(w, b) and the path of gradient descent",
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
                               yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
-                              zaxis=dict(title=title("loss"), range=[0, float(np.max(z)) * 1.02], **axis),
+                              zaxis=dict(title=title("loss"), range=[0, top], **axis),
                               aspectmode="cube", camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1))),
                    legend=dict(orientation="h", x=0.0, y=0.0, yanchor="top", font=dict(size=15)))
+
+
+def surface_height(z, line: Timeline) -> tuple[float, float]:
+    """(top of the z axis, lift of the path above the surface).
+
+    The corners of a wide box can sit far above the path: the height is capped at 3x the path's
+    highest point so the valley stays readable (a diverging run would flatten it otherwise).
+    """
+    top = min(float(np.max(z)), 3.0 * float(line.loss[:line.shown].max())) * 1.02
+    return top, 0.004 * (top - float(np.min(z)))
 
 
 def _current_arrows(line: Timeline, k: int) -> dict:

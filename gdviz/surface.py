@@ -45,9 +45,9 @@ def view_box(w_points, b_points, *, pad: float = 0.15, min_span: float = 1.0):
     return tuple(box)
 
 
-def readable_steps(loss, *, growth: float = 1e3) -> int:
+def readable_steps(loss, *, growth: float = 50.0) -> int:
     """How many leading rows of a run to keep in view: all, unless the loss flies past ``growth``
-    times its start (a diverging run), in which case the rows up to there (at least 3)."""
+    times its start (a diverging run), in which case the rows up to there (at least the first step)."""
     loss = np.asarray(loss, dtype=np.float64)
     too_big = np.flatnonzero(loss > growth * max(loss[0], 1e-300))
-    return len(loss) if too_big.size == 0 else max(int(too_big[0]), min(3, len(loss)))
+    return len(loss) if too_big.size == 0 else max(int(too_big[0]), min(2, len(loss)))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import plotly
+import plotly.io
 
 from .. import figures, model, optimizers, surface
 
@@ -118,8 +119,10 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         "steps": last, "shown": shown, "diverged_at": trajectory.diverged_at,
         "converged_at": trajectory.converged_at, "batch_size": settings.get("batch_size"),
         "optimum": [float(v) for v in w_star] + [b_star], "loss_min": optimum_point[2],
-        "lift": 0.004 * float(np.max(z) - np.min(z)), "arrow_scale": line.arrow_scale,
+        "lift": figures.surface_height(z, line)[1], "arrow_scale": line.arrow_scale,
     }
-    body = {"figures": {name: fig.to_json() for name, fig in figs.items()}, "timeline": timeline, "run": run}
+    # to_json() would drop the traces' uids, which the browser uses to find the moving traces.
+    body = {"figures": {name: plotly.io.json.to_json_plotly(fig.to_plotly_json()) for name, fig in figs.items()},
+            "timeline": timeline, "run": run}
     run_id = hashlib.sha256(json.dumps([body["timeline"], run], sort_keys=True).encode()).hexdigest()[:16]
     return {**body, "step": step, "run_id": run_id}

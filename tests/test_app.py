@@ -1,0 +1,155 @@
+"""The page as people use it, headless (Streamlit's AppTest): every control, the figures' contents."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import gdviz
+from gdviz import web
+
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_app():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def spec_of(at):
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)["spec"]
+
+
+def figure(at, name):
+    return json.loads(spec_of(at)["figures"][name])
+
+
+def trace(fig, uid):
+    return next(t for t in fig["data"] if t.get("uid") == uid)
+
+
+def values(v):
+    return web.decode(v) if isinstance(v, dict) else np.asarray(v, dtype=float)
+
+
+@pytest.fixture(scope="module")
+def default_app():
+    return open_app()
+
+
+def test_defaults_tell_a_story_with_no_error(default_app):
+    at = default_app
+    spec = spec_of(at)
+    assert spec["run"]["steps"] == 100 and spec["run"]["diverged_at"] is None
+    loss = web.decode(spec["timeline"]["loss"])
+    assert loss[-1] < 0.05 * loss[0]  # it glides down
+    labels = [m.label for m in at.metric]
+    assert "Final loss" in labels and "α_max = 2/λ_max" in labels
+    assert not at.error
+    data = gdviz.synthetic(n=60, weights=2.0, bias=-1.0, noise=1.0, seed=0, x_range=(-2, 2), x_offset=1.0)
+    w_star, b_star = gdviz.optimum(data)
+    assert [m.value for m in at.metric if m.label == "Optimum w*"] == [f"{w_star[0]:.4g}"]
+
+
+def test_the_figures_carry_the_run(default_app):
+    spec = spec_of(default_app)
+    data = gdviz.synthetic(n=60, weights=2.0, bias=-1.0, noise=1.0, seed=0, x_range=(-2, 2), x_offset=1.0)
+    run = gdviz.descend(data, lr=0.1, steps=100, w0=[-3.0], b0=4.0)
+    surface = figure(default_app, "surface")
+    path = trace(surface, "path")
+    np.testing.assert_allclose(values(path["x"]), run.w[:, 0])
+    np.testing.assert_allclose(values(path["y"]), run.b)
+    assert {"path", "gradients", "current gradient", "current update", "optimum", "surface"} <= \
+        {t.get("uid") for t in surface["data"]}
+    assert any(t.get("name", "").startswith("gradient") for t in surface["data"])
+    contour = figure(default_app, "contour")
+    arrows = trace(contour, "gradients")
+    assert len(arrows["x"]) == 3 * 101 and arrows["x"][2] is None  # one trace, None between arrows
+    loss = trace(figure(default_app, "loss"), "loss")
+    np.testing.assert_allclose(values(loss["y"]), run.loss)
+    assert "step" in loss["hovertemplate"] and "∂L/∂w" in loss["hovertemplate"]
+    data_fig = figure(default_app, "data")
+    assert trace(data_fig, "truth")["name"].startswith("true line")
+    np.testing.assert_allclose(web.decode(spec["timeline"]["grad_b"]), run.grad_b)
+
+
+def test_the_page_sends_little(default_app):
+    size = len(default_app.get("component_instance")[0].proto.json_args)
+    assert size < 2_000_000
+    assert "plotly.js v" not in default_app.get("component_instance")[0].proto.json_args
+
+
+@pytest.mark.parametrize("key, value, check", [
+    ("n", 200, lambda s: s["run"]["m"] == 200),
+    ("true_w", -1.5, lambda s: json.loads(s["figures"]["data"])["data"][2]["name"].startswith("true line (-1.5")),
+    ("true_b", 2.0, lambda s: "+ 2)" in json.loads(s["figures"]["data"])["data"][2]["name"]),
+    ("noise", 0.0, lambda s: abs(s["run"]["loss_min"]) < 1e-20),
+    ("offset", 5.0, lambda s: web.decode(s["timeline"]["x"]).min() >= 3.0),
+    ("seed", 7, lambda s: web.decode(s["timeline"]["x"])[0] != pytest.approx(0.0)),
+    ("optimizer", "adam", lambda s: s["run"]["optimizer"] == "adam" and "m̂" in s["run"]["rule"]),
+    ("lr", 0.01, lambda s: s["run"]["lr"] == 0.01),
+    ("steps", 500, lambda s: s["run"]["steps"] == 500),
+    ("w0", 1.5, lambda s: web.decode(s["timeline"]["W"])[0, 0] == 1.5),
+    ("b0", -2.0, lambda s: web.decode(s["timeline"]["b"])[0] == -2.0),
+    ("log_loss", True, lambda s: json.loads(s["figures"]["loss"])["layout"]["yaxis"]["type"] == "log"),
+    ("equal_scales", True, lambda s: json.loads(s["figures"]["contour"])["layout"]["yaxis"]["scaleanchor"] == "x"),
+])
+def test_every_control_reaches_the_views(key, value, check):
+    at = open_app()
+    before = spec_of(at)
+    element = next(w for kind in ("slider", "select_slider", "number_input", "selectbox", "checkbox")
+                   for w in at.get(kind) if getattr(w, "key", None) == key)
+    element.set_value(value).run()
+    assert not at.exception
+    after = spec_of(at)
+    assert check(after), key
+    assert after != before
+
+
+def test_batch_modes():
+    at = open_app()
+    at.radio(key="batch_mode").set_value("mini-batch").run()
+    spec = spec_of(at)
+    assert spec["run"]["batch_size"] == 10 and not at.exception
+    at.slider(key="batch_size").set_value(5).run()
+    assert spec_of(at)["run"]["batch_size"] == 5
+    at.radio(key="batch_mode").set_value("1 (SGD)").run()
+    spec = spec_of(at)
+    assert spec["run"]["batch_size"] == 1
+    used, full = web.decode(spec["timeline"]["used_grad_W"]), web.decode(spec["timeline"]["grad_W"])
+    assert not np.allclose(used, full[:-1])  # the update used the one-row gradient
+
+
+def test_tolerance_stops_and_says_converged():
+    at = open_app()
+    at.slider(key="steps").set_value(2000).run()
+    at.checkbox(key="use_tol").check().run()
+    at.select_slider(key="tol").set_value(1e-4).run()
+    spec = spec_of(at)
+    assert spec["run"]["converged_at"] is not None and spec["run"]["steps"] < 2000
+    assert any(f"Converged at step {spec['run']['converged_at']}" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize("lr", [1.0, 10.0])
+def test_a_diverging_learning_rate_says_so_and_draws_only_finite_steps(lr):
+    at = open_app()
+    at.select_slider(key="lr").set_value(lr).run()
+    assert not at.exception
+    spec = spec_of(at)
+    diverged = spec["run"]["diverged_at"]
+    assert diverged is not None
+    assert any(f"Diverged at step {diverged}" in e.value for e in at.error)
+    for name, text in spec["figures"].items():
+        json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in {name}"))
+    surface = json.loads(spec["figures"]["surface"])
+    assert surface["layout"]["scene"]["zaxis"]["range"][1] < 1e5
+    for key in ("W", "b", "loss", "grad_W", "grad_b"):
+        assert np.isfinite(web.decode(spec["timeline"][key])).all()
+    assert all(np.isfinite(float(m.value)) for m in at.metric if m.label == "Final loss")
+
+
