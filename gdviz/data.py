@@ -35,6 +35,7 @@ class Dataset:
     true_bias: float | None = None
     rows_dropped: int = 0
     note: str = field(default="", compare=False)
+    scaling: tuple[np.ndarray, np.ndarray] | None = None  # (mean, std) if the features were standardised
 
     def __post_init__(self) -> None:
         X = _as_float_array(self.X, "X")
@@ -87,6 +88,28 @@ class Dataset:
     def d(self) -> int:
         """Number of features (weights)."""
         return self.X.shape[1]
+
+    def standardized(self) -> "Dataset":
+        """The same data with every feature rescaled to x' = (x − mean) / std (a constant feature is
+        only centred). Fitting x' instead of x turns a long thin valley into a round bowl;
+        ``to_original_units`` maps the fitted (W', b') back to the line in x's units."""
+        if self.scaling is not None:
+            return self
+        mean = self.X.mean(axis=0)
+        std = self.X.std(axis=0)
+        std = np.where(std > 0, std, 1.0)
+        return Dataset((self.X - mean) / std, self.y, self.feature_names, self.target_name,
+                       f"{self.name} (standardised)" if self.name else "standardised", self.true_weights,
+                       self.true_bias, self.rows_dropped, self.note, (mean, std))
+
+    def to_original_units(self, W, b):
+        """(W, b) of the line in the original units: for x' = (x − μ)/σ, ŷ = W'·x' + b' means
+        W = W'/σ and b = b' − Σ W'μ/σ. Works on arrays of many (W', b') rows at once."""
+        W = np.asarray(W, dtype=np.float64)
+        if self.scaling is None:
+            return W, np.asarray(b, dtype=np.float64)
+        mean, std = self.scaling
+        return W / std, np.asarray(b, dtype=np.float64) - (W * (mean / std)).sum(axis=-1)
 
     def __repr__(self) -> str:
         return f"Dataset({self.name or 'unnamed'!r}, m={self.m}, d={self.d})"

@@ -64,3 +64,16 @@ def test_synthetic_range_offset_and_outliers():
 def test_synthetic_rejects_impossible_settings(kwargs):
     with pytest.raises(DataError):
         synthetic(**kwargs)
+
+
+def test_standardised_features_have_mean_zero_and_unit_spread_and_map_back():
+    data = synthetic(n=200, weights=[3.0, -1.0], bias=2.0, seed=2, x_offset=50.0)
+    scaled = data.standardized()
+    np.testing.assert_allclose(scaled.X.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(scaled.X.std(axis=0), 1, rtol=1e-12)
+    W_scaled, b_scaled = np.array([0.7, -0.2]), 1.5
+    W, b = scaled.to_original_units(W_scaled, b_scaled)
+    np.testing.assert_allclose(data.X @ W + b, scaled.X @ W_scaled + b_scaled, rtol=1e-10)
+    assert scaled.standardized() is scaled and scaled.scaling is not None
+    constant = Dataset(np.column_stack([np.arange(5.0), np.full(5, 3.0)]), np.arange(5.0)).standardized()
+    assert np.isfinite(constant.X).all()

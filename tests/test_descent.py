@@ -170,3 +170,27 @@ def test_property_gd_below_the_limit_never_increases_the_loss(seed, d, fraction,
     run = descend(data, lr=fraction * lr_max(data), steps=60, w0=np.full(d, 2.0), b0=-1.0)
     assert run.diverged_at is None
     assert (np.diff(run.loss) <= 1e-9 * run.loss[0]).all()
+
+
+# ---- the learning-rate sweep: one row per learning rate, each equal to its own descend() ----
+from gdviz import sweep  # noqa: E402
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+def test_sweep_rows_equal_separate_runs(optimizer):
+    data = synthetic(n=40, seed=3, x_offset=2.0)
+    lrs = np.geomspace(1e-3, 2.0, 25)
+    result = sweep(data, lrs, optimizer=optimizer, steps=150, w0=[-2.0], b0=3.0, tol=1e-3)
+    for i, lr in enumerate(lrs):
+        run = descend(data, optimizer=optimizer, lr=lr, steps=150, w0=[-2.0], b0=3.0, tol=1e-3)
+        assert result.final_loss[i] == pytest.approx(run.loss[-1], rel=1e-9)
+        assert result.min_loss[i] == pytest.approx(run.loss.min(), rel=1e-9)
+        assert result.diverged_at[i] == (-1 if run.diverged_at is None else run.diverged_at)
+        assert result.converged_at[i] == (-1 if run.converged_at is None else run.converged_at)
+    assert result.diverged.any() and (~result.diverged).any()
+    assert np.isfinite(result.final_loss).all()
+
+
+def test_sweep_rejects_bad_learning_rates():
+    with pytest.raises(ValueError, match="learning rate"):
+        sweep(synthetic(), [0.1, -1.0], steps=10)

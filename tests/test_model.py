@@ -135,3 +135,70 @@ def test_property_the_optimum_is_no_worse_than_any_nearby_point(values):
     best = loss(data, w_star, b_star)
     for dw, db in [(1e-3, 0), (-1e-3, 0), (0, 1e-3), (0, -1e-3)]:
         assert loss(data, w_star + dw, b_star + db) >= best
+
+
+# ---- curvature: the theory of the learning rate ----
+from gdviz import curvature, descend, learning_rate_presets, synthetic  # noqa: E402
+
+
+def test_curvature_against_an_eigen_decomposition(data):
+    A = np.column_stack([data.X, np.ones(data.m)]).astype(np.longdouble)
+    H = 2 * (A.T @ A) / data.m
+    c = curvature(data)
+    np.testing.assert_allclose(c.hessian, H.astype(float), rtol=1e-9, atol=1e-9)
+    reference = np.linalg.eigvalsh(H.astype(float))
+    assert c.eigenvalues[-1] == pytest.approx(reference[-1], rel=1e-12)
+    if data.d == 1:  # for 2×2 the product of the eigenvalues is det H, known to extended precision
+        det = H[0, 0] * H[1, 1] - H[0, 1] ** 2
+        assert c.eigenvalues[0] == pytest.approx(float(det) / c.eigenvalues[-1], rel=1e-6)
+    else:
+        np.testing.assert_allclose(c.eigenvalues, reference, rtol=1e-9)
+    assert c.lr_max == pytest.approx(2 / reference[-1], rel=1e-12)
+    assert c.lr_best == pytest.approx(2 / (c.eigenvalues[0] + c.eigenvalues[-1]), rel=1e-12)
+    assert c.condition_number == pytest.approx(c.eigenvalues[-1] / c.eigenvalues[0], rel=1e-12)
+
+
+def test_curvature_of_a_flat_direction():
+    x = np.linspace(-1, 1, 20)
+    c = curvature(Dataset(np.column_stack([x, x]), 2 * x))
+    assert c.eigenvalues[0] == 0 and c.condition_number == float("inf") and np.isfinite(c.lr_max)
+
+
+BOUNDARY_DATA = {
+    "round": lambda: synthetic(n=50, seed=1),
+    "offset valley": lambda: synthetic(n=50, seed=2, x_offset=6.0),
+    "three features": lambda: synthetic(n=80, weights=[1.0, -2.0, 0.5], seed=3, x_offset=1.0),
+    "small x": lambda: synthetic(n=30, seed=4, x_range=(-0.1, 0.1)),
+}
+
+
+@pytest.mark.parametrize("name", BOUNDARY_DATA)
+def test_the_theory_holds_on_real_runs(name):
+    data = BOUNDARY_DATA[name]()
+    c = curvature(data)
+    steps = int(min(200_000, 60 * c.condition_number + 2000))
+    under = descend(data, lr=0.995 * c.lr_max, steps=steps, w0=np.ones(data.d), b0=1.0)
+    over = descend(data, lr=1.005 * c.lr_max, steps=steps, w0=np.ones(data.d), b0=1.0)
+    assert under.diverged_at is None and under.loss[-1] < under.loss[0]
+    assert over.diverged_at is not None
+
+
+@pytest.mark.parametrize("name", BOUNDARY_DATA)
+def test_presets_land_in_the_regimes_they_name(name):
+    data = BOUNDARY_DATA[name]()
+    presets = learning_rate_presets(data)
+    c = curvature(data)
+    # lr_best wins in the long run (its worst rate is the best); "long" grows with the condition number
+    start = dict(w0=np.full(data.d, 3.0), b0=-3.0, steps=int(min(100_000, 20 * c.condition_number + 200)))
+    w_star, b_star = optimum(data)
+    gap = lambda run: run.loss[-1] - loss(data, w_star, b_star)  # noqa: E731
+    small, right = descend(data, lr=presets["too small"], **start), descend(data, lr=presets["just right"], **start)
+    wobble, boom = descend(data, lr=presets["oscillating"], **start), descend(data, lr=presets["diverging"], **start)
+    assert small.diverged_at is right.diverged_at is wobble.diverged_at is None
+    assert gap(small) > gap(right)  # crawling leaves more of the way to go
+    assert boom.diverged_at is not None
+    # oscillating: along the steepest direction the distance to the optimum flips sign every step
+    top = np.linalg.eigh(c.hessian)[1][:, -1]
+    along = (np.column_stack([wobble.w, wobble.b]) - np.append(w_star, b_star)) @ top
+    assert (np.sign(along[1:11]) != np.sign(along[:10])).all()
+    assert presets["too small"] < presets["just right"] < presets["oscillating"] < c.lr_max < presets["diverging"]
