@@ -10,7 +10,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 import gdviz
-from gdviz import web
+from gdviz import figures, web
 from gdviz.optimizers import LABELS
 
 st.set_page_config(page_title="gdviz — gradient descent", page_icon="⛰️", layout="wide")
@@ -20,7 +20,8 @@ LEARNING_RATES = sorted({round(m * 10.0 ** e, 12) for e in range(-4, 1) for m in
                         | {10.0})
 TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10]
 DEFAULTS = dict(n=60, true_w=2.0, true_b=-1.0, noise=1.0, seed=0, offset=1.0,
-                optimizer="gd", lr=0.1, steps=100, w0=-3.0, b0=4.0)
+                optimizer="gd", lr=0.1, steps=100, w0=-3.0, b0=4.0, compare_n=0)
+COMPARE_DEFAULTS = ("momentum", "adam", "nesterov")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -29,17 +30,42 @@ def make_data(n: int, true_w: float, true_b: float, noise: float, seed: int, off
                            x_range=(-2.0, 2.0), x_offset=offset)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def make_views(data_key: tuple, optimizer: str, lr: float, steps: int, w0: float, b0: float,
-               batch_size: int | None, tol: float | None, log_loss: bool, equal_scales: bool):
-    """One run and everything the browser needs to show it (cached: a class shares the work)."""
+def fitted_data(data_key: tuple, standardise: bool) -> gdviz.Dataset:
     data = make_data(*data_key)
-    run = gdviz.descend(data, optimizer=optimizer, lr=lr, steps=steps, w0=[w0], b0=b0,
-                        batch_size=batch_size, seed=data_key[4], tol=tol)
-    spec = web.lecture_spec(data, run, log_loss=log_loss, equal_scales=equal_scales)
+    return data.standardized() if standardise else data
+
+
+def run_label(optimizer: str, lr: float) -> str:
+    return f"{LABELS[optimizer]}, α = {nice(lr)}"
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def make_views(data_key: tuple, standardise: bool, optimizer: str, lr: float, steps: int, w0: float, b0: float,
+               batch_size: int | None, tol: float | None, log_loss: bool, equal_scales: bool,
+               compared: tuple = ()):
+    """The runs and everything the browser needs to show them (cached: a class shares the work)."""
+    data = fitted_data(data_key, standardise)
+    settings = dict(steps=steps, w0=[w0], b0=b0, batch_size=batch_size, seed=data_key[4], tol=tol)
+    run = gdviz.descend(data, optimizer=optimizer, lr=lr, **settings)
+    others = tuple((run_label(name, rate), gdviz.descend(data, optimizer=name, lr=rate, **settings))
+                   for name, rate in compared)
+    spec = web.lecture_spec(data, run, log_loss=log_loss, equal_scales=equal_scales, label=run_label(optimizer, lr),
+                            others=others, original=make_data(*data_key) if standardise else None)
     summary = dict(steps=run.steps, diverged_at=run.diverged_at, converged_at=run.converged_at,
-                   final_loss=float(run.loss[-1]), start_loss=float(run.loss[0]))
+                   final_loss=float(run.loss[-1]), start_loss=float(run.loss[0]),
+                   others=[(label, other.diverged_at) for label, other in others])
     return spec, summary
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def make_sweep(data_key: tuple, standardise: bool, optimizer: str, steps: int, w0: float, b0: float,
+               tol: float | None, lr: float):
+    """Final loss for 80 learning rates around the stability limit, one vectorised run."""
+    data = fitted_data(data_key, standardise)
+    c = gdviz.curvature(data)
+    rates = np.geomspace(c.lr_max * 1e-4, c.lr_max * 3, 80)
+    result = gdviz.sweep(data, rates, optimizer=optimizer, steps=steps, w0=[w0], b0=b0, tol=tol)
+    return figures.sweep_figure(result, c, current_lr=lr)
 
 
 @st.cache_resource
@@ -48,12 +74,30 @@ def views_component():
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def theory(data_key: tuple):
-    data = make_data(*data_key)
+def theory(data_key: tuple, standardise: bool):
+    """The optimum and the curvature's numbers for the data being fitted."""
+    data = fitted_data(data_key, standardise)
     w_star, b_star = gdviz.optimum(data)
     c = gdviz.curvature(data)
     return dict(w_star=float(w_star[0]), b_star=b_star, loss_min=float(gdviz.loss(data, w_star, b_star)),
-                lr_max=c.lr_max, lr_best=c.lr_best, condition=c.condition_number, m=data.m, name=data.name)
+                lr_max=c.lr_max, lr_best=c.lr_best, condition=c.condition_number, m=data.m, name=data.name,
+                eigenvalues=c.eigenvalues.tolist(), presets=gdviz.learning_rate_presets(data),
+                raw_condition=gdviz.curvature(make_data(*data_key)).condition_number)
+
+
+def apply_preset(lr: float, compare: tuple = ()) -> None:
+    """A preset button: plain gradient descent at a learning rate chosen by the theory."""
+    st.session_state["lr"] = lr
+    st.session_state["optimizer"] = "gd"
+    st.session_state["compare_n"] = len(compare)
+    for i, name in enumerate(compare, start=1):
+        st.session_state[f"cmp_opt_{i}"] = name
+        st.session_state[f"cmp_lr_{i}"] = lr
+
+
+def rates_with(*values: float) -> list[float]:
+    """The log scale plus any preset values in use, so a preset lands exactly on the slider."""
+    return sorted(set(LEARNING_RATES) | {float(v) for v in values if v is not None})
 
 
 def start_from_click() -> None:
@@ -83,10 +127,12 @@ with st.sidebar:
     offset = st.slider("Offset of x", -10.0, 50.0, step=0.5, key="offset",
                        help="x is drawn from offset ± 2. Far from zero, w and b fight: a long, thin valley.")
     seed = st.number_input("Seed", 0, 1_000_000, step=1, key="seed")
+    standardise = st.checkbox("Standardise x: x′ = (x − mean) / std", key="standardise",
+                              help="Fit on the rescaled feature: a long thin valley becomes a round bowl.")
 
     st.header("Gradient descent")
     optimizer = st.selectbox("Optimizer", list(LABELS), format_func=LABELS.get, key="optimizer")
-    lr = st.select_slider("Learning rate", LEARNING_RATES, key="lr", format_func=nice,
+    lr = st.select_slider("Learning rate", rates_with(st.session_state["lr"]), key="lr", format_func=nice,
                           help="α in W ← W − α ∂L/∂W (log scale from 0.0001 to 10).")
     steps = st.slider("Steps", 1, 2000, key="steps")
     left, right = st.columns(2)
@@ -102,6 +148,19 @@ with st.sidebar:
     use_tol = st.checkbox("Stop when |∇L| < tolerance", key="use_tol")
     tol = st.select_slider("Tolerance", TOLERANCES, value=1e-3, key="tol", format_func=nice) if use_tol else None
 
+    st.header("Compare runs")
+    compare_n = st.slider("Other runs on the same surface", 0, 3, key="compare_n",
+                          help="Same data, same start: other optimizers or learning rates, one colour each.")
+    compared = []
+    for i in range(1, compare_n + 1):
+        st.session_state.setdefault(f"cmp_opt_{i}", COMPARE_DEFAULTS[i - 1])
+        st.session_state.setdefault(f"cmp_lr_{i}", st.session_state["lr"])
+        left, right = st.columns([1, 1.3])
+        name = left.selectbox(f"Run {i + 1}", list(LABELS), format_func=LABELS.get, key=f"cmp_opt_{i}")
+        rate = right.select_slider(f"α of run {i + 1}", rates_with(st.session_state[f"cmp_lr_{i}"]),
+                                   key=f"cmp_lr_{i}", format_func=nice)
+        compared.append((name, float(rate)))
+
     st.header("View")
     log_loss = st.checkbox("Log scale for the loss", key="log_loss")
     equal_scales = st.checkbox("Equal scales on the contour map", key="equal_scales")
@@ -109,9 +168,24 @@ with st.sidebar:
 # ---- the page ----
 st.markdown("## Gradient descent on linear regression &nbsp;·&nbsp; ŷ = XW + b, mean squared error")
 data_key = (int(n), float(true_w), float(true_b), float(noise), int(seed), float(offset))
-numbers = theory(data_key)
-spec, summary = make_views(data_key, optimizer, float(lr), int(steps), float(w0), float(b0), batch_size, tol,
-                           bool(log_loss), bool(equal_scales))
+numbers = theory(data_key, bool(standardise))
+presets = numbers["presets"]
+
+buttons = st.columns([1, 1, 1, 1, 1.6, 2.4])
+for column, (name, caption) in zip(buttons, [("too small", "crawls"), ("just right", "α_best"),
+                                             ("oscillating", "zig-zags"), ("diverging", "just over α_max")]):
+    column.button(name.capitalize(), key=f"preset_{name}", on_click=apply_preset, args=(presets[name],),
+                  help=f"Plain gradient descent that {caption} on this data: α = {nice(presets[name])}.",
+                  width="stretch")
+buttons[4].button("GD vs momentum vs Adam", key="preset_compare", on_click=apply_preset,
+                  args=(presets["just right"] / 3, ("momentum", "adam")), width="stretch",
+                  help="Three optimizers at the same learning rate, from the same start.")
+buttons[5].caption("Presets from this data's curvature: α = "
+                   + ", ".join(nice(presets[name]) for name in ("too small", "just right", "oscillating", "diverging"))
+                   + f"; λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}.")
+
+spec, summary = make_views(data_key, bool(standardise), optimizer, float(lr), int(steps), float(w0), float(b0),
+                           batch_size, tol, bool(log_loss), bool(equal_scales), tuple(compared))
 
 if summary["diverged_at"] is not None:
     st.error(f"**Diverged at step {summary['diverged_at']}.** The loss grew from {nice(summary['start_loss'])} "
@@ -121,15 +195,30 @@ elif summary["converged_at"] is not None:
     st.success(f"**Converged at step {summary['converged_at']}:** |∇L| fell below {nice(tol)}.")
 elif summary["final_loss"] > summary["start_loss"]:
     st.warning("The loss went up: this learning rate overshoots. Watch the path zig-zag across the valley.")
+for label, diverged_at in summary["others"]:
+    if diverged_at is not None:
+        st.warning(f"Compared run “{label}” diverged at step {diverged_at}.")
 
 views_component()(spec=spec, key="views", on_change=start_from_click, default=None)
 
-cols = st.columns(6)
+cols = st.columns(7)
 cols[0].metric("Final loss", nice(summary["final_loss"]))
-cols[1].metric("Optimum w*", nice(numbers["w_star"]))
+cols[1].metric("Optimum w*" + ("′" if standardise else ""), nice(numbers["w_star"]))
 cols[2].metric("Optimum b*", nice(numbers["b_star"]))
 cols[3].metric("Least loss L*", nice(numbers["loss_min"]))
 cols[4].metric("α_max = 2/λ_max", nice(numbers["lr_max"]), help="Plain gradient descent diverges above it.")
 cols[5].metric("α_best = 2/(λ_min+λ_max)", nice(numbers["lr_best"]), help="The fastest plain gradient descent.")
+if standardise:
+    cols[6].metric("Condition number", nice(numbers["condition"]), delta=f"was {nice(numbers['raw_condition'])}",
+                   delta_color="off", help="λ_max/λ_min: how long and thin the valley is. Standardising rounds it.")
+else:
+    cols[6].metric("Condition number", nice(numbers["condition"]), help="λ_max/λ_min: how long and thin the valley is.")
 st.caption(f"Data: {numbers['name']} ({numbers['m']} points). Keys in the views: ← → step, space play/pause, "
-           "Home back to the start. Drag the 3-D view to turn it; it stays turned while you step and play.")
+           "Home back to the start. Drag the 3-D view to turn it; it stays turned while you step and play."
+           + (" The start (w₀, b₀) is in the standardised units." if standardise else ""))
+
+st.markdown("### What the learning rate does: a sweep")
+st.plotly_chart(make_sweep(data_key, bool(standardise), optimizer, int(steps), float(w0), float(b0), tol, float(lr)),
+                width="stretch", key="sweep", config={"displaylogo": False})
+st.caption(f"{LABELS[optimizer]} from the same start for 80 learning rates, {steps} full-batch steps each "
+           "(all at once, from the data's sufficient statistics). Crosses: runs that diverged.")

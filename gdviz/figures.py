@@ -19,7 +19,8 @@ UPDATE = "#009E73"  # green
 OPTIMUM = "#F0E442"  # yellow
 TRUTH = "#999999"
 DATA = "#56B4E9"  # sky blue
-RUN_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7")
+BATCH = "#CC79A7"  # reddish purple: the mini-batch gradient
+RUN_COLOURS = ("#D55E00", "#000000", "#CC79A7", "#E69F00")  # compared runs: vermillion, black, purple, orange
 FONT = dict(size=16, family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif")
 ARROW_FRACTION = 0.18  # the longest gradient arrow spans this fraction of the view
 
@@ -45,6 +46,10 @@ class Timeline:
     tip_b: np.ndarray
     arrow_scale: float
     shown: int
+    used_tip_w: np.ndarray | None = None  # mini-batch runs: where the arrow of the gradient used ends
+    used_tip_b: np.ndarray | None = None
+    label: str = "path"
+    colour: str = PATH
 
     @property
     def last(self) -> int:
@@ -57,8 +62,13 @@ class Timeline:
                                 self.grad_w[:upto + 1], self.grad_b[:upto + 1]])
 
 
-def timeline(trajectory, box, *, feature: int = 0, shown: int | None = None) -> Timeline:
-    """The per-step display arrays of ``trajectory`` in the view ``box`` = (w_lo, w_hi, b_lo, b_hi)."""
+def timeline(trajectory, box, *, feature: int = 0, shown: int | None = None, label: str = "path",
+             colour: str = PATH, arrow_scale: float | None = None) -> Timeline:
+    """The per-step display arrays of ``trajectory`` in the view ``box`` = (w_lo, w_hi, b_lo, b_hi).
+
+    Gradient arrows are scaled so the longest in view spans ARROW_FRACTION of the view (or by
+    ``arrow_scale`` when given); for a mini-batch run the gradient each update used gets arrows too.
+    """
     w = trajectory.w[:, feature]
     grad_w = trajectory.grad_w[:, feature]
     shown = len(w) if shown is None else shown
@@ -66,9 +76,14 @@ def timeline(trajectory, box, *, feature: int = 0, shown: int | None = None) -> 
     # Arrow length in view units (fractions of each axis), so the scale suits both axes.
     length = np.hypot(grad_w[:shown] / span_w, trajectory.grad_b[:shown] / span_b)
     longest = float(length.max()) if length.size else 0.0
-    scale = ARROW_FRACTION / longest if longest > 0 else 0.0
+    scale = arrow_scale if arrow_scale is not None else (ARROW_FRACTION / longest if longest > 0 else 0.0)
+    used_w = used_b = None
+    if trajectory.settings.get("batch_size"):
+        used_w = w[:-1] + scale * trajectory.used_grad_w[:, feature]
+        used_b = trajectory.b[:-1] + scale * trajectory.used_grad_b
     return Timeline(w, trajectory.b, trajectory.loss, grad_w, trajectory.grad_b,
-                    w + scale * grad_w, trajectory.b + scale * trajectory.grad_b, scale, shown)
+                    w + scale * grad_w, trajectory.b + scale * trajectory.grad_b, scale, shown,
+                    used_w, used_b, label, colour)
 
 
 def segments(x0, y0, x1, y1, z0=None, z1=None):
@@ -91,12 +106,12 @@ def _layout(fig: go.Figure, title: str, **extra) -> go.Figure:
 
 
 def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, float, float], *,
-                   step: int, w_label: str = "w") -> go.Figure:
+                   step: int, w_label: str = "w", others: tuple[Timeline, ...] = ()) -> go.Figure:
     """The 3-D loss surface L(w, b), the path up to ``step`` on it, the gradient ∇L at every step
     (horizontal arrows in the (w, b) plane at the point's height), and the current step's ∇L and
-    update emphasised. ``optimum`` is (w*, b*, L*)."""
+    update emphasised. ``optimum`` is (w*, b*, L*); ``others`` are compared runs (path and point)."""
     k = min(step, line.shown - 1)
-    top, lift = surface_height(z, line)
+    top, lift = surface_height(z, line, others)
     fig = go.Figure()
     fig.add_trace(go.Surface(x=w_values, y=b_values, z=z, uid="surface", name="loss surface",
                              colorscale="Viridis", opacity=0.88, showscale=False, cmin=float(np.min(z)), cmax=top,
@@ -106,14 +121,20 @@ def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
                                name="optimum (least squares)", mode="markers",
                                marker=dict(size=9, color=OPTIMUM, symbol="diamond", line=dict(color="black", width=2)),
                                hovertemplate="optimum<br>w* = %{x:.5g}<br>b* = %{y:.5g}<br>L* = %{z:.5g}<extra></extra>"))
-    path = line.hover(k)
-    fig.add_trace(go.Scatter3d(x=path[:, 1], y=path[:, 2], z=path[:, 3] + lift, uid="path", name="path",
-                               mode="lines+markers", line=dict(color=PATH, width=6),
-                               marker=dict(size=3.5, color=PATH), customdata=path, hovertemplate=HOVER))
     gx, gy, gz = segments(line.w[:k + 1], line.b[:k + 1], line.tip_w[:k + 1], line.tip_b[:k + 1],
                           line.loss[:k + 1] + lift, line.loss[:k + 1] + lift)
     fig.add_trace(go.Scatter3d(x=gx, y=gy, z=gz, uid="gradients", name=f"gradient ∇L (×{line.arrow_scale:.3g})",
                                mode="lines", line=dict(color=GRADIENT, width=3), hoverinfo="skip"))
+    if line.used_tip_w is not None:
+        j = min(k, len(line.used_tip_w))
+        ux, uy, uz = segments(line.w[:j], line.b[:j], line.used_tip_w[:j], line.used_tip_b[:j],
+                              line.loss[:j] + lift, line.loss[:j] + lift)
+        fig.add_trace(go.Scatter3d(x=ux, y=uy, z=uz, uid="batch gradients", name="mini-batch gradient used",
+                                   mode="lines", line=dict(color=BATCH, width=3), hoverinfo="skip"))
+    path = line.hover(k)
+    fig.add_trace(go.Scatter3d(x=path[:, 1], y=path[:, 2], z=path[:, 3] + lift, uid="path", name=line.label,
+                               mode="lines+markers", line=dict(color=line.colour, width=6),
+                               marker=dict(size=3.5, color=line.colour), customdata=path, hovertemplate=HOVER))
     current = _current_arrows(line, k)
     fig.add_trace(go.Scatter3d(x=current["grad"][0], y=current["grad"][1], z=[line.loss[k] + lift] * 2,
                                uid="current gradient", name="∇L at this step", mode="lines",
@@ -124,25 +145,36 @@ def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
                                line=dict(color=UPDATE, width=10), hoverinfo="skip"))
     fig.add_trace(go.Scatter3d(x=[line.w[k]], y=[line.b[k]], z=[line.loss[k] + lift], uid="current point",
                                name=f"step {k}", mode="markers", showlegend=False,
-                               marker=dict(size=8, color=PATH, line=dict(color="black", width=2)),
+                               marker=dict(size=8, color=line.colour, line=dict(color="black", width=2)),
                                customdata=path[k:k + 1], hovertemplate=HOVER))
+    for i, other in enumerate(others, start=1):
+        j = min(step, other.shown - 1)
+        rows = other.hover(j)
+        fig.add_trace(go.Scatter3d(x=rows[:, 1], y=rows[:, 2], z=rows[:, 3] + lift, uid=f"other path {i}",
+                                   name=other.label, mode="lines+markers", line=dict(color=other.colour, width=6),
+                                   marker=dict(size=3, color=other.colour), customdata=rows, hovertemplate=HOVER))
+        fig.add_trace(go.Scatter3d(x=[other.w[j]], y=[other.b[j]], z=[other.loss[j] + lift], uid=f"other point {i}",
+                                   mode="markers", showlegend=False, customdata=rows[j:j + 1], hovertemplate=HOVER,
+                                   marker=dict(size=7, color=other.colour, line=dict(color="black", width=2))))
     axis = dict(tickfont=dict(size=13), backgroundcolor="white")
     title = lambda text: dict(text=text, font=dict(size=18))  # noqa: E731
     return _layout(fig, "Loss surface L(w, b) and the path of gradient descent",
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
                               yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
                               zaxis=dict(title=title("loss"), range=[0, top], **axis),
-                              aspectmode="cube", camera=dict(eye=dict(x=-1.5, y=-1.6, z=1.1))),
-                   legend=dict(orientation="h", x=0.0, y=0.0, yanchor="top", font=dict(size=15)))
+                              aspectmode="cube", camera=dict(eye=dict(x=-1.35, y=-1.45, z=0.95)),
+                              domain=dict(x=[0, 1], y=[0.08, 1])),
+                   legend=dict(orientation="h", x=0.0, y=0.0, yanchor="bottom", font=dict(size=15)))
 
 
-def surface_height(z, line: Timeline) -> tuple[float, float]:
+def surface_height(z, line: Timeline, others: tuple[Timeline, ...] = ()) -> tuple[float, float]:
     """(top of the z axis, lift of the path above the surface).
 
     The corners of a wide box can sit far above the path: the height is capped at 3x the path's
     highest point so the valley stays readable (a diverging run would flatten it otherwise).
     """
-    top = min(float(np.max(z)), 3.0 * float(line.loss[:line.shown].max())) * 1.02
+    highest = max(float(run.loss[:run.shown].max()) for run in (line, *others))
+    top = min(float(np.max(z)), 3.0 * highest) * 1.02
     return top, 0.004 * (top - float(np.min(z)))
 
 
@@ -153,16 +185,18 @@ def _current_arrows(line: Timeline, k: int) -> dict:
 
 
 def contour_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, float, float], *,
-                   step: int, equal_scales: bool = False, w_label: str = "w") -> go.Figure:
+                   step: int, equal_scales: bool = False, w_label: str = "w",
+                   others: tuple[Timeline, ...] = ()) -> go.Figure:
     """The loss from above as contours, with the path, the gradient arrows (one trace) and the
     current step's ∇L and update drawn as arrows. Click anywhere to start a run from there."""
     k = min(step, line.shown - 1)
     fig = go.Figure()
-    levels = np.quantile(np.log10(np.asarray(z) + 1e-300), [0.0, 1.0])
-    fig.add_trace(go.Contour(x=w_values, y=b_values, z=np.log10(np.asarray(z) + 1e-300), uid="contours",
-                             name="log₁₀ loss", colorscale="Viridis", showscale=False,
-                             contours=dict(coloring="heatmap", showlines=True, start=levels[0], end=levels[1],
-                                           size=(levels[1] - levels[0]) / 18),
+    log_z = np.log10(np.asarray(z) + 1e-300)
+    low, high = float(log_z.min()), float(log_z.max())
+    fig.add_trace(go.Contour(x=w_values, y=b_values, z=log_z, uid="contours",
+                             name="log₁₀ loss", colorscale="Viridis", showscale=False, showlegend=False,
+                             contours=dict(coloring="heatmap", showlines=True, start=low, end=high,
+                                           size=(high - low) / 18 or 1.0),
                              line=dict(width=1, color="rgba(255,255,255,0.5)"),
                              customdata=np.asarray(z),
                              hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{customdata:.4g}"
@@ -173,13 +207,27 @@ def contour_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
     gx, gy = segments(line.w[:k + 1], line.b[:k + 1], line.tip_w[:k + 1], line.tip_b[:k + 1])
     fig.add_trace(go.Scatter(x=gx, y=gy, uid="gradients", name="gradient ∇L", mode="lines",
                              line=dict(color=GRADIENT, width=2), hoverinfo="skip"))
+    if line.used_tip_w is not None:
+        j = min(k, len(line.used_tip_w))
+        ux, uy = segments(line.w[:j], line.b[:j], line.used_tip_w[:j], line.used_tip_b[:j])
+        fig.add_trace(go.Scatter(x=ux, y=uy, uid="batch gradients", name="mini-batch gradient used",
+                                 mode="lines", line=dict(color=BATCH, width=2), hoverinfo="skip"))
+    for i, other in enumerate(others, start=1):
+        j = min(step, other.shown - 1)
+        rows = other.hover(j)
+        fig.add_trace(go.Scatter(x=rows[:, 1], y=rows[:, 2], uid=f"other path {i}", name=other.label,
+                                 mode="lines+markers", line=dict(color=other.colour, width=3),
+                                 marker=dict(size=5, color=other.colour), customdata=rows, hovertemplate=HOVER))
+        fig.add_trace(go.Scatter(x=[other.w[j]], y=[other.b[j]], uid=f"other point {i}", mode="markers",
+                                 showlegend=False, customdata=rows[j:j + 1], hovertemplate=HOVER,
+                                 marker=dict(size=12, color=other.colour, line=dict(color="black", width=2))))
     path = line.hover(k)
-    fig.add_trace(go.Scatter(x=path[:, 1], y=path[:, 2], uid="path", name="path", mode="lines+markers",
-                             line=dict(color=PATH, width=3), marker=dict(size=6, color=PATH),
+    fig.add_trace(go.Scatter(x=path[:, 1], y=path[:, 2], uid="path", name=line.label, mode="lines+markers",
+                             line=dict(color=line.colour, width=3), marker=dict(size=6, color=line.colour),
                              customdata=path, hovertemplate=HOVER))
     fig.add_trace(go.Scatter(x=[line.w[k]], y=[line.b[k]], uid="current point", name=f"step {k}",
                              mode="markers", showlegend=False, customdata=path[k:k + 1], hovertemplate=HOVER,
-                             marker=dict(size=14, color=PATH, line=dict(color="black", width=2))))
+                             marker=dict(size=14, color=line.colour, line=dict(color="black", width=2))))
     current = _current_arrows(line, k)
     fig.update_layout(annotations=arrow_annotations(current))
     yaxis = dict(title="b", range=[b_values[0], b_values[-1]], constrain="domain")
@@ -187,7 +235,7 @@ def contour_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
         yaxis.update(scaleanchor="x", scaleratio=1)
     return _layout(fig, "Contours from above · click to start there",
                    xaxis=dict(title=w_label, range=[w_values[0], w_values[-1]], constrain="domain"),
-                   yaxis=yaxis, legend=dict(orientation="h", y=-0.18, x=0), clickmode="event")
+                   yaxis=yaxis, legend=dict(orientation="h", y=-0.14, x=0), clickmode="event")
 
 
 def arrow_annotations(current: dict) -> list[dict]:
@@ -202,18 +250,29 @@ def arrow_annotations(current: dict) -> list[dict]:
     return arrows
 
 
+def line_in_data_units(w, b, scaling=None):
+    """Slope and intercept of ŷ = w x' + b drawn against the original x, where x' = (x − μ)/σ
+    when the feature was standardised (``scaling`` = (μ, σ)): slope w/σ, intercept b − wμ/σ."""
+    if scaling is None:
+        return w, b
+    mean, std = scaling
+    return w / std, b - w * mean / std
+
+
 def data_figure(x, y, line: Timeline, *, step: int, true_line: tuple[float, float] | None = None,
-                x_label: str = "x", y_label: str = "y") -> go.Figure:
-    """The data, the fitted line ŷ = w x + b at ``step`` with its residuals, and the true line."""
+                x_label: str = "x", y_label: str = "y", others: tuple[Timeline, ...] = (),
+                scaling: tuple[float, float] | None = None) -> go.Figure:
+    """The data, the fitted line ŷ = w x + b at ``step`` with its residuals, and the true line,
+    always in the data's own units (see line_in_data_units)."""
     k = min(step, line.last)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     ends = np.array([x.min(), x.max()])
     fig = go.Figure()
-    predicted = line.w[k] * x + line.b[k]
-    rx, ry = segments(x, y, x, predicted)
+    slope, intercept = line_in_data_units(line.w[k], line.b[k], scaling)
+    rx, ry = segments(x, y, x, slope * x + intercept)
     fig.add_trace(go.Scatter(x=rx, y=ry, uid="residuals", name="residuals ŷ − y", mode="lines",
-                             line=dict(color=PATH, width=1.5, dash="dot"), hoverinfo="skip"))
+                             line=dict(color=line.colour, width=1.5, dash="dot"), hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=x, y=y, uid="data", name="data", mode="markers",
                              marker=dict(size=9, color=DATA, line=dict(color="#333", width=1)),
                              hovertemplate=f"{x_label} = %{{x:.4g}}<br>{y_label} = %{{y:.4g}}<extra></extra>"))
@@ -221,28 +280,78 @@ def data_figure(x, y, line: Timeline, *, step: int, true_line: tuple[float, floa
         fig.add_trace(go.Scatter(x=ends, y=true_line[0] * ends + true_line[1], uid="truth",
                                  name=f"true line ({true_line[0]:.3g}·x + {true_line[1]:.3g})", mode="lines",
                                  line=dict(color=TRUTH, width=2, dash="dash"), hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=ends, y=line.w[k] * ends + line.b[k], uid="fit", name=f"ŷ = w x + b at step {k}",
-                             mode="lines", line=dict(color=PATH, width=4), hoverinfo="skip"))
+    for i, other in enumerate(others, start=1):
+        j = min(step, other.last)
+        other_slope, other_intercept = line_in_data_units(other.w[j], other.b[j], scaling)
+        fig.add_trace(go.Scatter(x=ends, y=other_slope * ends + other_intercept, uid=f"other fit {i}",
+                                 name=other.label, mode="lines", line=dict(color=other.colour, width=3),
+                                 hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=ends, y=slope * ends + intercept, uid="fit", name=f"ŷ = w x + b at step {k}",
+                             mode="lines", line=dict(color=line.colour, width=4), hoverinfo="skip"))
     span = float(y.max() - y.min()) or 1.0
     return _layout(fig, "Data and the line at this step",
                    xaxis=dict(title=x_label), legend=dict(orientation="h", y=-0.18, x=0),
                    yaxis=dict(title=y_label, range=[y.min() - 0.25 * span, y.max() + 0.25 * span]))
 
 
-def loss_figure(line: Timeline, *, step: int, log_y: bool = False) -> go.Figure:
+def loss_figure(line: Timeline, *, step: int, log_y: bool = False,
+                others: tuple[Timeline, ...] = ()) -> go.Figure:
     """Loss against step, the current step marked; hover shows step, w, b, loss and gradient."""
-    k = min(step, line.last)
-    steps = np.arange(line.last + 1)
-    rows = line.hover(line.last)
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=steps, y=line.loss, uid="loss", name="loss", mode="lines+markers",
-                             line=dict(color=PATH, width=3), marker=dict(size=4), customdata=rows,
-                             hovertemplate=HOVER))
-    fig.add_trace(go.Scatter(x=[k], y=[line.loss[k]], uid="current point", name=f"step {k}", mode="markers",
-                             marker=dict(size=16, color=PATH, line=dict(color="black", width=2)),
-                             customdata=rows[k:k + 1], hovertemplate=HOVER, showlegend=False))
-    shown = line.loss[:line.shown]
+    for i, run in enumerate((line, *others)):
+        k = min(step, run.last)
+        rows = run.hover(run.last)
+        suffix = "" if i == 0 else f" {i}"
+        fig.add_trace(go.Scatter(x=np.arange(run.last + 1), y=run.loss, uid=("loss" if i == 0 else f"other loss {i}"),
+                                 name=run.label, mode="lines+markers", line=dict(color=run.colour, width=3),
+                                 marker=dict(size=4), customdata=rows, hovertemplate=HOVER))
+        fig.add_trace(go.Scatter(x=[k], y=[run.loss[k]], uid=("current point" if i == 0 else f"other point{suffix}"),
+                                 mode="markers", showlegend=False, customdata=rows[k:k + 1], hovertemplate=HOVER,
+                                 marker=dict(size=16 if i == 0 else 12, color=run.colour,
+                                             line=dict(color="black", width=2))))
+    highest = max(float(run.loss[:run.shown].max()) for run in (line, *others))
     yaxis = dict(title="loss L (MSE)", type="log" if log_y else "linear")
     if not log_y:
-        yaxis["range"] = [0, float(shown.max()) * 1.05 or 1.0]
-    return _layout(fig, "Loss at each step", xaxis=dict(title="step"), yaxis=yaxis, showlegend=False)
+        yaxis["range"] = [0, highest * 1.05 or 1.0]
+    return _layout(fig, "Loss at each step", xaxis=dict(title="step"), yaxis=yaxis, showlegend=bool(others),
+                   legend=dict(orientation="h", y=-0.18, x=0))
+
+
+def sweep_figure(result, curvature=None, *, current_lr: float | None = None) -> go.Figure:
+    """Final loss against learning rate (log–log) for a Sweep: lr_best and lr_max marked,
+    diverged runs shown as crosses along the top, steps to the tolerance on a second axis."""
+    lrs = result.learning_rates
+    fine = ~result.diverged
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=lrs[fine], y=result.final_loss[fine], uid="final loss", name="final loss",
+                             mode="lines+markers", line=dict(color=PATH, width=3), marker=dict(size=7),
+                             hovertemplate="α = %{x:.4g}<br>final loss = %{y:.5g}<extra></extra>"))
+    if result.diverged.any():
+        top = float(result.final_loss[fine].max()) * 3 if fine.any() else 1.0
+        fig.add_trace(go.Scatter(x=lrs[~fine], y=np.full(int((~fine).sum()), top), uid="diverged",
+                                 name="diverged", mode="markers",
+                                 marker=dict(symbol="x", size=13, color="#A33200", line=dict(width=2)),
+                                 customdata=result.diverged_at[~fine],
+                                 hovertemplate="α = %{x:.4g}<br>diverged at step %{customdata}<extra></extra>"))
+    if result.settings.get("tol") is not None:
+        reached = result.converged_at >= 0
+        fig.add_trace(go.Scatter(x=lrs[reached], y=result.converged_at[reached], uid="steps to tolerance",
+                                 name=f"steps to |∇L| < {result.settings['tol']:g}", yaxis="y2", mode="lines+markers",
+                                 line=dict(color=GRADIENT, width=2, dash="dot"), marker=dict(size=6),
+                                 hovertemplate="α = %{x:.4g}<br>%{y} steps<extra></extra>"))
+    shapes, notes = [], []
+    marks = []
+    if curvature is not None:
+        marks += [(curvature.lr_best, "α_best = 2/(λmin+λmax)", UPDATE), (curvature.lr_max, "α_max = 2/λmax", "#A33200")]
+    if current_lr is not None:
+        marks.append((current_lr, "this run", "#555555"))
+    for i, (x, text, colour) in enumerate(marks):
+        shapes.append(dict(type="line", x0=x, x1=x, xref="x", yref="paper", y0=0, y1=1,
+                           line=dict(color=colour, width=2, dash="dash")))
+        notes.append(dict(x=np.log10(x), xref="x", yref="paper", y=1.0 - 0.08 * i, text=text, showarrow=False,
+                          xanchor="left", font=dict(color=colour, size=15), bgcolor="rgba(255,255,255,0.8)"))
+    fig.update_layout(shapes=shapes, annotations=notes)
+    return _layout(fig, f"Loss after {result.settings.get('steps')} steps, for each learning rate",
+                   xaxis=dict(title="learning rate α", type="log"), yaxis=dict(title="final loss", type="log"),
+                   yaxis2=dict(title="steps to tolerance", overlaying="y", side="right", showgrid=False),
+                   legend=dict(orientation="h", y=-0.2, x=0))

@@ -187,7 +187,7 @@ def test_sweep_rows_equal_separate_runs(optimizer):
         assert result.min_loss[i] == pytest.approx(run.loss.min(), rel=1e-9)
         assert result.diverged_at[i] == (-1 if run.diverged_at is None else run.diverged_at)
         assert result.converged_at[i] == (-1 if run.converged_at is None else run.converged_at)
-    assert result.diverged.any() and (~result.diverged).any()
+    assert (~result.diverged).any() and result.diverged.any() == (optimizer != "adam")  # Adam's steps stay ≈ α
     assert np.isfinite(result.final_loss).all()
 
 

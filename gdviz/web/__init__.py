@@ -66,38 +66,56 @@ def decode(spec: dict) -> np.ndarray:
 
 
 def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None, log_loss: bool = False,
-                 equal_scales: bool = False, grid: int = 81) -> dict:
+                 equal_scales: bool = False, grid: int = 81, label: str | None = None,
+                 others: tuple = (), original=None) -> dict:
     """Everything the browser needs to show ``trajectory`` on ``data``, as JSON-ready values.
 
     ``figures`` holds the four Plotly figures at ``step`` (default: the last) as JSON strings;
     ``timeline`` the per-step arrays the frontend slices when the step changes; ``run`` the
-    settings and the theory's numbers for the maths panel.
+    settings and numbers for the maths panel. ``others`` are (label, trajectory) pairs of runs
+    compared on the same surface. When ``data`` was standardised, ``original`` is the data in its
+    own units: the data view draws the line there.
     """
     q = model.quadratic(data)
     w_star, b_star = model.optimum(data)
-    shown = surface.readable_steps(trajectory.loss)
-    w_path = trajectory.w[:shown, feature]
-    box = surface.view_box(np.append(w_path, w_star[feature]), np.append(trajectory.b[:shown], b_star))
+    runs = [trajectory] + [run for _, run in others]
+    shown = [surface.readable_steps(run.loss) for run in runs]
+    w_points = np.concatenate([run.w[:n, feature] for run, n in zip(runs, shown)] + [w_star[feature:feature + 1]])
+    b_points = np.concatenate([run.b[:n] for run, n in zip(runs, shown)] + [[b_star]])
+    box = surface.view_box(w_points, b_points)
     w_values = np.linspace(box[0], box[1], grid)
     b_values = np.linspace(box[2], box[3], grid)
     held = trajectory.w[-1]  # other weights held at the run's values (one feature: irrelevant)
     z = surface.loss_surface(data, w_values, b_values, feature=feature, weights=held)
-    line = figures.timeline(trajectory, box, feature=feature, shown=shown)
-    last = trajectory.steps
+    label = label or optimizers.LABELS.get(trajectory.settings.get("optimizer", "gd"), "path")
+    line = figures.timeline(trajectory, box, feature=feature, shown=shown[0], label=label)
+    other_lines = tuple(
+        figures.timeline(run, box, feature=feature, shown=n, label=name, arrow_scale=line.arrow_scale,
+                         colour=figures.RUN_COLOURS[(i + 1) % len(figures.RUN_COLOURS)])
+        for i, ((name, run), n) in enumerate(zip(others, shown[1:])))
+    last = max(run.steps for run in runs)
     step = last if step is None else int(np.clip(step, 0, last))
     optimum_point = (float(w_star[feature]), b_star, float(model.loss(data, w_star, b_star)))
-    names = list(getattr(data, "feature_names", None) or [f"x{i + 1}" for i in range(q.d)])
-    w_label = "w" if q.d == 1 else f"w{feature + 1} (weight of {names[feature]})"
+    shown_data = original if original is not None else data
+    names = list(getattr(shown_data, "feature_names", None) or [f"x{i + 1}" for i in range(q.d)])
+    scaling = None
+    if getattr(data, "scaling", None) is not None:
+        scaling = (float(data.scaling[0][feature]), float(data.scaling[1][feature]))
+    prime = "′" if scaling else ""
+    w_label = f"w{prime}" if q.d == 1 else f"w{feature + 1}{prime} (weight of {names[feature]})"
     true_line = None
-    if getattr(data, "true_weights", None) is not None and q.d == 1:
-        true_line = (float(data.true_weights[0]), float(data.true_bias))
+    if getattr(shown_data, "true_weights", None) is not None and q.d == 1:
+        true_line = (float(shown_data.true_weights[0]), float(shown_data.true_bias))
+    x_shown = shown_data.X[:, feature]
     figs = {
-        "surface": figures.surface_figure(w_values, b_values, z, line, optimum_point, step=step, w_label=w_label),
+        "surface": figures.surface_figure(w_values, b_values, z, line, optimum_point, step=step, w_label=w_label,
+                                          others=other_lines),
         "contour": figures.contour_figure(w_values, b_values, z, line, optimum_point, step=step,
-                                          equal_scales=equal_scales, w_label=w_label),
-        "data": figures.data_figure(data.X[:, feature], data.y, line, step=step, true_line=true_line,
-                                    x_label=names[feature], y_label=getattr(data, "target_name", "y")),
-        "loss": figures.loss_figure(line, step=step, log_y=log_loss),
+                                          equal_scales=equal_scales, w_label=w_label, others=other_lines),
+        "data": figures.data_figure(x_shown, shown_data.y, line, step=step, true_line=true_line,
+                                    x_label=names[feature], y_label=getattr(shown_data, "target_name", "y"),
+                                    others=other_lines, scaling=scaling),
+        "loss": figures.loss_figure(line, step=step, log_y=log_loss, others=other_lines),
     }
     r2 = model.r_squared(data, trajectory.loss)
     distance = np.sqrt(((trajectory.w - w_star) ** 2).sum(axis=1) + (trajectory.b - b_star) ** 2)
@@ -106,23 +124,31 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         "grad_W": encode(trajectory.grad_w), "grad_b": encode(trajectory.grad_b),
         "used_grad_W": encode(trajectory.used_grad_w), "used_grad_b": encode(trajectory.used_grad_b),
         "tip_w": encode(line.tip_w), "tip_b": encode(line.tip_b),
+        "used_tip_w": None if line.used_tip_w is None else encode(line.used_tip_w),
+        "used_tip_b": None if line.used_tip_b is None else encode(line.used_tip_b),
         "rmse": encode(np.sqrt(trajectory.loss)), "distance": encode(distance),
         "r2": None if r2 is None else encode(r2),
-        "x": encode(data.X[:, feature]), "y": encode(data.y),
+        "x": encode(x_shown), "y": encode(shown_data.y),
     }
+    compared = [{"label": other.label, "colour": other.colour, "shown": other.shown, "steps": other.last,
+                 "w": encode(other.w), "b": encode(other.b), "loss": encode(other.loss),
+                 "grad_w": encode(other.grad_w), "grad_b": encode(other.grad_b),
+                 "diverged_at": run.diverged_at}
+                for other, (_, run) in zip(other_lines, others)]
     settings = trajectory.settings
     run = {
-        "optimizer": settings.get("optimizer", "gd"),
+        "optimizer": settings.get("optimizer", "gd"), "label": label,
         "optimizer_label": optimizers.LABELS.get(settings.get("optimizer", "gd"), "gradient descent"),
         "rule": UPDATE_RULES.get(settings.get("optimizer", "gd"), ""),
         "lr": settings.get("lr"), "m": q.m, "d": q.d, "feature": feature, "names": names,
-        "steps": last, "shown": shown, "diverged_at": trajectory.diverged_at,
+        "steps": trajectory.steps, "last": last, "shown": shown[0], "diverged_at": trajectory.diverged_at,
         "converged_at": trajectory.converged_at, "batch_size": settings.get("batch_size"),
         "optimum": [float(v) for v in w_star] + [b_star], "loss_min": optimum_point[2],
-        "lift": figures.surface_height(z, line)[1], "arrow_scale": line.arrow_scale,
+        "lift": figures.surface_height(z, line, other_lines)[1], "arrow_scale": line.arrow_scale,
+        "scaling": scaling,
     }
     # to_json() would drop the traces' uids, which the browser uses to find the moving traces.
     body = {"figures": {name: plotly.io.json.to_json_plotly(fig.to_plotly_json()) for name, fig in figs.items()},
-            "timeline": timeline, "run": run}
-    run_id = hashlib.sha256(json.dumps([body["timeline"], run], sort_keys=True).encode()).hexdigest()[:16]
+            "timeline": timeline, "run": run, "others": compared}
+    run_id = hashlib.sha256(json.dumps([body["timeline"], run, compared], sort_keys=True).encode()).hexdigest()[:16]
     return {**body, "step": step, "run_id": run_id}
