@@ -153,3 +153,93 @@ def test_a_diverging_learning_rate_says_so_and_draws_only_finite_steps(lr):
     assert all(np.isfinite(float(m.value)) for m in at.metric if m.label == "Final loss")
 
 
+
+
+# ---- exploring learning rates (presets, runs side by side, sweep, scaling) ----
+def default_data():
+    return gdviz.synthetic(n=60, weights=2.0, bias=-1.0, noise=1.0, seed=0, x_range=(-2, 2), x_offset=1.0)
+
+
+@pytest.mark.parametrize("preset, regime", [("too small", "crawls"), ("just right", "glides"),
+                                            ("oscillating", "zig-zags"), ("diverging", "diverges")])
+def test_presets_put_the_run_in_their_regime(preset, regime):
+    at = open_app()
+    at.button(key=f"preset_{preset}").click().run()
+    assert not at.exception
+    expected = gdviz.learning_rate_presets(default_data())[preset]
+    spec = spec_of(at)
+    assert spec["run"]["lr"] == pytest.approx(expected, rel=1e-12) and spec["run"]["optimizer"] == "gd"
+    loss = web.decode(spec["timeline"]["loss"])
+    L_star = spec["run"]["loss_min"]
+    if regime == "crawls":
+        assert loss[-1] - L_star > 0.05 * (loss[0] - L_star)  # still far above after 100 steps
+    elif regime == "glides":
+        assert loss[-1] - L_star < 1e-6 * (loss[0] - L_star)
+    elif regime == "zig-zags":
+        b = web.decode(spec["timeline"]["b"])
+        assert (np.diff(np.sign(np.diff(b[:12]))) != 0).sum() >= 8  # b goes up, down, up, ...
+        assert spec["run"]["diverged_at"] is None
+    else:
+        assert spec["run"]["diverged_at"] is not None and at.error
+
+
+def test_gd_momentum_and_adam_side_by_side():
+    at = open_app()
+    at.button(key="preset_compare").click().run()
+    assert not at.exception and at.session_state["compare_n"] == 2
+    spec = spec_of(at)
+    assert [o["label"].split(",")[0] for o in spec["others"]] == ["momentum", "Adam"]
+    lr = spec["run"]["lr"]
+    assert all(o["label"].endswith(f"α = {lr:.4g}") for o in spec["others"])
+    data = default_data()
+    adam = gdviz.descend(data, optimizer="adam", lr=lr, steps=100, w0=[-3.0], b0=4.0)
+    np.testing.assert_allclose(web.decode(spec["others"][1]["w"]), adam.w[:, 0])
+    surface = figure(at, "surface")
+    colours = {t["uid"]: t["line"]["color"] for t in surface["data"] if t.get("uid", "").endswith("path")
+               or t.get("uid", "").startswith("other path")}
+    assert len(set(colours.values())) == 3  # one colour each
+    loss = figure(at, "loss")
+    assert {"loss", "other loss 1", "other loss 2"} <= {t.get("uid") for t in loss["data"]}
+
+
+def test_compare_controls_choose_optimizer_and_learning_rate():
+    at = open_app()
+    at.slider(key="compare_n").set_value(3).run()
+    at.selectbox(key="cmp_opt_3").set_value("rmsprop").run()
+    at.select_slider(key="cmp_lr_3").set_value(0.01).run()
+    assert not at.exception
+    others = spec_of(at)["others"]
+    assert len(others) == 3 and others[2]["label"] == "RMSprop, α = 0.01"
+
+
+def test_the_sweep_marks_the_theory():
+    at = open_app()
+    (chart,) = [c for c in at.get("plotly_chart")]
+    fig = json.loads(chart.proto.spec)
+    c = gdviz.curvature(default_data())
+    lines = [shape["x0"] for shape in fig["layout"]["shapes"]]
+    assert lines[0] == pytest.approx(c.lr_best) and lines[1] == pytest.approx(c.lr_max)
+    final = next(t for t in fig["data"] if t["name"] == "final loss")
+    crosses = next(t for t in fig["data"] if t["name"] == "diverged")
+    assert len(values(final["x"])) + len(values(crosses["x"])) >= 60
+    assert values(crosses["x"]).min() > c.lr_max  # only the rates beyond the limit diverge
+    assert fig["layout"]["xaxis"]["type"] == "log"
+
+
+def test_standardising_rounds_the_valley_and_keeps_the_line_in_x_units():
+    at = open_app()
+    at.slider(key="offset").set_value(8.0).run()
+    before = next(m for m in at.metric if m.label == "Condition number").value
+    at.checkbox(key="standardise").check().run()
+    assert not at.exception
+    metric = next(m for m in at.metric if m.label == "Condition number")
+    assert float(metric.value) < 1.01 < float(before) and "was" in metric.delta
+    spec = spec_of(at)
+    assert spec["run"]["scaling"] is not None
+    x = web.decode(spec["timeline"]["x"])
+    assert x.min() >= 6.0  # the data view stays in the original units
+    data_fig = figure(at, "data")
+    fit = trace(data_fig, "fit")
+    w, b = web.decode(spec["timeline"]["W"])[-1, 0], web.decode(spec["timeline"]["b"])[-1]
+    mean, std = spec["run"]["scaling"]
+    assert values(fit["y"])[0] == pytest.approx(w / std * x.min() + b - w * mean / std)
