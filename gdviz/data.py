@@ -343,6 +343,14 @@ def _pick_features(features, target, columns, numeric, problems, frame) -> list[
     return chosen
 
 
+def csv_columns(source) -> tuple[list[str], list[str]]:
+    """(all columns, numeric columns) of a CSV file: what a picker offers. Raises DataError."""
+    raw, _ = _read_bytes(source)
+    frame = _parse(_decode(raw))
+    numeric, _ = _numeric_columns(frame)
+    return [str(c) for c in frame.columns], numeric
+
+
 SAMPLES = {
     "Stopping distance of cars (Ezekiel, 1930)": "cars.csv",
     "Old Faithful: eruption length against waiting time": "faithful.csv",

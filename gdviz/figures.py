@@ -261,18 +261,36 @@ def line_in_data_units(w, b, scaling=None):
 
 def data_figure(x, y, line: Timeline, *, step: int, true_line: tuple[float, float] | None = None,
                 x_label: str = "x", y_label: str = "y", others: tuple[Timeline, ...] = (),
-                scaling: tuple[float, float] | None = None) -> go.Figure:
-    """The data, the fitted line ŷ = w x + b at ``step`` with its residuals, and the true line,
-    always in the data's own units (see line_in_data_units)."""
+                scaling: tuple[float, float] | None = None, predicted=None, mode: str = "feature") -> go.Figure:
+    """The data and the model at ``step``, in the data's own units.
+
+    mode "feature": the feature against the target. With one feature, the fitted line
+    ŷ = w x + b (undoing a standardisation, see line_in_data_units), its residuals and the true line;
+    with several, ``predicted`` (ŷ of each row at this step) drawn as open circles with residuals.
+    mode "actual": predicted against actual, with the diagonal ŷ = y where a perfect fit would sit.
+    """
     k = min(step, line.last)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     ends = np.array([x.min(), x.max()])
-    fig = go.Figure()
     slope, intercept = line_in_data_units(line.w[k], line.b[k], scaling)
-    rx, ry = segments(x, y, x, slope * x + intercept)
+    if predicted is None:
+        predicted = slope * x + intercept
+    predicted = np.asarray(predicted, dtype=np.float64)
+    along = y if mode == "actual" else x
+    fig = go.Figure()
+    rx, ry = segments(along, y if mode != "actual" else along, along, predicted)
     fig.add_trace(go.Scatter(x=rx, y=ry, uid="residuals", name="residuals ŷ − y", mode="lines",
                              line=dict(color=line.colour, width=1.5, dash="dot"), hoverinfo="skip"))
+    if mode == "actual":
+        low, high = float(min(y.min(), predicted.min())), float(max(y.max(), predicted.max()))
+        fig.add_trace(go.Scatter(x=[low, high], y=[low, high], uid="diagonal", name="perfect fit ŷ = y",
+                                 mode="lines", line=dict(color=TRUTH, width=2, dash="dash"), hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=y, y=predicted, uid="predicted", name=f"ŷ at step {k}", mode="markers",
+                                 marker=dict(size=9, color=DATA, line=dict(color="#333", width=1)),
+                                 hovertemplate=f"{y_label} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>"))
+        return _layout(fig, "Predicted against actual at this step", xaxis=dict(title=f"actual {y_label}"),
+                       yaxis=dict(title=f"predicted ŷ"), legend=dict(orientation="h", y=-0.18, x=0))
     fig.add_trace(go.Scatter(x=x, y=y, uid="data", name="data", mode="markers",
                              marker=dict(size=9, color=DATA, line=dict(color="#333", width=1)),
                              hovertemplate=f"{x_label} = %{{x:.4g}}<br>{y_label} = %{{y:.4g}}<extra></extra>"))
@@ -280,17 +298,22 @@ def data_figure(x, y, line: Timeline, *, step: int, true_line: tuple[float, floa
         fig.add_trace(go.Scatter(x=ends, y=true_line[0] * ends + true_line[1], uid="truth",
                                  name=f"true line ({true_line[0]:.3g}·x + {true_line[1]:.3g})", mode="lines",
                                  line=dict(color=TRUTH, width=2, dash="dash"), hoverinfo="skip"))
-    for i, other in enumerate(others, start=1):
-        j = min(step, other.last)
-        other_slope, other_intercept = line_in_data_units(other.w[j], other.b[j], scaling)
-        fig.add_trace(go.Scatter(x=ends, y=other_slope * ends + other_intercept, uid=f"other fit {i}",
-                                 name=other.label, mode="lines", line=dict(color=other.colour, width=3),
-                                 hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=ends, y=slope * ends + intercept, uid="fit", name=f"ŷ = w x + b at step {k}",
-                             mode="lines", line=dict(color=line.colour, width=4), hoverinfo="skip"))
+    if mode == "several":
+        fig.add_trace(go.Scatter(x=x, y=predicted, uid="predicted", name=f"ŷ at step {k}", mode="markers",
+                                 marker=dict(size=9, color="rgba(0,0,0,0)", line=dict(color=line.colour, width=2)),
+                                 hovertemplate=f"{x_label} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>"))
+    else:
+        for i, other in enumerate(others, start=1):
+            j = min(step, other.last)
+            other_slope, other_intercept = line_in_data_units(other.w[j], other.b[j], scaling)
+            fig.add_trace(go.Scatter(x=ends, y=other_slope * ends + other_intercept, uid=f"other fit {i}",
+                                     name=other.label, mode="lines", line=dict(color=other.colour, width=3),
+                                     hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=ends, y=slope * ends + intercept, uid="fit", name=f"ŷ = w x + b at step {k}",
+                                 mode="lines", line=dict(color=line.colour, width=4), hoverinfo="skip"))
     span = float(y.max() - y.min()) or 1.0
-    return _layout(fig, "Data and the line at this step",
-                   xaxis=dict(title=x_label), legend=dict(orientation="h", y=-0.18, x=0),
+    title = "Data and the line at this step" if mode != "several" else f"{y_label} against {x_label}, ŷ at this step"
+    return _layout(fig, title, xaxis=dict(title=x_label), legend=dict(orientation="h", y=-0.18, x=0),
                    yaxis=dict(title=y_label, range=[y.min() - 0.25 * span, y.max() + 0.25 * span]))
 
 

@@ -264,3 +264,36 @@ def learning_rate_presets(data) -> dict[str, float]:
     c = curvature(data)
     return {"too small": c.lr_best / 30, "just right": c.lr_best,
             "oscillating": c.lr_best + 0.6 * (c.lr_max - c.lr_best), "diverging": 1.15 * c.lr_max}
+
+
+def slice_coefficients(data, W_rows, feature: int) -> dict[str, np.ndarray | float]:
+    """The loss on the (w_f, b) slice through each row of ``W_rows`` (the other weights held there).
+
+    With u = w_f − w*_f, v = b − b* and δ = W − W* the slice is the quadratic
+
+        L(u, v) = S_ff u² + 2 p u + q + (x̄_f u + r + v)² + L*
+
+    where p = Σ_{j≠f} S_fj δ_j, q = δ_oᵀ S_oo δ_o, r = x̄_oᵀ δ_o (o: the other weights).
+    Returns S_ff, x̄_f, w*_f, b*, L* and the arrays p, q, r (one value per row), so a view can
+    redraw the slice at any step without the data.
+    """
+    q_ = quadratic(data)
+    W_rows = np.atleast_2d(np.asarray(W_rows, dtype=np.float64))
+    delta = W_rows - q_.w_opt
+    others = np.arange(q_.d) != feature
+    delta_o = delta[:, others]
+    s_oo = q_.sxx[np.ix_(others, others)]
+    return {"s_ff": float(q_.sxx[feature, feature]), "x_f": float(q_.x_mean[feature]),
+            "w_opt": float(q_.w_opt[feature]), "b_opt": q_.b_opt, "loss_min": q_.loss_min,
+            "p": delta_o @ q_.sxx[feature, others], "q": np.einsum("ki,ij,kj->k", delta_o, s_oo, delta_o),
+            "r": delta_o @ q_.x_mean[others]}
+
+
+def slice_loss(coefficients: dict, row: int, w_values, b_values) -> np.ndarray:
+    """Evaluate slice_coefficients' quadratic at row ``row`` on a grid: shape (len(b), len(w))."""
+    c = coefficients
+    u = np.asarray(w_values, dtype=np.float64)[None, :] - c["w_opt"]
+    v = np.asarray(b_values, dtype=np.float64)[:, None] - c["b_opt"]
+    curve = c["s_ff"] * u * u + 2.0 * c["p"][row] * u + c["q"][row]
+    mean = c["x_f"] * u + c["r"][row] + v
+    return np.maximum(curve, 0.0) + mean * mean + c["loss_min"]

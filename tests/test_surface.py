@@ -38,3 +38,17 @@ def test_the_minimum_of_a_fine_grid_sits_at_the_optimum():
     b_values = np.linspace(b_star - 1, b_star + 1, 201)
     j, i = np.unravel_index(np.argmin(loss_surface(data, w_values, b_values)), (201, 201))
     assert (j, i) == (100, 100)
+
+
+def test_slice_coefficients_redraw_the_surface_at_every_step():
+    from gdviz import descend
+    from gdviz.model import slice_coefficients, slice_loss
+
+    data = synthetic(n=60, weights=[1.0, -2.0, 0.5], bias=0.3, seed=5, x_offset=2.0)
+    run = descend(data, optimizer="momentum", lr=0.01, steps=20)
+    w_values, b_values = np.linspace(-3, 3, 9), np.linspace(-2, 4, 7)
+    for feature in range(3):
+        coefficients = slice_coefficients(data, run.w, feature)
+        for step in (0, 7, 20):
+            expected = loss_surface(data, w_values, b_values, feature=feature, weights=run.w[step])
+            np.testing.assert_allclose(slice_loss(coefficients, step, w_values, b_values), expected, rtol=1e-10)

@@ -65,9 +65,19 @@ def decode(spec: dict) -> np.ndarray:
     return array.reshape(spec["shape"]) if "shape" in spec else array
 
 
+MAX_SHOWN_ROWS = 2000  # the data view draws at most this many rows (a fixed random subset)
+
+
+def display_rows(m: int) -> np.ndarray:
+    """Which rows the data view draws: all of them, or a fixed random subset of MAX_SHOWN_ROWS."""
+    if m <= MAX_SHOWN_ROWS:
+        return np.arange(m)
+    return np.sort(np.random.default_rng(0).choice(m, MAX_SHOWN_ROWS, replace=False))
+
+
 def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None, log_loss: bool = False,
                  equal_scales: bool = False, grid: int = 81, label: str | None = None,
-                 others: tuple = (), original=None) -> dict:
+                 others: tuple = (), original=None, data_view: str = "feature") -> dict:
     """Everything the browser needs to show ``trajectory`` on ``data``, as JSON-ready values.
 
     ``figures`` holds the four Plotly figures at ``step`` (default: the last) as JSON strings;
@@ -85,7 +95,11 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     box = surface.view_box(w_points, b_points)
     w_values = np.linspace(box[0], box[1], grid)
     b_values = np.linspace(box[2], box[3], grid)
-    held = trajectory.w[-1]  # other weights held at the run's values (one feature: irrelevant)
+    last = max(run.steps for run in runs)
+    step = last if step is None else int(np.clip(step, 0, last))
+    # Other weights are held at their values at the step shown; the browser redraws the slice as
+    # the step moves, from coefficients (model.slice_coefficients) sent below.
+    held = trajectory.w[min(step, trajectory.steps)]
     z = surface.loss_surface(data, w_values, b_values, feature=feature, weights=held)
     label = label or optimizers.LABELS.get(trajectory.settings.get("optimizer", "gd"), "path")
     line = figures.timeline(trajectory, box, feature=feature, shown=shown[0], label=label)
@@ -93,8 +107,6 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         figures.timeline(run, box, feature=feature, shown=n, label=name, arrow_scale=line.arrow_scale,
                          colour=figures.RUN_COLOURS[(i + 1) % len(figures.RUN_COLOURS)])
         for i, ((name, run), n) in enumerate(zip(others, shown[1:])))
-    last = max(run.steps for run in runs)
-    step = last if step is None else int(np.clip(step, 0, last))
     optimum_point = (float(w_star[feature]), b_star, float(model.loss(data, w_star, b_star)))
     shown_data = original if original is not None else data
     names = list(getattr(shown_data, "feature_names", None) or [f"x{i + 1}" for i in range(q.d)])
@@ -106,15 +118,20 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     true_line = None
     if getattr(shown_data, "true_weights", None) is not None and q.d == 1:
         true_line = (float(shown_data.true_weights[0]), float(shown_data.true_bias))
-    x_shown = shown_data.X[:, feature]
+    rows = display_rows(q.m)
+    x_shown, y_shown = shown_data.X[rows, feature], shown_data.y[rows]
+    X_rows = data.X[rows]  # in the fitted units: ŷ = X W + b is the same number either way
+    k = min(step, trajectory.steps)
+    mode = "actual" if data_view == "actual" else ("several" if q.d > 1 else "feature")
+    predicted = X_rows @ trajectory.w[k] + trajectory.b[k]
     figs = {
         "surface": figures.surface_figure(w_values, b_values, z, line, optimum_point, step=step, w_label=w_label,
                                           others=other_lines),
         "contour": figures.contour_figure(w_values, b_values, z, line, optimum_point, step=step,
                                           equal_scales=equal_scales, w_label=w_label, others=other_lines),
-        "data": figures.data_figure(x_shown, shown_data.y, line, step=step, true_line=true_line,
+        "data": figures.data_figure(x_shown, y_shown, line, step=step, true_line=true_line,
                                     x_label=names[feature], y_label=getattr(shown_data, "target_name", "y"),
-                                    others=other_lines, scaling=scaling),
+                                    others=other_lines, scaling=scaling, predicted=predicted, mode=mode),
         "loss": figures.loss_figure(line, step=step, log_y=log_loss, others=other_lines),
     }
     r2 = model.r_squared(data, trajectory.loss)
@@ -128,8 +145,15 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         "used_tip_b": None if line.used_tip_b is None else encode(line.used_tip_b),
         "rmse": encode(np.sqrt(trajectory.loss)), "distance": encode(distance),
         "r2": None if r2 is None else encode(r2),
-        "x": encode(x_shown), "y": encode(shown_data.y),
+        "x": encode(x_shown), "y": encode(y_shown), "X_rows": encode(X_rows),
     }
+    if q.d > 1:
+        coefficients = model.slice_coefficients(data, trajectory.w, feature)
+        slice_ = {key: encode(value) if isinstance(value, np.ndarray) else value
+                  for key, value in coefficients.items()}
+        slice_.update(w_values=encode(w_values), b_values=encode(b_values))
+    else:
+        slice_ = None
     compared = [{"label": other.label, "colour": other.colour, "shown": other.shown, "steps": other.last,
                  "w": encode(other.w), "b": encode(other.b), "loss": encode(other.loss),
                  "grad_w": encode(other.grad_w), "grad_b": encode(other.grad_b),
@@ -145,7 +169,7 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         "converged_at": trajectory.converged_at, "batch_size": settings.get("batch_size"),
         "optimum": [float(v) for v in w_star] + [b_star], "loss_min": optimum_point[2],
         "lift": figures.surface_height(z, line, other_lines)[1], "arrow_scale": line.arrow_scale,
-        "scaling": scaling,
+        "scaling": scaling, "data_view": mode, "slice": slice_,
     }
     # to_json() would drop the traces' uids, which the browser uses to find the moving traces.
     body = {"figures": {name: plotly.io.json.to_json_plotly(fig.to_plotly_json()) for name, fig in figs.items()},
