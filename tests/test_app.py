@@ -243,3 +243,62 @@ def test_standardising_rounds_the_valley_and_keeps_the_line_in_x_units():
     w, b = web.decode(spec["timeline"]["W"])[-1, 0], web.decode(spec["timeline"]["b"])[-1]
     mean, std = spec["run"]["scaling"]
     assert values(fit["y"])[0] == pytest.approx(w / std * x.min() + b - w * mean / std)
+
+
+# ---- your own data: samples, pickers, several features ----
+TREES = "Black cherry trees: volume from girth and height (2 features)"
+
+
+@pytest.mark.parametrize("title", list(gdviz.data.SAMPLES))
+def test_every_sample_set_is_one_click_away(title):
+    at = open_app()
+    at.selectbox(key="source").set_value(title).run()
+    assert not at.exception and not at.error
+    spec = spec_of(at)
+    data = gdviz.data.sample(title)
+    assert spec["run"]["m"] == data.m and spec["run"]["names"] == list(data.feature_names)
+    assert spec["run"]["diverged_at"] is None  # new data starts at a learning rate that glides
+    np.testing.assert_array_equal(web.decode(spec["timeline"]["y"]), data.y)
+
+
+def test_pickers_choose_target_and_features():
+    at = open_app()
+    at.selectbox(key="source").set_value(TREES).run()
+    at.multiselect(key=f"features_{TREES}").set_value(["girth_in"]).run()
+    assert spec_of(at)["run"]["d"] == 1 and spec_of(at)["run"]["names"] == ["girth_in"]
+    at.selectbox(key=f"target_{TREES}").set_value("height_ft").run()
+    assert not at.exception
+    spec = spec_of(at)
+    assert spec["run"]["names"] == ["girth_in"]
+    assert any("height_ft" in c.value for c in at.caption)
+
+
+def test_no_feature_is_a_sentence_and_the_data_stays():
+    at = open_app()
+    at.selectbox(key="source").set_value(TREES).run()
+    at.multiselect(key=f"features_{TREES}").set_value([]).run()
+    assert not at.exception
+    assert any("cannot be used" in e.value and "Choose at least one feature" in e.value for e in at.error)
+    assert spec_of(at)["run"]["d"] == 2  # the data that was in use stays in use
+
+
+def test_several_features_show_the_whole_gradient_and_a_slice():
+    at = open_app()
+    at.selectbox(key="source").set_value(TREES).run()
+    spec = spec_of(at)
+    assert spec["run"]["d"] == 2 and spec["run"]["data_view"] == "several"
+    assert web.decode(spec["timeline"]["grad_W"]).shape == (spec["run"]["steps"] + 1, 2)
+    slice_ = spec["run"]["slice"]
+    data = gdviz.data.sample(TREES)
+    W = web.decode(spec["timeline"]["W"])
+    coefficients = {k: web.decode(v) if isinstance(v, dict) else v for k, v in slice_.items()}
+    from gdviz.model import slice_loss
+    w_values, b_values = coefficients.pop("w_values"), coefficients.pop("b_values")
+    np.testing.assert_allclose(slice_loss(coefficients, 5, w_values[:3], b_values[:3]),
+                               gdviz.loss_surface(data, w_values[:3], b_values[:3], weights=W[5]), rtol=1e-9)
+    at.selectbox(key="feature").set_value(1).run()
+    assert spec_of(at)["run"]["feature"] == 1 and not at.exception
+    assert "height_ft" in figure(at, "surface")["layout"]["scene"]["xaxis"]["title"]["text"]
+    at.radio(key="data_view").set_value("predicted against actual").run()
+    data_fig = figure(at, "data")
+    assert {"predicted", "diagonal", "residuals"} <= {t.get("uid") for t in data_fig["data"]}
