@@ -6,6 +6,8 @@ All maths lives in gdviz; the views that follow the step control live in the bro
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -13,7 +15,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 import gdviz
-from gdviz import DataError, figures, web
+from gdviz import DataError, figures, links, web
 from gdviz.data import SAMPLES, csv_columns, read_csv, sample
 from gdviz.optimizers import LABELS
 
@@ -25,7 +27,8 @@ LEARNING_RATES = sorted({round(m * 10.0 ** e, 12) for e in range(-6, 1) for m in
 TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10]
 DEFAULTS = dict(source="Synthetic data", n=60, true_w=2.0, true_b=-1.0, noise=1.0, seed=0, offset=1.0,
                 optimizer="gd", lr=0.1, steps=100, w0=-3.0, b0=4.0, compare_n=0, feature=0,
-                data_view="feature against target")
+                data_view="feature against target", standardise=False, batch_mode="full batch", batch_size=10,
+                use_tol=False, tol=1e-3, log_loss=False, equal_scales=False, present=False)
 SYNTHETIC, UPLOAD = "Synthetic data", "Upload a CSV file"
 SOURCES = [SYNTHETIC, *SAMPLES, UPLOAD]
 COMPARE_DEFAULTS = ("momentum", "adam", "nesterov")
@@ -76,7 +79,7 @@ def run_label(optimizer: str, lr: float) -> str:
 @st.cache_data(max_entries=64, show_spinner=False)
 def make_views(key: tuple, _raw, standardise: bool, feature: int, data_view: str, optimizer: str, lr: float,
                steps: int, w0: float, b0: float, batch_size: int | None, tol: float | None, log_loss: bool,
-               equal_scales: bool, compared: tuple = ()):
+               equal_scales: bool, compared: tuple = (), step: int | None = None, present: bool = False):
     """The runs and everything the browser needs to show them (cached: a class shares the work)."""
     data = fitted(key, _raw, standardise)
     settings = dict(steps=steps, w0=start_weights(data.d, feature, w0), b0=b0, batch_size=batch_size, seed=0, tol=tol)
@@ -86,10 +89,13 @@ def make_views(key: tuple, _raw, standardise: bool, feature: int, data_view: str
     spec = web.lecture_spec(data, run, feature=feature, log_loss=log_loss, equal_scales=equal_scales,
                             label=run_label(optimizer, lr), others=others,
                             original=load_dataset(key, _raw) if standardise else None,
-                            data_view="actual" if data_view == "predicted against actual" else "feature")
+                            data_view="actual" if data_view == "predicted against actual" else "feature",
+                            step=step)
+    spec["present"] = present
     summary = dict(steps=run.steps, diverged_at=run.diverged_at, converged_at=run.converged_at,
                    final_loss=float(run.loss[-1]), start_loss=float(run.loss[0]),
-                   others=[(label, other.diverged_at) for label, other in others])
+                   others=[(label, other.diverged_at) for label, other in others],
+                   csv=run.to_frame().to_csv(index=False))
     return spec, summary
 
 
@@ -116,6 +122,16 @@ def theory(key: tuple, _raw, standardise: bool, feature: int):
                 name=data.name, eigenvalues=c.eigenvalues.tolist(), presets=gdviz.learning_rate_presets(data),
                 raw_condition=gdviz.curvature(load_dataset(key, _raw)).condition_number,
                 rows_dropped=data.rows_dropped, names=list(data.feature_names), target=data.target_name)
+
+
+@st.cache_resource
+def has_browser() -> bool:
+    """Whether kaleido can make pictures here: it needs its package and a Chromium."""
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        return False
+    return bool(os.environ.get("BROWSER_PATH") or shutil.which("chromium") or shutil.which("google-chrome"))
 
 
 @st.cache_resource
@@ -167,8 +183,43 @@ def suit_new_data(key: tuple, raw) -> None:
     st.session_state["compare_n"] = 0
 
 
+def read_link() -> None:
+    """On a session's first run: the link's settings become the widgets' values (bad ones: a note)."""
+    values, notes = links.decode(dict(st.query_params))
+    st.session_state["link_step"] = values.pop("step", None)
+    title = values.get("source")
+    for name in ("features", "target"):
+        chosen = values.pop(name, None)
+        if chosen and title in SAMPLES:
+            numeric, _, _ = columns_of(title, None)
+            if all(c in numeric for c in ([chosen] if name == "target" else chosen)):
+                st.session_state[f"{name}_{title}"] = chosen
+            else:
+                notes.append(f"The link names a column that {title} does not have; using its defaults.")
+    if title and title in SAMPLES:
+        st.session_state["data_identity"] = ("sample", title)  # the link's start and rate win
+    st.session_state.update(values)
+    st.session_state["link_notes"] = notes
+
+
+def write_link(key: tuple) -> None:
+    """The page's state into the URL, so the address bar is always a link to this view."""
+    state = {name: st.session_state.get(name) for name in (*DEFAULTS, "use_tol", "tol", "compare_n")}
+    for i in range(1, 4):
+        state[f"cmp_opt_{i}"], state[f"cmp_lr_{i}"] = st.session_state.get(f"cmp_opt_{i}"), st.session_state.get(f"cmp_lr_{i}")
+    if key[0] == "sample":
+        state["features"], state["target"] = list(key[2]), key[3]
+    params = links.encode(state, DEFAULTS)
+    if st.session_state.get("link_step") is not None:
+        params["step"] = str(st.session_state["link_step"])
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+
+
 for name, value in DEFAULTS.items():
     st.session_state.setdefault(name, value)
+if "link_notes" not in st.session_state:
+    read_link()
 
 # ---- controls ----
 problem = None  # a sentence about a bad file, shown above the views
@@ -197,10 +248,12 @@ with st.sidebar:
         if source != UPLOAD or raw is not None:
             try:
                 numeric, default_features, default_target = columns_of(identity, raw)
-                target = st.selectbox("Target y", numeric, index=numeric.index(default_target), key=f"target_{identity}")
+                st.session_state.setdefault(f"target_{identity}", default_target)
+                target = st.selectbox("Target y", numeric, key=f"target_{identity}")
                 choices = [c for c in numeric if c != target]
-                features = st.multiselect("Features X", choices, key=f"features_{identity}",
-                                          default=[c for c in default_features if c in choices] or choices[:1])
+                chosen = st.session_state.get(f"features_{identity}", list(default_features))
+                st.session_state[f"features_{identity}"] = [c for c in chosen if c in choices]
+                features = st.multiselect("Features X", choices, key=f"features_{identity}")
                 picked = (tuple(features), target)
                 key = (("sample", source) if source != UPLOAD else ("upload", identity, upload.name)) + picked
                 load_dataset(key, raw)  # fails here, with a sentence, if the choice is unusable
@@ -239,11 +292,13 @@ with st.sidebar:
     m_rows = load_dataset(key, raw).m
     batch_size = None
     if batch_mode == "mini-batch":
-        batch_size = st.slider("Mini-batch size", 2, max(3, m_rows - 1), min(10, max(2, m_rows - 1)), key="batch_size")
+        st.session_state["batch_size"] = int(np.clip(st.session_state["batch_size"], 2, max(3, m_rows - 1)))
+        batch_size = st.slider("Mini-batch size", 2, max(3, m_rows - 1), key="batch_size")
     elif batch_mode == "1 (SGD)":
         batch_size = 1
     use_tol = st.checkbox("Stop when |∇L| < tolerance", key="use_tol")
-    tol = st.select_slider("Tolerance", TOLERANCES, value=1e-3, key="tol", format_func=nice) if use_tol else None
+    tol_options = sorted(set(TOLERANCES) | {float(st.session_state["tol"])}, reverse=True)
+    tol = st.select_slider("Tolerance", tol_options, key="tol", format_func=nice) if use_tol else None
 
     st.header("Compare runs")
     compare_n = st.slider("Other runs on the same surface", 0, 3, key="compare_n",
@@ -263,7 +318,16 @@ with st.sidebar:
     equal_scales = st.checkbox("Equal scales on the contour map", key="equal_scales")
 
 # ---- the page ----
-st.markdown("## Gradient descent on linear regression &nbsp;·&nbsp; ŷ = XW + b, mean squared error")
+title_column, present_column = st.columns([5, 1])
+title_column.markdown("## Gradient descent on linear regression &nbsp;·&nbsp; ŷ = XW + b, mean squared error")
+present = present_column.toggle("Presenter mode", key="present",
+                                help="Large type, thick lines, controls tucked away: for the projector.")
+if present:  # the sidebar and Streamlit's header go; the views take the screen
+    st.markdown("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], header "
+                "{display: none !important;} .block-container {padding: 0.6rem 1rem !important; "
+                "max-width: 100% !important;}</style>", unsafe_allow_html=True)
+for note in st.session_state.get("link_notes", []):
+    st.info(f"From the link: {note}")
 if problem:
     st.error(f"**That data cannot be used:** {problem} Still showing: {load_dataset(key, raw).name}.")
 numbers = theory(key, raw, bool(standardise), feature)
@@ -283,7 +347,8 @@ buttons[5].caption("Presets from this data's curvature: α = "
                    + f"; λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}.")
 
 spec, summary = make_views(key, raw, bool(standardise), feature, data_view, optimizer, float(lr), int(steps),
-                           float(w0), float(b0), batch_size, tol, bool(log_loss), bool(equal_scales), tuple(compared))
+                           float(w0), float(b0), batch_size, tol, bool(log_loss), bool(equal_scales), tuple(compared),
+                           st.session_state.get("link_step"), bool(present))
 
 if summary["diverged_at"] is not None:
     st.error(f"**Diverged at step {summary['diverged_at']}.** The loss grew from {nice(summary['start_loss'])} "
@@ -320,6 +385,23 @@ st.caption(f"Data: {numbers['name']} ({numbers['m']} rows{dropped}; features {',
            "Drag the 3-D view to turn it; it stays turned while you step and play."
            + (" The start (w₀, b₀) is in the standardised units." if standardise else ""))
 
+st.markdown("### Take it with you")
+exports = st.columns([1, 1, 1, 2])
+exports[0].download_button("Trajectory (CSV)", summary["csv"], file_name="gdviz-trajectory.csv", mime="text/csv",
+                           help="One row per step: step, weights, b, loss, gradient, the gradient used, the update.",
+                           width="stretch")
+exports[1].download_button("Interactive page (HTML)", lambda: web.standalone_html(spec), width="stretch",
+                           file_name="gdviz-views.html", mime="text/html", key="export_html",
+                           help="These views as one file that works offline: play, step, turn the 3-D view.")
+if has_browser():
+    exports[2].download_button("Picture of the views (PNG)", lambda: web.views_png(spec), width="stretch",
+                               file_name="gdviz-views.png", mime="image/png", key="export_png",
+                               help="The four views at the step the page opened on, for slides (takes a few seconds).")
+else:
+    exports[2].caption("A PNG of the views needs a Chromium browser on the server (apt-get install chromium); "
+                       "use the HTML page or your browser's screenshot instead.")
+exports[3].caption("Animated GIF/MP4: play the HTML page and record the screen; gdviz makes no video itself.")
+
 if source != SYNTHETIC:
     with st.expander(f"Preview of the data ({numbers['m']} rows used{dropped})"):
         data = load_dataset(key, raw)
@@ -332,3 +414,6 @@ st.plotly_chart(make_sweep(key, raw, bool(standardise), feature, optimizer, int(
                            float(lr)), width="stretch", key="sweep", config={"displaylogo": False})
 st.caption(f"{LABELS[optimizer]} from the same start for 80 learning rates, {steps} full-batch steps each "
            "(all at once, from the data's sufficient statistics). Crosses: runs that diverged.")
+
+write_link(key)
+st.session_state["link_step"] = None  # the link's step applies to the first view only

@@ -176,3 +176,47 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
             "timeline": timeline, "run": run, "others": compared}
     run_id = hashlib.sha256(json.dumps([body["timeline"], run, compared], sort_keys=True).encode()).hexdigest()[:16]
     return {**body, "step": step, "run_id": run_id}
+
+
+def standalone_html(spec: dict, title: str = "gdviz — gradient descent") -> str:
+    """The same views as one self-contained HTML page: plotly.js inlined, the run embedded, no
+    server. Opened from a disk or a slide it plays, steps and keeps a turned camera like the app."""
+    page = (FRONTEND / "index.html").read_text(encoding="utf-8")
+    # "</" inside a script would end it early; JSON allows "<\/" as the same characters.
+    data = json.dumps({**spec, "present": False}).replace("</", "<\\/")
+    plotly_js = PLOTLY_JS.read_text(encoding="utf-8").replace("</script", "<\\/script")
+    page = page.replace('<script src="plotly.min.js"></script>',
+                        f"<script>{plotly_js}</script>\n<script>window.GDVIZ_SPEC = {data};</script>", 1)
+    return page.replace("<title>gdviz views</title>", f"<title>{title}</title>", 1)
+
+
+def views_png(spec: dict, *, width: int = 1800) -> bytes:
+    """A PNG of the four views at the spec's step, for slides: 3-D surface and contours above,
+    data and loss below. Needs kaleido and a Chromium; raises RuntimeError saying so otherwise."""
+    import io
+
+    import plotly.graph_objects as go
+
+    try:
+        import kaleido  # noqa: F401
+        from PIL import Image
+    except ImportError as error:
+        raise RuntimeError(f"PNG export needs the kaleido and Pillow packages ({error.name} is missing).") from None
+    half = width // 2
+    sizes = {"surface": (half, 700), "contour": (half, 700), "data": (half, 560), "loss": (half, 560)}
+    images = {}
+    try:
+        for name, (w, h) in sizes.items():
+            fig = go.Figure(json.loads(spec["figures"][name]))
+            images[name] = Image.open(io.BytesIO(fig.to_image(format="png", width=w, height=h, scale=1)))
+    except Exception as error:  # kaleido reports a missing browser in several ways
+        raise RuntimeError("PNG export needs a Chromium browser on the server (Debian: apt-get install chromium); "
+                           f"it could not start one ({type(error).__name__}).") from None
+    sheet = Image.new("RGB", (width, 700 + 560), "white")
+    sheet.paste(images["surface"], (0, 0))
+    sheet.paste(images["contour"], (half, 0))
+    sheet.paste(images["data"], (0, 700))
+    sheet.paste(images["loss"], (half, 700))
+    out = io.BytesIO()
+    sheet.save(out, format="PNG", optimize=True)
+    return out.getvalue()
