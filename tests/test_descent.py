@@ -194,3 +194,17 @@ def test_sweep_rows_equal_separate_runs(optimizer):
 def test_sweep_rejects_bad_learning_rates():
     with pytest.raises(ValueError, match="learning rate"):
         sweep(synthetic(), [0.1, -1.0], steps=10)
+
+
+def test_the_csv_export_carries_the_trajectorys_exact_numbers():
+    import io
+
+    import pandas as pd
+
+    run = descend(synthetic(n=30, seed=8), optimizer="adam", lr=0.05, steps=40, batch_size=7)
+    table = pd.read_csv(io.StringIO(run.to_frame().to_csv(index=False)))
+    np.testing.assert_array_equal(table["w"], run.w[:, 0])  # exact: the text keeps every digit
+    np.testing.assert_array_equal(table["b"], run.b)
+    np.testing.assert_array_equal(table["loss"], run.loss)
+    np.testing.assert_array_equal(table["used dL/dw"][:-1], run.used_grad_w[:, 0])
+    np.testing.assert_array_equal(table["update b"][:-1], np.diff(run.b))
