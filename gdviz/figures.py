@@ -140,7 +140,7 @@ def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
                                uid="current gradient", name="∇L at this step", mode="lines",
                                line=dict(color=GRADIENT, width=10), hoverinfo="skip"))
     fig.add_trace(go.Scatter3d(x=current["update"][0], y=current["update"][1],
-                               z=[line.loss[k] + lift, line.loss[min(k + 1, line.last)] + lift],
+                               z=[line.loss[k] + lift, line.loss[min(k + 1, line.shown - 1)] + lift],
                                uid="current update", name="update Δθ (−α∇L for gd)", mode="lines",
                                line=dict(color=UPDATE, width=10), hoverinfo="skip"))
     fig.add_trace(go.Scatter3d(x=[line.w[k]], y=[line.b[k]], z=[line.loss[k] + lift], uid="current point",
@@ -179,7 +179,7 @@ def surface_height(z, line: Timeline, others: tuple[Timeline, ...] = ()) -> tupl
 
 
 def _current_arrows(line: Timeline, k: int) -> dict:
-    nxt = min(k + 1, line.last)
+    nxt = min(k + 1, line.shown - 1)  # a diverging run's next point may fly off the view
     return {"grad": ([line.w[k], line.tip_w[k]], [line.b[k], line.tip_b[k]]),
             "update": ([line.w[k], line.w[nxt]], [line.b[k], line.b[nxt]])}
 
