@@ -82,6 +82,7 @@ def make_views(key: tuple, _raw, standardise: bool, feature: int, data_view: str
                equal_scales: bool, compared: tuple = (), step: int | None = None, present: bool = False):
     """The runs and everything the browser needs to show them (cached: a class shares the work)."""
     data = fitted(key, _raw, standardise)
+    sweep = make_sweep(key, _raw, standardise, feature, optimizer, steps, w0, b0, tol, lr)
     settings = dict(steps=steps, w0=start_weights(data.d, feature, w0), b0=b0, batch_size=batch_size, seed=0, tol=tol)
     run = gdviz.descend(data, optimizer=optimizer, lr=lr, **settings)
     others = tuple((run_label(name, rate), gdviz.descend(data, optimizer=name, lr=rate, **settings))
@@ -90,7 +91,7 @@ def make_views(key: tuple, _raw, standardise: bool, feature: int, data_view: str
                             label=run_label(optimizer, lr), others=others,
                             original=load_dataset(key, _raw) if standardise else None,
                             data_view="actual" if data_view == "predicted against actual" else "feature",
-                            step=step)
+                            step=step, sweep=sweep)
     spec["present"] = present
     summary = dict(steps=run.steps, diverged_at=run.diverged_at, converged_at=run.converged_at,
                    final_loss=float(run.loss[-1]), start_loss=float(run.loss[0]),
@@ -108,7 +109,7 @@ def make_sweep(key: tuple, _raw, standardise: bool, feature: int, optimizer: str
     rates = np.geomspace(c.lr_max * 1e-4, c.lr_max * 3, 80)
     result = gdviz.sweep(data, rates, optimizer=optimizer, steps=steps, w0=start_weights(data.d, feature, w0),
                          b0=b0, tol=tol)
-    return figures.sweep_figure(result, c, current_lr=lr)
+    return figures.sweep_figure(result, c, current_lr=lr).to_plotly_json()  # a dict: cheap to copy from the cache
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -380,6 +381,8 @@ if standardise:
 else:
     cols[6].metric("Condition number", nice(numbers["condition"]), help="λ_max/λ_min: how long and thin the valley is.")
 dropped = f", {numbers['rows_dropped']} rows with a missing value dropped" if numbers["rows_dropped"] else ""
+st.caption(f"The sweep at the bottom of the views: {LABELS[optimizer]} from the same start for 80 learning rates, "
+           f"{steps} full-batch steps each (all at once, from the data's sufficient statistics); crosses diverged.")
 st.caption(f"Data: {numbers['name']} ({numbers['m']} rows{dropped}; features {', '.join(numbers['names'])}; "
            f"target {numbers['target']}). Keys in the views: ← → step, space play/pause, Home back to the start. "
            "Drag the 3-D view to turn it; it stays turned while you step and play."
@@ -409,11 +412,6 @@ if source != SYNTHETIC:
         preview[data.target_name] = data.y[:200]
         st.dataframe(preview, hide_index=True, height=260)
 
-st.markdown("### What the learning rate does: a sweep")
-st.plotly_chart(make_sweep(key, raw, bool(standardise), feature, optimizer, int(steps), float(w0), float(b0), tol,
-                           float(lr)), width="stretch", key="sweep", config={"displaylogo": False})
-st.caption(f"{LABELS[optimizer]} from the same start for 80 learning rates, {steps} full-batch steps each "
-           "(all at once, from the data's sufficient statistics). Crosses: runs that diverged.")
 
 write_link(key)
 st.session_state["link_step"] = None  # the link's step applies to the first view only

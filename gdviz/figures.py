@@ -97,10 +97,20 @@ def segments(x0, y0, x1, y1, z0=None, z1=None):
     return out
 
 
+GRID = "#E3E8F0"
+# Plotly's white look, set directly: applying a named template deep-copies hundreds of properties
+# and made up most of the cost of building the views.
+AXIS_STYLE = dict(gridcolor=GRID, linecolor=GRID, zerolinecolor=GRID, zerolinewidth=2, ticks="", automargin=True)
+SCENE_AXIS_STYLE = dict(gridcolor="#D5DDE8", linecolor=GRID, zerolinecolor=GRID, showbackground=True,
+                        backgroundcolor="white", gridwidth=2, ticks="")
+
+
 def _layout(fig: go.Figure, title: str, **extra) -> go.Figure:
-    fig.update_layout(title=dict(text=title, font=dict(size=20)), font=FONT, template="plotly_white",
+    fig.update_layout(title=dict(text=title, font=dict(size=20)), font={**FONT, "color": "#2a3f5f"},
+                      template="none", paper_bgcolor="white", plot_bgcolor="white",
                       margin=dict(l=10, r=10, t=50, b=10), legend=dict(font=dict(size=15)),
-                      hoverlabel=dict(font_size=16), uirevision="gdviz")
+                      hoverlabel=dict(font_size=16), uirevision="gdviz",
+                      xaxis=AXIS_STYLE, yaxis=AXIS_STYLE)
     fig.update_layout(**extra)
     return fig
 
@@ -156,7 +166,7 @@ def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
         fig.add_trace(go.Scatter3d(x=[other.w[j]], y=[other.b[j]], z=[other.loss[j] + lift], uid=f"other point {i}",
                                    mode="markers", showlegend=False, customdata=rows[j:j + 1], hovertemplate=HOVER,
                                    marker=dict(size=7, color=other.colour, line=dict(color="black", width=2))))
-    axis = dict(tickfont=dict(size=13), backgroundcolor="white")
+    axis = dict(tickfont=dict(size=13), **SCENE_AXIS_STYLE)
     title = lambda text: dict(text=text, font=dict(size=18))  # noqa: E731
     return _layout(fig, "Loss surface L(w, b) and the path of gradient descent",
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),

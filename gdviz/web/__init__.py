@@ -76,8 +76,8 @@ def display_rows(m: int) -> np.ndarray:
 
 
 def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None, log_loss: bool = False,
-                 equal_scales: bool = False, grid: int = 81, label: str | None = None,
-                 others: tuple = (), original=None, data_view: str = "feature") -> dict:
+                 equal_scales: bool = False, grid: int = 61, label: str | None = None,
+                 others: tuple = (), original=None, data_view: str = "feature", sweep=None) -> dict:
     """Everything the browser needs to show ``trajectory`` on ``data``, as JSON-ready values.
 
     ``figures`` holds the four Plotly figures at ``step`` (default: the last) as JSON strings;
@@ -171,8 +171,11 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         "lift": figures.surface_height(z, line, other_lines)[1], "arrow_scale": line.arrow_scale,
         "scaling": scaling, "data_view": mode, "slice": slice_,
     }
+    if sweep is not None:
+        figs["sweep"] = sweep
     # to_json() would drop the traces' uids, which the browser uses to find the moving traces.
-    body = {"figures": {name: plotly.io.json.to_json_plotly(fig.to_plotly_json()) for name, fig in figs.items()},
+    body = {"figures": {name: plotly.io.json.to_json_plotly(fig if isinstance(fig, dict) else fig.to_plotly_json())
+                        for name, fig in figs.items()},
             "timeline": timeline, "run": run, "others": compared}
     run_id = hashlib.sha256(json.dumps([body["timeline"], run, compared], sort_keys=True).encode()).hexdigest()[:16]
     return {**body, "step": step, "run_id": run_id}
