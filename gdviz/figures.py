@@ -172,7 +172,7 @@ def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
                               yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
                               zaxis=dict(title=title("loss"), range=[0, top], **axis),
-                              aspectmode="cube", camera=dict(eye=dict(x=-1.35, y=-1.45, z=0.95)),
+                              aspectmode="cube", camera=dict(eye=dict(x=-1.2, y=-1.3, z=0.85)),
                               domain=dict(x=[0, 1], y=[0.08, 1])),
                    legend=dict(orientation="h", x=0.0, y=0.0, yanchor="bottom", font=dict(size=15)))
 
@@ -381,8 +381,10 @@ def sweep_figure(result, curvature=None, *, current_lr: float | None = None) -> 
     for i, (x, text, colour) in enumerate(marks):
         shapes.append(dict(type="line", x0=x, x1=x, xref="x", yref="paper", y0=0, y1=1,
                            line=dict(color=colour, width=2, dash="dash")))
-        notes.append(dict(x=np.log10(x), xref="x", yref="paper", y=1.0 - 0.08 * i, text=text, showarrow=False,
-                          xanchor="left", font=dict(color=colour, size=15), bgcolor="rgba(255,255,255,0.8)"))
+        # α_best and α_max sit close together: one label to the left of its line, the next to the right
+        notes.append(dict(x=np.log10(x), xref="x", yref="paper", y=1.0 - 0.09 * i, text=f" {text} ",
+                          showarrow=False, xanchor="right" if i % 2 == 0 else "left",
+                          font=dict(color=colour, size=15), bgcolor="rgba(255,255,255,0.85)"))
     fig.update_layout(shapes=shapes, annotations=notes)
     return _layout(fig, f"Loss after {result.settings.get('steps')} steps, for each learning rate",
                    xaxis=dict(title="learning rate α", type="log"), yaxis=dict(title="final loss", type="log"),
