@@ -22,7 +22,7 @@ DATA = "#56B4E9"  # sky blue
 BATCH = "#CC79A7"  # reddish purple: the mini-batch gradient
 RUN_COLOURS = ("#D55E00", "#000000", "#CC79A7", "#E69F00")  # compared runs: vermillion, black, purple, orange
 FONT = dict(size=16, family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif")
-ARROW_FRACTION = 0.18  # the longest gradient arrow spans this fraction of the view
+ARROW_FRACTION = 0.12  # the longest gradient arrow spans this fraction of the view (it fits in view_box's pad)
 
 HOVER = ("step %{customdata[0]}<br>w = %{customdata[1]:.5g}<br>b = %{customdata[2]:.5g}"
          "<br>loss = %{customdata[3]:.5g}<br>∂L/∂w = %{customdata[4]:.4g}<br>∂L/∂b = %{customdata[5]:.4g}"

@@ -31,9 +31,10 @@ def loss_surface(data, w_values, b_values, *, feature: int = 0, weights=None) ->
         return model.loss(q, grid_w[None, :, :], b_values[:, None])
 
 
-def view_box(w_points, b_points, *, pad: float = 0.15, min_span: float = 1.0):
+def view_box(w_points, b_points, *, pad: float = 0.18, min_span: float = 1.0):
     """(w_low, w_high, b_low, b_high): the smallest box holding all the points, padded by ``pad`` of
-    its span on each side, each side at least ``min_span`` wide so a still run still has a view."""
+    its span on each side, each side at least ``min_span`` wide so a still run still has a view.
+    A pad of 0.18 leaves room for gradient arrows of 12% of the view drawn from any point."""
     w_points = np.asarray(w_points, dtype=np.float64)
     b_points = np.asarray(b_points, dtype=np.float64)
     box = []
