@@ -105,14 +105,22 @@ SCENE_AXIS_STYLE = dict(gridcolor="#D5DDE8", linecolor=GRID, zerolinecolor=GRID,
                         backgroundcolor="white", gridwidth=2, ticks="")
 
 
-def _layout(fig: go.Figure, title: str, **extra) -> go.Figure:
-    fig.update_layout(title=dict(text=title, font=dict(size=20)), font={**FONT, "color": "#2a3f5f"},
-                      template="none", paper_bgcolor="white", plot_bgcolor="white",
-                      margin=dict(l=10, r=10, t=50, b=10), legend=dict(font=dict(size=15)),
-                      hoverlabel=dict(font_size=16), uirevision="gdviz",
-                      xaxis=AXIS_STYLE, yaxis=AXIS_STYLE)
-    fig.update_layout(**extra)
-    return fig
+def _merge(base: dict, extra: dict) -> dict:
+    """``base`` updated by ``extra``, nested dicts merged rather than replaced."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _figure(traces: list[dict], title: str, **extra) -> go.Figure:
+    """One Figure from plain trace and layout dicts, built in one validated step: adding traces and
+    updating the layout one call at a time costs several times more."""
+    layout = dict(title=dict(text=title, font=dict(size=20)), font={**FONT, "color": "#2a3f5f"},
+                  template="none", paper_bgcolor="white", plot_bgcolor="white",
+                  margin=dict(l=10, r=10, t=50, b=10), legend=dict(font=dict(size=15)),
+                  hoverlabel=dict(font=dict(size=16)), uirevision="gdviz", xaxis=AXIS_STYLE, yaxis=AXIS_STYLE)
+    return go.Figure(data=traces, layout=_merge(layout, extra))
 
 
 def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, float, float], *,
@@ -122,53 +130,53 @@ def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
     update emphasised. ``optimum`` is (w*, b*, L*); ``others`` are compared runs (path and point)."""
     k = min(step, line.shown - 1)
     top, lift = surface_height(z, line, others)
-    fig = go.Figure()
-    fig.add_trace(go.Surface(x=w_values, y=b_values, z=z, uid="surface", name="loss surface",
+    traces = []
+    traces.append(dict(type="surface", x=w_values, y=b_values, z=z, uid="surface", name="loss surface",
                              colorscale="Viridis", opacity=0.88, showscale=False, cmin=float(np.min(z)), cmax=top,
-                             contours=dict(z=dict(show=True, usecolormap=True, project_z=True, width=2)),
+                             contours=dict(z=dict(show=True, usecolormap=True, project=dict(z=True), width=2)),
                              hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{z:.4g}<extra>surface</extra>"))
-    fig.add_trace(go.Scatter3d(x=[optimum[0]], y=[optimum[1]], z=[optimum[2] + lift], uid="optimum",
+    traces.append(dict(type="scatter3d", x=[optimum[0]], y=[optimum[1]], z=[optimum[2] + lift], uid="optimum",
                                name="optimum (least squares)", mode="markers",
                                marker=dict(size=9, color=OPTIMUM, symbol="diamond", line=dict(color="black", width=2)),
                                hovertemplate="optimum<br>w* = %{x:.5g}<br>b* = %{y:.5g}<br>L* = %{z:.5g}<extra></extra>"))
     gx, gy, gz = segments(line.w[:k + 1], line.b[:k + 1], line.tip_w[:k + 1], line.tip_b[:k + 1],
                           line.loss[:k + 1] + lift, line.loss[:k + 1] + lift)
-    fig.add_trace(go.Scatter3d(x=gx, y=gy, z=gz, uid="gradients", name=f"gradient ∇L (×{line.arrow_scale:.3g})",
+    traces.append(dict(type="scatter3d", x=gx, y=gy, z=gz, uid="gradients", name=f"gradient ∇L (×{line.arrow_scale:.3g})",
                                mode="lines", line=dict(color=GRADIENT, width=3), hoverinfo="skip"))
     if line.used_tip_w is not None:
         j = min(k, len(line.used_tip_w))
         ux, uy, uz = segments(line.w[:j], line.b[:j], line.used_tip_w[:j], line.used_tip_b[:j],
                               line.loss[:j] + lift, line.loss[:j] + lift)
-        fig.add_trace(go.Scatter3d(x=ux, y=uy, z=uz, uid="batch gradients", name="mini-batch gradient used",
+        traces.append(dict(type="scatter3d", x=ux, y=uy, z=uz, uid="batch gradients", name="mini-batch gradient used",
                                    mode="lines", line=dict(color=BATCH, width=3), hoverinfo="skip"))
     path = line.hover(k)
-    fig.add_trace(go.Scatter3d(x=path[:, 1], y=path[:, 2], z=path[:, 3] + lift, uid="path", name=line.label,
+    traces.append(dict(type="scatter3d", x=path[:, 1], y=path[:, 2], z=path[:, 3] + lift, uid="path", name=line.label,
                                mode="lines+markers", line=dict(color=line.colour, width=6),
                                marker=dict(size=3.5, color=line.colour), customdata=path, hovertemplate=HOVER))
     current = _current_arrows(line, k)
-    fig.add_trace(go.Scatter3d(x=current["grad"][0], y=current["grad"][1], z=[line.loss[k] + lift] * 2,
+    traces.append(dict(type="scatter3d", x=current["grad"][0], y=current["grad"][1], z=[line.loss[k] + lift] * 2,
                                uid="current gradient", name="∇L at this step", mode="lines",
                                line=dict(color=GRADIENT, width=10), hoverinfo="skip"))
-    fig.add_trace(go.Scatter3d(x=current["update"][0], y=current["update"][1],
+    traces.append(dict(type="scatter3d", x=current["update"][0], y=current["update"][1],
                                z=[line.loss[k] + lift, line.loss[min(k + 1, line.shown - 1)] + lift],
                                uid="current update", name="update Δθ (−α∇L for gd)", mode="lines",
                                line=dict(color=UPDATE, width=10), hoverinfo="skip"))
-    fig.add_trace(go.Scatter3d(x=[line.w[k]], y=[line.b[k]], z=[line.loss[k] + lift], uid="current point",
+    traces.append(dict(type="scatter3d", x=[line.w[k]], y=[line.b[k]], z=[line.loss[k] + lift], uid="current point",
                                name=f"step {k}", mode="markers", showlegend=False,
                                marker=dict(size=8, color=line.colour, line=dict(color="black", width=2)),
                                customdata=path[k:k + 1], hovertemplate=HOVER))
     for i, other in enumerate(others, start=1):
         j = min(step, other.shown - 1)
         rows = other.hover(j)
-        fig.add_trace(go.Scatter3d(x=rows[:, 1], y=rows[:, 2], z=rows[:, 3] + lift, uid=f"other path {i}",
+        traces.append(dict(type="scatter3d", x=rows[:, 1], y=rows[:, 2], z=rows[:, 3] + lift, uid=f"other path {i}",
                                    name=other.label, mode="lines+markers", line=dict(color=other.colour, width=6),
                                    marker=dict(size=3, color=other.colour), customdata=rows, hovertemplate=HOVER))
-        fig.add_trace(go.Scatter3d(x=[other.w[j]], y=[other.b[j]], z=[other.loss[j] + lift], uid=f"other point {i}",
+        traces.append(dict(type="scatter3d", x=[other.w[j]], y=[other.b[j]], z=[other.loss[j] + lift], uid=f"other point {i}",
                                    mode="markers", showlegend=False, customdata=rows[j:j + 1], hovertemplate=HOVER,
                                    marker=dict(size=7, color=other.colour, line=dict(color="black", width=2))))
     axis = dict(tickfont=dict(size=13), **SCENE_AXIS_STYLE)
     title = lambda text: dict(text=text, font=dict(size=18))  # noqa: E731
-    return _layout(fig, "Loss surface L(w, b) and the path of gradient descent",
+    return _figure(traces, "Loss surface L(w, b) and the path of gradient descent",
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
                               yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
                               zaxis=dict(title=title("loss"), range=[0, top], **axis),
@@ -200,10 +208,10 @@ def contour_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
     """The loss from above as contours, with the path, the gradient arrows (one trace) and the
     current step's ∇L and update drawn as arrows. Click anywhere to start a run from there."""
     k = min(step, line.shown - 1)
-    fig = go.Figure()
+    traces = []
     log_z = np.log10(np.asarray(z) + 1e-300)
     low, high = float(log_z.min()), float(log_z.max())
-    fig.add_trace(go.Contour(x=w_values, y=b_values, z=log_z, uid="contours",
+    traces.append(dict(type="contour", x=w_values, y=b_values, z=log_z, uid="contours",
                              name="log₁₀ loss", colorscale="Viridis", showscale=False, showlegend=False,
                              contours=dict(coloring="heatmap", showlines=True, start=low, end=high,
                                            size=(high - low) / 18 or 1.0),
@@ -211,41 +219,41 @@ def contour_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
                              customdata=np.asarray(z),
                              hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{customdata:.4g}"
                                            "<br>click: start here<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[optimum[0]], y=[optimum[1]], uid="optimum", name="optimum", mode="markers",
+    traces.append(dict(type="scatter", x=[optimum[0]], y=[optimum[1]], uid="optimum", name="optimum", mode="markers",
                              marker=dict(size=18, color=OPTIMUM, symbol="star", line=dict(color="black", width=1.5)),
                              hovertemplate="optimum<br>w* = %{x:.5g}<br>b* = %{y:.5g}<extra></extra>"))
     gx, gy = segments(line.w[:k + 1], line.b[:k + 1], line.tip_w[:k + 1], line.tip_b[:k + 1])
-    fig.add_trace(go.Scatter(x=gx, y=gy, uid="gradients", name="gradient ∇L", mode="lines",
+    traces.append(dict(type="scatter", x=gx, y=gy, uid="gradients", name="gradient ∇L", mode="lines",
                              line=dict(color=GRADIENT, width=2), hoverinfo="skip"))
     if line.used_tip_w is not None:
         j = min(k, len(line.used_tip_w))
         ux, uy = segments(line.w[:j], line.b[:j], line.used_tip_w[:j], line.used_tip_b[:j])
-        fig.add_trace(go.Scatter(x=ux, y=uy, uid="batch gradients", name="mini-batch gradient used",
+        traces.append(dict(type="scatter", x=ux, y=uy, uid="batch gradients", name="mini-batch gradient used",
                                  mode="lines", line=dict(color=BATCH, width=2), hoverinfo="skip"))
     for i, other in enumerate(others, start=1):
         j = min(step, other.shown - 1)
         rows = other.hover(j)
-        fig.add_trace(go.Scatter(x=rows[:, 1], y=rows[:, 2], uid=f"other path {i}", name=other.label,
+        traces.append(dict(type="scatter", x=rows[:, 1], y=rows[:, 2], uid=f"other path {i}", name=other.label,
                                  mode="lines+markers", line=dict(color=other.colour, width=3),
                                  marker=dict(size=5, color=other.colour), customdata=rows, hovertemplate=HOVER))
-        fig.add_trace(go.Scatter(x=[other.w[j]], y=[other.b[j]], uid=f"other point {i}", mode="markers",
+        traces.append(dict(type="scatter", x=[other.w[j]], y=[other.b[j]], uid=f"other point {i}", mode="markers",
                                  showlegend=False, customdata=rows[j:j + 1], hovertemplate=HOVER,
                                  marker=dict(size=12, color=other.colour, line=dict(color="black", width=2))))
     path = line.hover(k)
-    fig.add_trace(go.Scatter(x=path[:, 1], y=path[:, 2], uid="path", name=line.label, mode="lines+markers",
+    traces.append(dict(type="scatter", x=path[:, 1], y=path[:, 2], uid="path", name=line.label, mode="lines+markers",
                              line=dict(color=line.colour, width=3), marker=dict(size=6, color=line.colour),
                              customdata=path, hovertemplate=HOVER))
-    fig.add_trace(go.Scatter(x=[line.w[k]], y=[line.b[k]], uid="current point", name=f"step {k}",
+    traces.append(dict(type="scatter", x=[line.w[k]], y=[line.b[k]], uid="current point", name=f"step {k}",
                              mode="markers", showlegend=False, customdata=path[k:k + 1], hovertemplate=HOVER,
                              marker=dict(size=14, color=line.colour, line=dict(color="black", width=2))))
     current = _current_arrows(line, k)
-    fig.update_layout(annotations=arrow_annotations(current))
     yaxis = dict(title="b", range=[b_values[0], b_values[-1]], constrain="domain")
     if equal_scales:
         yaxis.update(scaleanchor="x", scaleratio=1)
-    return _layout(fig, "Contours from above · click to start there",
+    return _figure(traces, "Contours from above · click to start there",
                    xaxis=dict(title=w_label, range=[w_values[0], w_values[-1]], constrain="domain"),
-                   yaxis=yaxis, legend=dict(orientation="h", y=-0.14, x=0), clickmode="event")
+                   yaxis=yaxis, legend=dict(orientation="h", y=-0.14, x=0), clickmode="event",
+                   annotations=arrow_annotations(current))
 
 
 def arrow_annotations(current: dict) -> list[dict]:
@@ -288,57 +296,57 @@ def data_figure(x, y, line: Timeline, *, step: int, true_line: tuple[float, floa
         predicted = slope * x + intercept
     predicted = np.asarray(predicted, dtype=np.float64)
     along = y if mode == "actual" else x
-    fig = go.Figure()
+    traces = []
     rx, ry = segments(along, y if mode != "actual" else along, along, predicted)
-    fig.add_trace(go.Scatter(x=rx, y=ry, uid="residuals", name="residuals ŷ − y", mode="lines",
+    traces.append(dict(type="scatter", x=rx, y=ry, uid="residuals", name="residuals ŷ − y", mode="lines",
                              line=dict(color=line.colour, width=1.5, dash="dot"), hoverinfo="skip"))
     if mode == "actual":
         low, high = float(min(y.min(), predicted.min())), float(max(y.max(), predicted.max()))
-        fig.add_trace(go.Scatter(x=[low, high], y=[low, high], uid="diagonal", name="perfect fit ŷ = y",
+        traces.append(dict(type="scatter", x=[low, high], y=[low, high], uid="diagonal", name="perfect fit ŷ = y",
                                  mode="lines", line=dict(color=TRUTH, width=2, dash="dash"), hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=y, y=predicted, uid="predicted", name=f"ŷ at step {k}", mode="markers",
+        traces.append(dict(type="scatter", x=y, y=predicted, uid="predicted", name=f"ŷ at step {k}", mode="markers",
                                  marker=dict(size=9, color=DATA, line=dict(color="#333", width=1)),
                                  hovertemplate=f"{y_label} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>"))
-        return _layout(fig, "Predicted against actual at this step", xaxis=dict(title=f"actual {y_label}"),
+        return _figure(traces, "Predicted against actual at this step", xaxis=dict(title=f"actual {y_label}"),
                        yaxis=dict(title=f"predicted ŷ"), legend=dict(orientation="h", y=-0.18, x=0))
-    fig.add_trace(go.Scatter(x=x, y=y, uid="data", name="data", mode="markers",
+    traces.append(dict(type="scatter", x=x, y=y, uid="data", name="data", mode="markers",
                              marker=dict(size=9, color=DATA, line=dict(color="#333", width=1)),
                              hovertemplate=f"{x_label} = %{{x:.4g}}<br>{y_label} = %{{y:.4g}}<extra></extra>"))
     if true_line is not None:
-        fig.add_trace(go.Scatter(x=ends, y=true_line[0] * ends + true_line[1], uid="truth",
+        traces.append(dict(type="scatter", x=ends, y=true_line[0] * ends + true_line[1], uid="truth",
                                  name=f"true line ({true_line[0]:.3g}·x + {true_line[1]:.3g})", mode="lines",
                                  line=dict(color=TRUTH, width=2, dash="dash"), hoverinfo="skip"))
     if mode == "several":
-        fig.add_trace(go.Scatter(x=x, y=predicted, uid="predicted", name=f"ŷ at step {k}", mode="markers",
+        traces.append(dict(type="scatter", x=x, y=predicted, uid="predicted", name=f"ŷ at step {k}", mode="markers",
                                  marker=dict(size=9, color="rgba(0,0,0,0)", line=dict(color=line.colour, width=2)),
                                  hovertemplate=f"{x_label} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>"))
     else:
         for i, other in enumerate(others, start=1):
             j = min(step, other.last)
             other_slope, other_intercept = line_in_data_units(other.w[j], other.b[j], scaling)
-            fig.add_trace(go.Scatter(x=ends, y=other_slope * ends + other_intercept, uid=f"other fit {i}",
+            traces.append(dict(type="scatter", x=ends, y=other_slope * ends + other_intercept, uid=f"other fit {i}",
                                      name=other.label, mode="lines", line=dict(color=other.colour, width=3),
                                      hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=ends, y=slope * ends + intercept, uid="fit", name=f"ŷ = w x + b at step {k}",
+        traces.append(dict(type="scatter", x=ends, y=slope * ends + intercept, uid="fit", name=f"ŷ = w x + b at step {k}",
                                  mode="lines", line=dict(color=line.colour, width=4), hoverinfo="skip"))
     span = float(y.max() - y.min()) or 1.0
     title = "Data and the line at this step" if mode != "several" else f"{y_label} against {x_label}, ŷ at this step"
-    return _layout(fig, title, xaxis=dict(title=x_label), legend=dict(orientation="h", y=-0.18, x=0),
+    return _figure(traces, title, xaxis=dict(title=x_label), legend=dict(orientation="h", y=-0.18, x=0),
                    yaxis=dict(title=y_label, range=[y.min() - 0.25 * span, y.max() + 0.25 * span]))
 
 
 def loss_figure(line: Timeline, *, step: int, log_y: bool = False,
                 others: tuple[Timeline, ...] = ()) -> go.Figure:
     """Loss against step, the current step marked; hover shows step, w, b, loss and gradient."""
-    fig = go.Figure()
+    traces = []
     for i, run in enumerate((line, *others)):
         k = min(step, run.last)
         rows = run.hover(run.last)
         suffix = "" if i == 0 else f" {i}"
-        fig.add_trace(go.Scatter(x=np.arange(run.last + 1), y=run.loss, uid=("loss" if i == 0 else f"other loss {i}"),
+        traces.append(dict(type="scatter", x=np.arange(run.last + 1), y=run.loss, uid=("loss" if i == 0 else f"other loss {i}"),
                                  name=run.label, mode="lines+markers", line=dict(color=run.colour, width=3),
                                  marker=dict(size=4), customdata=rows, hovertemplate=HOVER))
-        fig.add_trace(go.Scatter(x=[k], y=[run.loss[k]], uid=("current point" if i == 0 else f"other point{suffix}"),
+        traces.append(dict(type="scatter", x=[k], y=[run.loss[k]], uid=("current point" if i == 0 else f"other point{suffix}"),
                                  mode="markers", showlegend=False, customdata=rows[k:k + 1], hovertemplate=HOVER,
                                  marker=dict(size=16 if i == 0 else 12, color=run.colour,
                                              line=dict(color="black", width=2))))
@@ -346,7 +354,7 @@ def loss_figure(line: Timeline, *, step: int, log_y: bool = False,
     yaxis = dict(title="loss L (MSE)", type="log" if log_y else "linear")
     if not log_y:
         yaxis["range"] = [0, highest * 1.05 or 1.0]
-    return _layout(fig, "Loss at each step", xaxis=dict(title="step"), yaxis=yaxis, showlegend=bool(others),
+    return _figure(traces, "Loss at each step", xaxis=dict(title="step"), yaxis=yaxis, showlegend=bool(others),
                    legend=dict(orientation="h", y=-0.18, x=0))
 
 
@@ -355,20 +363,20 @@ def sweep_figure(result, curvature=None, *, current_lr: float | None = None) -> 
     diverged runs shown as crosses along the top, steps to the tolerance on a second axis."""
     lrs = result.learning_rates
     fine = ~result.diverged
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=lrs[fine], y=result.final_loss[fine], uid="final loss", name="final loss",
+    traces = []
+    traces.append(dict(type="scatter", x=lrs[fine], y=result.final_loss[fine], uid="final loss", name="final loss",
                              mode="lines+markers", line=dict(color=PATH, width=3), marker=dict(size=7),
                              hovertemplate="α = %{x:.4g}<br>final loss = %{y:.5g}<extra></extra>"))
     if result.diverged.any():
         top = float(result.final_loss[fine].max()) * 3 if fine.any() else 1.0
-        fig.add_trace(go.Scatter(x=lrs[~fine], y=np.full(int((~fine).sum()), top), uid="diverged",
+        traces.append(dict(type="scatter", x=lrs[~fine], y=np.full(int((~fine).sum()), top), uid="diverged",
                                  name="diverged", mode="markers",
                                  marker=dict(symbol="x", size=13, color="#A33200", line=dict(width=2)),
                                  customdata=result.diverged_at[~fine],
                                  hovertemplate="α = %{x:.4g}<br>diverged at step %{customdata}<extra></extra>"))
     if result.settings.get("tol") is not None:
         reached = result.converged_at >= 0
-        fig.add_trace(go.Scatter(x=lrs[reached], y=result.converged_at[reached], uid="steps to tolerance",
+        traces.append(dict(type="scatter", x=lrs[reached], y=result.converged_at[reached], uid="steps to tolerance",
                                  name=f"steps to |∇L| < {result.settings['tol']:g}", yaxis="y2", mode="lines+markers",
                                  line=dict(color=GRADIENT, width=2, dash="dot"), marker=dict(size=6),
                                  hovertemplate="α = %{x:.4g}<br>%{y} steps<extra></extra>"))
@@ -385,8 +393,8 @@ def sweep_figure(result, curvature=None, *, current_lr: float | None = None) -> 
         notes.append(dict(x=np.log10(x), xref="x", yref="paper", y=1.0 - 0.09 * i, text=f" {text} ",
                           showarrow=False, xanchor="right" if i % 2 == 0 else "left",
                           font=dict(color=colour, size=15), bgcolor="rgba(255,255,255,0.85)"))
-    fig.update_layout(shapes=shapes, annotations=notes)
-    return _layout(fig, f"Loss after {result.settings.get('steps')} steps, for each learning rate",
+    return _figure(traces, f"Loss after {result.settings.get('steps')} steps, for each learning rate",
+                   shapes=shapes, annotations=notes,
                    xaxis=dict(title="learning rate α", type="log"), yaxis=dict(title="final loss", type="log"),
                    yaxis2=dict(title="steps to tolerance", overlaying="y", side="right", showgrid=False),
                    legend=dict(orientation="h", y=-0.2, x=0))
