@@ -176,7 +176,7 @@ def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
                                    marker=dict(size=7, color=other.colour, line=dict(color="black", width=2))))
     axis = dict(tickfont=dict(size=13), **SCENE_AXIS_STYLE)
     title = lambda text: dict(text=text, font=dict(size=18))  # noqa: E731
-    return _figure(traces, "Loss surface L(w, b) and the path of gradient descent",
+    return _figure(traces, "Loss surface L(w, b) and the path",
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
                               yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
                               zaxis=dict(title=title("loss"), range=[0, top], **axis),
@@ -250,7 +250,7 @@ def contour_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
     yaxis = dict(title="b", range=[b_values[0], b_values[-1]], constrain="domain")
     if equal_scales:
         yaxis.update(scaleanchor="x", scaleratio=1)
-    return _figure(traces, "Contours from above · click to start there",
+    return _figure(traces, "Contours · click to start there",
                    xaxis=dict(title=w_label, range=[w_values[0], w_values[-1]], constrain="domain"),
                    yaxis=yaxis, legend=dict(orientation="h", y=-0.14, x=0), clickmode="event",
                    annotations=arrow_annotations(current))
