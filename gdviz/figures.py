@@ -314,7 +314,8 @@ def data_figure(x, y, line: Timeline, *, step: int, true_line: tuple[float, floa
                              hovertemplate=f"{x_label} = %{{x:.4g}}<br>{y_label} = %{{y:.4g}}<extra></extra>"))
     if true_line is not None:
         traces.append(dict(type="scatter", x=ends, y=true_line[0] * ends + true_line[1], uid="truth",
-                                 name=f"true line ({true_line[0]:.3g}·x + {true_line[1]:.3g})", mode="lines",
+                                 name=f"true line ({true_line[0]:.3g}·x {'+' if true_line[1] >= 0 else '−'} "
+                                      f"{abs(true_line[1]):.3g})", mode="lines",
                                  line=dict(color=TRUTH, width=2, dash="dash"), hoverinfo="skip"))
     if mode == "several":
         traces.append(dict(type="scatter", x=x, y=predicted, uid="predicted", name=f"ŷ at step {k}", mode="markers",
