@@ -170,14 +170,14 @@ def nice(value: float) -> str:
     return f"{value:.4g}"
 
 
-def suit_new_data(key: tuple, raw) -> None:
+def suit_new_data(key: tuple, data: gdviz.Dataset) -> None:
     """New data (not a tweak of the synthetic knobs): start from 0 at a learning rate that glides
     on it (the largest on the scale at most half of α_best), before the widgets are drawn."""
     identity = key[:2] if key[0] != "synthetic" else ("synthetic",)
     if st.session_state.get("data_identity", ("synthetic",)) == identity:
         return
     st.session_state["data_identity"] = identity
-    best = gdviz.curvature(load_dataset(key, raw)).lr_best
+    best = gdviz.curvature(data).lr_best
     st.session_state["lr"] = max([r for r in LEARNING_RATES if r <= best / 2] or [LEARNING_RATES[0]])
     st.session_state["w0"], st.session_state["b0"] = (0.0, 0.0) if key[0] != "synthetic" else (-3.0, 4.0)
     st.session_state["feature"] = 0
@@ -266,13 +266,15 @@ with st.sidebar:
         if key is None:  # keep showing the data that was in use
             key, raw = st.session_state.get("good_data", (("synthetic", 60, 2.0, -1.0, 1.0, 0, 1.0), None))
     st.session_state["good_data"] = (key, raw)
-    suit_new_data(key, raw)
+    # One copy per rerun: st.cache_data hands every call its own copy, which costs for a big upload.
+    data_in_use = load_dataset(key, raw)
+    suit_new_data(key, data_in_use)
     standardise = st.checkbox("Standardise x: x′ = (x − mean) / std", key="standardise",
                               help="Fit on the rescaled features: a long thin valley becomes a round bowl.")
-    dims = load_dataset(key, raw).d
+    dims = data_in_use.d
     feature = 0
     if dims > 1:
-        names = list(load_dataset(key, raw).feature_names)
+        names = list(data_in_use.feature_names)
         st.session_state["feature"] = min(st.session_state["feature"], dims - 1)
         feature = st.selectbox("Weight on the surface", range(dims), format_func=lambda i: f"w{i + 1} ({names[i]})",
                                key="feature", help="The surface is the slice through this weight and b; the other "
@@ -290,7 +292,7 @@ with st.sidebar:
     b0 = right.number_input("Start b₀", -1e6, 1e6, step=0.5, key="b0", format="%.3f")
     st.caption("Or click the contour map to start from there.")
     batch_mode = st.radio("Batch", ["full batch", "mini-batch", "1 (SGD)"], horizontal=True, key="batch_mode")
-    m_rows = load_dataset(key, raw).m
+    m_rows = data_in_use.m
     batch_size = None
     if batch_mode == "mini-batch":
         st.session_state["batch_size"] = int(np.clip(st.session_state["batch_size"], 2, max(3, m_rows - 1)))
@@ -330,7 +332,7 @@ if present:  # the sidebar and Streamlit's header go; the views take the screen
 for note in st.session_state.get("link_notes", []):
     st.info(f"From the link: {note}")
 if problem:
-    st.error(f"**That data cannot be used:** {problem} Still showing: {load_dataset(key, raw).name}.")
+    st.error(f"**That data cannot be used:** {problem} Still showing: {data_in_use.name}.")
 numbers = theory(key, raw, bool(standardise), feature)
 presets = numbers["presets"]
 
@@ -407,9 +409,8 @@ exports[3].caption("Animated GIF/MP4: play the HTML page and record the screen; 
 
 if source != SYNTHETIC:
     with st.expander(f"Preview of the data ({numbers['m']} rows used{dropped})"):
-        data = load_dataset(key, raw)
-        preview = pd.DataFrame(data.X[:200], columns=list(data.feature_names))
-        preview[data.target_name] = data.y[:200]
+        preview = pd.DataFrame(data_in_use.X[:200], columns=list(data_in_use.feature_names))
+        preview[data_in_use.target_name] = data_in_use.y[:200]
         st.dataframe(preview, hide_index=True, height=260)
 
 
