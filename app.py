@@ -170,6 +170,15 @@ def nice(value: float) -> str:
     return f"{value:.4g}"
 
 
+MARKDOWN_SIGNS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:=&%^\"'@/,;?"})
+
+
+def plain(text) -> str:
+    """User text (a file or column name, a link's value) for a markdown element: every ASCII
+    punctuation sign escaped, so it shows as written and never becomes a link, an image or formatting."""
+    return str(text).translate(MARKDOWN_SIGNS)
+
+
 def suit_new_data(key: tuple, data: gdviz.Dataset) -> None:
     """New data (not a tweak of the synthetic knobs): start from 0 at a learning rate that glides
     on it (the largest on the scale at most half of α_best), before the widgets are drawn."""
@@ -330,9 +339,9 @@ if present:  # the sidebar and Streamlit's header go; the views take the screen
                 "{display: none !important;} .block-container {padding: 0.6rem 1rem !important; "
                 "max-width: 100% !important;}</style>", unsafe_allow_html=True)
 for note in st.session_state.get("link_notes", []):
-    st.info(f"From the link: {note}")
+    st.info(f"From the link: {plain(note)}")
 if problem:
-    st.error(f"**That data cannot be used:** {problem} Still showing: {data_in_use.name}.")
+    st.error(f"**That data cannot be used:** {plain(problem)} Still showing: {plain(data_in_use.name)}.")
 numbers = theory(key, raw, bool(standardise), feature)
 presets = numbers["presets"]
 
@@ -385,8 +394,8 @@ else:
 dropped = f", {numbers['rows_dropped']} rows with a missing value dropped" if numbers["rows_dropped"] else ""
 st.caption(f"The sweep at the bottom of the views: {LABELS[optimizer]} from the same start for 80 learning rates, "
            f"{steps} full-batch steps each (all at once, from the data's sufficient statistics); crosses diverged.")
-st.caption(f"Data: {numbers['name']} ({numbers['m']} rows{dropped}; features {', '.join(numbers['names'])}; "
-           f"target {numbers['target']}). Keys in the views: ← → step, space play/pause, Home back to the start. "
+st.caption(f"Data: {plain(numbers['name'])} ({numbers['m']} rows{dropped}; features "
+           f"{plain(', '.join(numbers['names']))}; target {plain(numbers['target'])}). Keys in the views: ← → step, space play/pause, Home back to the start. "
            "Drag the 3-D view to turn it; it stays turned while you step and play."
            + (" The start (w₀, b₀) is in the standardised units." if standardise else ""))
 

@@ -62,6 +62,18 @@ class Timeline:
                                 self.grad_w[:upto + 1], self.grad_b[:upto + 1]])
 
 
+def plotly_text(name) -> str:
+    """A name from a file or a link as plain text in a figure: Plotly reads a small HTML subset in
+    titles, legends and hover labels, and %{...} in hover templates. Entities show the characters
+    themselves (Plotly decodes &lt; &gt; &amp; and &#37;), so nothing in a name is markup or a template.
+
+    >>> plotly_text("<a href=x>%{y}_rate & co</a>")
+    '&lt;a href=x&gt;&#37;{y}_rate &amp; co&lt;/a&gt;'
+    """
+    return (str(name).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("%", "&#37;"))
+
+
 def timeline(trajectory, box, *, feature: int = 0, shown: int | None = None, label: str = "path",
              colour: str = PATH, arrow_scale: float | None = None) -> Timeline:
     """The per-step display arrays of ``trajectory`` in the view ``box`` = (w_lo, w_hi, b_lo, b_hi).
@@ -129,6 +141,7 @@ def surface_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
     (horizontal arrows in the (w, b) plane at the point's height), and the current step's ∇L and
     update emphasised. ``optimum`` is (w*, b*, L*); ``others`` are compared runs (path and point)."""
     k = min(step, line.shown - 1)
+    w_label = plotly_text(w_label)
     top, lift = surface_height(z, line, others)
     traces = []
     traces.append(dict(type="surface", x=w_values, y=b_values, z=z, uid="surface", name="loss surface",
@@ -208,6 +221,7 @@ def contour_figure(w_values, b_values, z, line: Timeline, optimum: tuple[float, 
     """The loss from above as contours, with the path, the gradient arrows (one trace) and the
     current step's ∇L and update drawn as arrows. Click anywhere to start a run from there."""
     k = min(step, line.shown - 1)
+    w_label = plotly_text(w_label)
     traces = []
     log_z = np.log10(np.asarray(z) + 1e-300)
     low, high = float(log_z.min()), float(log_z.max())
@@ -288,6 +302,7 @@ def data_figure(x, y, line: Timeline, *, step: int, true_line: tuple[float, floa
     mode "actual": predicted against actual, with the diagonal ŷ = y where a perfect fit would sit.
     """
     k = min(step, line.last)
+    x_label, y_label = plotly_text(x_label), plotly_text(y_label)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     ends = np.array([x.min(), x.max()])

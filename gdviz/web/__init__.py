@@ -8,6 +8,7 @@ component, loaded once per page, never inlined in a rerun.
 from __future__ import annotations
 
 import base64
+import html
 import hashlib
 import json
 import shutil
@@ -181,16 +182,26 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     return {**body, "step": step, "run_id": run_id}
 
 
+# Inside a <script> element "</script", "<!--" and "<script" change how the page is parsed; JSON may
+# write every <, > and & as a \\u escape, so no text in the data can close or comment out the script.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_json(value) -> str:
+    """``value`` as JSON that is safe to place inside an HTML <script> element, whatever its text."""
+    return json.dumps(value, allow_nan=False).translate(_SCRIPT_SAFE)
+
+
 def standalone_html(spec: dict, title: str = "gdviz — gradient descent") -> str:
     """The same views as one self-contained HTML page: plotly.js inlined, the run embedded, no
     server. Opened from a disk or a slide it plays, steps and keeps a turned camera like the app."""
     page = (FRONTEND / "index.html").read_text(encoding="utf-8")
-    # "</" inside a script would end it early; JSON allows "<\/" as the same characters.
-    data = json.dumps({**spec, "present": False}).replace("</", "<\\/")
+    data = script_json({**spec, "present": False})
     plotly_js = PLOTLY_JS.read_text(encoding="utf-8").replace("</script", "<\\/script")
     page = page.replace('<script src="plotly.min.js"></script>',
                         f"<script>{plotly_js}</script>\n<script>window.GDVIZ_SPEC = {data};</script>", 1)
-    return page.replace("<title>gdviz views</title>", f"<title>{title}</title>", 1)
+    return page.replace("<title>gdviz views</title>", f"<title>{html.escape(title)}</title>", 1)
 
 
 def views_png(spec: dict, *, width: int = 1800) -> bytes:
