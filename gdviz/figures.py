@@ -374,7 +374,7 @@ def loss_figure(line: Timeline, *, step: int, log_y: bool = False,
                    legend=dict(orientation="h", y=-0.18, x=0))
 
 
-def sweep_figure(result, curvature=None, *, current_lr: float | None = None) -> go.Figure:
+def sweep_figure(result, curvature=None) -> go.Figure:
     """Final loss against learning rate (log–log) for a Sweep: lr_best and lr_max marked,
     diverged runs shown as crosses along the top, steps to the tolerance on a second axis."""
     lrs = result.learning_rates
@@ -396,21 +396,39 @@ def sweep_figure(result, curvature=None, *, current_lr: float | None = None) -> 
                                  name=f"steps to |∇L| < {result.settings['tol']:g}", yaxis="y2", mode="lines+markers",
                                  line=dict(color=GRADIENT, width=2, dash="dot"), marker=dict(size=6),
                                  hovertemplate="α = %{x:.4g}<br>%{y} steps<extra></extra>"))
-    shapes, notes = [], []
     marks = []
     if curvature is not None:
         marks += [(curvature.lr_best, "α_best = 2/(λmin+λmax)", UPDATE), (curvature.lr_max, "α_max = 2/λmax", "#A33200")]
-    if current_lr is not None:
-        marks.append((current_lr, "this run", "#555555"))
+    shapes, notes = [], []
     for i, (x, text, colour) in enumerate(marks):
-        shapes.append(dict(type="line", x0=x, x1=x, xref="x", yref="paper", y0=0, y1=1,
-                           line=dict(color=colour, width=2, dash="dash")))
-        # α_best and α_max sit close together: one label to the left of its line, the next to the right
-        notes.append(dict(x=np.log10(x), xref="x", yref="paper", y=1.0 - 0.09 * i, text=f" {text} ",
-                          showarrow=False, xanchor="right" if i % 2 == 0 else "left",
-                          font=dict(color=colour, size=15), bgcolor="rgba(255,255,255,0.85)"))
+        shape, note = _rate_mark(x, text, colour, i)
+        shapes.append(shape)
+        notes.append(note)
     return _figure(traces, f"Loss after {result.settings.get('steps')} steps, for each learning rate",
                    shapes=shapes, annotations=notes,
                    xaxis=dict(title="learning rate α", type="log"), yaxis=dict(title="final loss", type="log"),
                    yaxis2=dict(title="steps to tolerance", overlaying="y", side="right", showgrid=False),
                    legend=dict(orientation="h", y=-0.2, x=0))
+
+
+def _rate_mark(x: float, text: str, colour: str, i: int) -> tuple[dict, dict]:
+    """A dashed vertical line at learning rate ``x`` and its label, the ``i``-th mark of the sweep."""
+    shape = dict(type="line", x0=x, x1=x, xref="x", yref="paper", y0=0, y1=1, line=dict(color=colour, width=2, dash="dash"))
+    # α_best and α_max sit close together: one label to the left of its line, the next to the right
+    note = dict(x=float(np.log10(x)), xref="x", yref="paper", y=1.0 - 0.09 * i, text=f" {text} ", showarrow=False,
+                xanchor="right" if i % 2 == 0 else "left", font=dict(color=colour, size=15),
+                bgcolor="rgba(255,255,255,0.85)")
+    return shape, note
+
+
+def mark_learning_rate(sweep: dict, lr: float) -> dict:
+    """A copy of a sweep figure (as a plain dict) with the current run's learning rate marked.
+
+    Kept apart from sweep_figure so the sweep, which does not depend on the current rate, is
+    computed once per data set and start and only this mark follows the learning-rate slider.
+    """
+    layout = dict(sweep.get("layout", {}))
+    shape, note = _rate_mark(lr, "this run", "#555555", 2)
+    layout["shapes"] = [*layout.get("shapes", ()), shape]
+    layout["annotations"] = [*layout.get("annotations", ()), note]
+    return {**sweep, "layout": layout}
