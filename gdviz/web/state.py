@@ -1,0 +1,353 @@
+"""The page's state, described once: every control's default, widget, link (URL) name and reader.
+
+A control is one ``Control``: app.py draws its widget from it, the session starts from its
+default, a shared link is read with its reader and written back with its writer. Adding a control
+is one entry in ``CONTROLS`` (plus its test). The data in use is a typed choice — ``Synthetic``,
+``Sample`` or ``Upload`` — which also keys the caches. Nothing here imports Streamlit: the page
+(app.py) is the only place that does.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .. import data as gdata
+from ..optimizers import LABELS
+
+SYNTHETIC, UPLOAD = "Synthetic data", "Upload a CSV file"
+SOURCES = [SYNTHETIC, *gdata.SAMPLES, UPLOAD]
+SAMPLE_IDS = {filename.removesuffix(".csv"): title for title, filename in gdata.SAMPLES.items()}
+BATCH = {"full": "full batch", "mini": "mini-batch", "sgd": "1 (SGD)"}
+VIEWS = {"feature": "feature against target", "actual": "predicted against actual"}
+COMPARE_DEFAULTS = ("momentum", "adam", "nesterov")
+MAX_FEATURES = 20  # the views and the maths panel show at most this many weights (a wide file: a note)
+MAX_NOTES = 5  # a link with many bad parameters gets a few notes and one summary
+# The learning-rate scale: 10 values a decade from 1e-6 to 10 (a log slider).
+LEARNING_RATES = sorted({round(m * 10.0 ** e, 12) for e in range(-6, 1) for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)}
+                        | {10.0})
+TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10]
+
+
+def nice(value: float) -> str:
+    """A number as the page shows it: four significant digits."""
+    return f"{value:.4g}"
+
+
+# ---- the data in use: a typed choice (hashable, so it keys st.cache_data) ----
+@dataclass(frozen=True)
+class Synthetic:
+    """Points drawn around y = true_w·x + true_b, x from offset ± 2."""
+
+    n: int = 60
+    true_w: float = 2.0
+    true_b: float = -1.0
+    noise: float = 1.0
+    seed: int = 0
+    offset: float = 1.0
+
+    def load(self, raw: bytes | None = None) -> gdata.Dataset:
+        return gdata.synthetic(n=self.n, weights=self.true_w, bias=self.true_b, noise=self.noise, seed=self.seed,
+                               x_range=(-2.0, 2.0), x_offset=self.offset)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A built-in sample set by its title; its own columns unless features/target are given."""
+
+    title: str
+    features: tuple[str, ...] | None = None
+    target: str | None = None
+
+    def load(self, raw: bytes | None = None) -> gdata.Dataset:
+        if self.features is None:
+            return gdata.sample(self.title)
+        return gdata.read_csv(gdata.SAMPLES_DIR / gdata.SAMPLES[self.title], list(self.features), self.target,
+                              name=self.title)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A CSV file the user uploaded, named by the hash of its bytes (the bytes travel beside it)."""
+
+    digest: str
+    name: str
+    features: tuple[str, ...] | None = None
+    target: str | None = None
+
+    def load(self, raw: bytes | None = None) -> gdata.Dataset:
+        features = None if self.features is None else list(self.features)
+        return gdata.read_csv(raw, features, self.target, name=self.name)
+
+
+DataChoice = Synthetic | Sample | Upload
+
+
+def same_data_set(a: DataChoice, b: DataChoice) -> bool:
+    """Whether two choices are the same data set (a tweak of the synthetic knobs or of the columns is)."""
+    if isinstance(a, Synthetic) or isinstance(b, Synthetic):
+        return isinstance(a, Synthetic) and isinstance(b, Synthetic)
+    return type(a) is type(b) and (a.title if isinstance(a, Sample) else a.digest) == \
+        (b.title if isinstance(b, Sample) else b.digest)
+
+
+# ---- readers and writers of link values (a reader raises ValueError on a bad value) ----
+# What Python's float() accepts is wider than a link should be: no "1_0", no Arabic-Indic digits, no "nan".
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
+def number(low: float, high: float, integer: bool = False) -> Callable[[str], Any]:
+    """A reader of a plain decimal number (ASCII digits, optional exponent) within [low, high]."""
+    def read(text: str):
+        if not _PLAIN_NUMBER.fullmatch(text.strip()):
+            raise ValueError
+        value = float(text)
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ValueError
+        if integer:
+            if value != int(value):
+                raise ValueError
+            return int(value)
+        return value
+    return read
+
+
+def choice(options: dict) -> Callable[[str], Any]:
+    return lambda text: options[text]
+
+
+def flag(text: str) -> bool:
+    if text not in ("0", "1"):
+        raise ValueError
+    return text == "1"
+
+
+def write_number(value) -> str:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else f"{value:.6g}"
+
+
+def write_flag(value) -> str:
+    return "1" if value else "0"
+
+
+def write_choice(options: dict) -> Callable[[Any], str]:
+    names = {value: name for name, value in options.items()}
+    return lambda value: names[value]
+
+
+def read_source(text: str) -> str:
+    return SYNTHETIC if text == "synthetic" else SAMPLE_IDS[text]
+
+
+def write_source(value: str) -> str | None:
+    if value == SYNTHETIC:
+        return "synthetic"
+    ids = {title: sample_id for sample_id, title in SAMPLE_IDS.items()}
+    return ids.get(value)  # an uploaded file cannot travel in a link
+
+
+def read_runs(text: str) -> dict[str, Any]:
+    """``optimizer:lr,…`` (one to three compared runs) as the compare widgets' values."""
+    parts = text.split(",")
+    if not 1 <= len(parts) <= 3:
+        raise ValueError
+    values: dict[str, Any] = {"compare_n": len(parts)}
+    for i, part in enumerate(parts, start=1):
+        name, rate = part.split(":")
+        if name not in LABELS:
+            raise ValueError
+        values[f"cmp_opt_{i}"], values[f"cmp_lr_{i}"] = name, number(1e-9, 100.0)(rate)
+    return values
+
+
+def write_runs(state: dict) -> str | None:
+    runs = [(state.get(f"cmp_opt_{i}"), state.get(f"cmp_lr_{i}")) for i in range(1, (state.get("compare_n") or 0) + 1)]
+    return ",".join(f"{name}:{rate:.6g}" for name, rate in runs) or None
+
+
+def read_tolerance(text: str) -> dict[str, Any]:
+    return {"use_tol": True, "tol": number(1e-12, 1.0)(text)}
+
+
+def write_tolerance(state: dict) -> str | None:
+    return f"{state['tol']:g}" if state.get("use_tol") else None
+
+
+# ---- the controls ----
+@dataclass(frozen=True)
+class Control:
+    """One control of the page.
+
+    ``key``: its session-state key (the widget's key); ``default``; ``widget``: the Streamlit
+    widget's name and ``label``/``options`` its arguments (app.py may add live ones, such as a
+    range that depends on the data); ``link``: its URL parameter, read by ``read`` (text → value,
+    ValueError if bad) and written by ``write`` (value → text). A control whose link value sets
+    several widgets (the compared runs, the tolerance) has ``read_many``/``write_many`` instead.
+    """
+
+    key: str
+    default: Any
+    widget: str | None = None
+    label: str = ""
+    options: dict = field(default_factory=dict)
+    link: str | None = None
+    what: str = ""
+    read: Callable[[str], Any] | None = None
+    write: Callable[[Any], str | None] = write_number
+    read_many: Callable[[str], dict] | None = None
+    write_many: Callable[[dict], str | None] | None = None
+
+
+CONTROLS: dict[str, Control] = {c.key: c for c in [
+    Control("source", SYNTHETIC, "selectbox", "Data set", dict(options=SOURCES), "data", "data set",
+            read_source, write_source),
+    Control("n", 60, "slider", "Points", dict(min_value=10, max_value=1000, help="How many (x, y) pairs."),
+            "n", "number of points (10–1000)", number(10, 1000, integer=True)),
+    Control("true_w", 2.0, "slider", "True weight", dict(min_value=-5.0, max_value=5.0, step=0.1),
+            "w", "true weight (−5–5)", number(-5, 5)),
+    Control("true_b", -1.0, "slider", "True bias", dict(min_value=-5.0, max_value=5.0, step=0.1),
+            "b", "true bias (−5–5)", number(-5, 5)),
+    Control("noise", 1.0, "slider", "Noise", dict(min_value=0.0, max_value=5.0, step=0.1,
+                                                  help="Standard deviation of the noise on y."),
+            "noise", "noise (0–5)", number(0, 5)),
+    Control("offset", 1.0, "slider", "Offset of x",
+            dict(min_value=-10.0, max_value=50.0, step=0.5,
+                 help="x is drawn from offset ± 2. Far from zero, w and b fight: a long, thin valley."),
+            "offset", "offset of x (−10–50)", number(-10, 50)),
+    Control("seed", 0, "number_input", "Seed", dict(min_value=0, max_value=1_000_000, step=1),
+            "seed", "seed (0–1000000)", number(0, 1_000_000, integer=True)),
+    Control("standardise", False, "checkbox", "Standardise x: x′ = (x − mean) / std",
+            dict(help="Fit on the rescaled features: a long thin valley becomes a round bowl."),
+            "std", "standardise (0 or 1)", flag, write_flag),
+    Control("feature", 0, "selectbox", "Weight on the surface",
+            dict(help="The surface is the slice through this weight and b; the other weights are held at "
+                      "their values at the step shown."),
+            "wf", "weight on the surface", number(0, MAX_FEATURES - 1, integer=True)),
+    Control("data_view", VIEWS["feature"], "radio", "Data view", dict(options=list(VIEWS.values()), horizontal=True),
+            "view", "data view (feature or actual)", choice(VIEWS), write_choice(VIEWS)),
+    Control("optimizer", "gd", "selectbox", "Optimizer", dict(options=list(LABELS), format_func=LABELS.get),
+            "opt", "optimizer", choice({name: name for name in LABELS}), str),
+    Control("lr", 0.1, "select_slider", "Learning rate",
+            dict(format_func=nice, help="α in W ← W − α ∂L/∂W (log scale from 0.000001 to 10)."),
+            "lr", "learning rate", number(1e-9, 100.0)),
+    Control("steps", 100, "slider", "Steps", dict(min_value=1, max_value=2000),
+            "steps", "steps (1–2000)", number(1, 2000, integer=True)),
+    Control("w0", -3.0, "number_input", "Start w₀", dict(min_value=-1e6, max_value=1e6, step=0.5, format="%.3f"),
+            "w0", "start w₀", number(-1e6, 1e6)),
+    Control("b0", 4.0, "number_input", "Start b₀", dict(min_value=-1e6, max_value=1e6, step=0.5, format="%.3f"),
+            "b0", "start b₀", number(-1e6, 1e6)),
+    Control("batch_mode", BATCH["full"], "radio", "Batch", dict(options=list(BATCH.values()), horizontal=True),
+            "batch", "batch (full, mini or sgd)", choice(BATCH), write_choice(BATCH)),
+    Control("batch_size", 10, "slider", "Mini-batch size", dict(min_value=2),
+            "bs", "mini-batch size", number(2, 10_000_000, integer=True)),
+    Control("use_tol", False, "checkbox", "Stop when |∇L| < tolerance"),
+    Control("tol", 1e-3, "select_slider", "Tolerance", dict(format_func=nice),
+            "tol", "tolerance", read_many=read_tolerance, write_many=write_tolerance),
+    Control("compare_n", 0, "slider", "Other runs on the same surface",
+            dict(min_value=0, max_value=3, help="Same data, same start: other optimizers or learning rates, one "
+                                                "colour each."),
+            "cmp", "compared runs (e.g. momentum:0.1,adam:0.1)", read_many=read_runs, write_many=write_runs),
+    Control("log_loss", False, "checkbox", "Log scale for the loss", link="log", what="log scale (0 or 1)",
+            read=flag, write=write_flag),
+    Control("equal_scales", False, "checkbox", "Equal scales on the contour map", link="equal",
+            what="equal scales (0 or 1)", read=flag, write=write_flag),
+    Control("present", False, "toggle", "Presenter mode",
+            dict(help="Large type, thick lines, controls tucked away: for the projector."),
+            "present", "presenter mode (0 or 1)", flag, write_flag),
+]}
+STEP = "step"  # the step shown when a link opens (written by the views as they step)
+COLUMNS = ("features", "target")  # a sample set's columns, checked by the page against the file
+READ_STEP = number(0, 1_000_000, integer=True)
+
+
+def links() -> dict[str, Control]:
+    """The controls that travel in a link, by their URL parameter."""
+    return {c.link: c for c in CONTROLS.values() if c.link}
+
+
+def defaults() -> dict[str, Any]:
+    """Every control's default, by session key."""
+    return {key: control.default for key, control in CONTROLS.items()}
+
+
+def decode(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
+    """(session values, notes) from a link's parameters (each name with every value it was given).
+
+    A bad value, an unknown name or a name given twice gives a note in plain words; nothing raises.
+    ``features`` and ``target`` come back as given (the page checks them against the data set).
+
+    >>> decode({"lr": ["0.05"], "opt": ["adam"], "steps": ["many"]})
+    ({'lr': 0.05, 'optimizer': 'adam'}, ['“steps=many” is not a valid steps (1–2000); using the default.'])
+    """
+    values: dict[str, Any] = {}
+    notes: list[str] = []
+    known = links()
+    unknown = [name for name in params if name not in known and name not in COLUMNS and name != STEP]
+    for name, texts in params.items():
+        if name in unknown:
+            continue
+        texts = [str(t)[:2000] for t in (texts if isinstance(texts, list) else [texts])]
+        text = texts[-1]
+        if len(texts) > 1:
+            notes.append(f"“{name[:40]}” is given {len(texts)} times; using the last ({text[:40]}).")
+        if name in COLUMNS:
+            values[name] = _columns(name, text, notes)
+            continue
+        try:
+            values.update(_read(known.get(name), text))
+        except (ValueError, KeyError, TypeError):
+            what = "step" if name == STEP else known[name].what
+            notes.append(f"“{name}={text[:40]}” is not a valid {what}; using the default.")
+    if unknown:
+        shown = ", ".join(f"“{name[:40]}”" for name in unknown[:3]) + (", …" if len(unknown) > 3 else "")
+        what = "is not a setting" if len(unknown) == 1 else f"{len(unknown)} parameters are not settings"
+        notes.append(f"{shown} {what} gdviz knows; ignored." if len(unknown) == 1
+                     else f"{what[0].upper() + what[1:]} gdviz knows ({shown}); ignored.")
+    if len(notes) > MAX_NOTES:  # a page of boxes helps nobody: the first few and a count
+        notes[MAX_NOTES - 1:] = [f"… and {len(notes) - MAX_NOTES + 1} more problems with the link; those "
+                                 "settings use their defaults."]
+    return values, notes
+
+
+def _read(control: Control | None, text: str) -> dict[str, Any]:
+    if control is None:  # the step
+        return {STEP: READ_STEP(text)}
+    if control.read_many is not None:
+        return control.read_many(text)
+    return {control.key: control.read(text)}
+
+
+def _columns(name: str, text: str, notes: list[str]):
+    if name == "target":
+        return text
+    chosen = [part for part in text.split(",") if part]
+    unique = list(dict.fromkeys(chosen))
+    if len(unique) < len(chosen):
+        notes.append("The link names a feature twice; each is used once.")
+    return unique
+
+
+def encode(state: dict[str, Any]) -> dict[str, str]:
+    """Query parameters for the page's state, leaving out what equals its default (short links).
+
+    ``state`` holds session values by key, plus ``features``/``target`` for a sample set's columns
+    and ``step``; a value the page does not use (``feature`` on one feature) is left out by the page.
+    """
+    params: dict[str, str] = {}
+    for name, control in links().items():
+        if control.write_many is not None:
+            text = control.write_many(state)
+        elif control.key not in state or state[control.key] == control.default:
+            continue
+        else:
+            text = control.write(state[control.key])
+        if text is not None:
+            params[name] = text
+    if state.get("features"):
+        params["features"] = ",".join(state["features"])
+    if state.get("target"):
+        params["target"] = str(state["target"])
+    if state.get(STEP) is not None:
+        params[STEP] = str(state[STEP])
+    return params
