@@ -94,6 +94,7 @@ def make_views(choice, _raw, standardise: bool, feature: int, data_view: str, op
                             original=load_dataset(choice, _raw) if standardise else None,
                             data_view="actual" if data_view == state.VIEWS["actual"] else "feature",
                             step=step, sweep=sweep)
+    web.script_json(spec)  # raises ValueError if a non-finite number would reach the browser
     summary = dict(steps=run.steps, diverged_at=run.diverged_at, converged_at=run.converged_at,
                    final_loss=float(run.loss[-1]), start_loss=float(run.loss[0]),
                    others=[(label, other.diverged_at) for label, other in others],
@@ -374,9 +375,14 @@ buttons[5].caption("Presets from this data's curvature: α = "
                    + f"; λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}.")
 
 start = (*start_weights(dims, feature, float(w0)), float(b0))
-spec, summary = make_views(choice, raw, bool(standardise), feature, data_view, optimizer, float(lr), start,
-                           int(steps), batch_size, tol, tuple(compared), bool(log_loss), bool(equal_scales),
-                           st.session_state.get("link_step"))
+try:
+    spec, summary = make_views(choice, raw, bool(standardise), feature, data_view, optimizer, float(lr), start,
+                               int(steps), batch_size, tol, tuple(compared), bool(log_loss), bool(equal_scales),
+                               st.session_state.get("link_step"))
+except ValueError as error:  # numbers beyond float64 (a DataError says which); never a traceback or a NaN
+    reason = plain(error) if isinstance(error, DataError) else "Some numbers of this run are beyond what float64 holds."
+    st.error(f"**These settings cannot be drawn.** {reason} Try a smaller learning rate or start, or standardise x.")
+    st.stop()
 spec = {**spec, "present": bool(present)}  # a view option: never part of a cached computation
 
 if summary["diverged_at"] is not None:
