@@ -19,6 +19,7 @@ import gdviz
 from gdviz import DataError, figures, web
 from gdviz.data import SAMPLES, csv_columns, read_csv
 from gdviz.optimizers import LABELS
+from gdviz.presets import settings_that_fit
 from gdviz.web import state
 from gdviz.web.state import (COMPARE_DEFAULTS, CONTROLS, LEARNING_RATES, MAX_FEATURES, SYNTHETIC, TOLERANCES, UPLOAD,
                              Sample, Synthetic, Upload, nice)
@@ -96,7 +97,7 @@ def make_views(choice, _raw, standardise: bool, feature: int, data_view: str, op
                             step=step, sweep=sweep)
     web.script_json(spec)  # raises ValueError if a non-finite number would reach the browser
     summary = dict(steps=run.steps, diverged_at=run.diverged_at, converged_at=run.converged_at,
-                   final_loss=float(run.loss[-1]), start_loss=float(run.loss[0]),
+                   final_loss=float(run.loss[-1]), start_loss=float(run.loss[0]), grad_norm=float(run.grad_norm[-1]),
                    others=[(label, other.diverged_at) for label, other in others],
                    csv=run.to_frame().to_csv(index=False))
     return spec, summary
@@ -178,7 +179,7 @@ def apply_preset(lr: float, compare: tuple = ()) -> None:
         st.session_state[f"cmp_lr_{i}"] = lr
 
 
-def suit_new_data(choice, data: gdviz.Dataset) -> None:
+def suit_new_data(choice, raw: bytes | None, data: gdviz.Dataset) -> None:
     """New data (not a tweak of the synthetic knobs): start from 0 at a learning rate that glides
     on it (the largest on the scale at most half of α_best), before the widgets are drawn."""
     from_link = st.session_state.pop("link_keys", set())  # what a link set wins, on its first view
@@ -190,7 +191,20 @@ def suit_new_data(choice, data: gdviz.Dataset) -> None:
     start = (0.0, 0.0) if not isinstance(choice, Synthetic) else (-3.0, 4.0)
     suited = dict(lr=max([r for r in LEARNING_RATES if r <= best / 2] or [LEARNING_RATES[0]]), w0=start[0],
                   b0=start[1], feature=0, compare_n=0)
+    if not isinstance(choice, Synthetic):  # real data: open on settings that reach the fit
+        suited.update(fit_settings(choice, raw))
     st.session_state.update({key: value for key, value in suited.items() if key not in from_link})
+
+
+def fit_settings(choice, raw) -> dict:
+    """Learning rate, steps and standardisation with which plain gradient descent reaches within 1%
+    of the least-squares loss on this data (standardised only if the raw valley is too long)."""
+    for standardise in (False, True):
+        fit = settings_that_fit(fitted(choice, raw, standardise))
+        if fit is not None:
+            st.session_state["fit_note"] = (choice, standardise, fit[1])
+            return dict(lr=fit[0], steps=fit[1], standardise=standardise, optimizer="gd", batch_mode=state.BATCH["full"])
+    return {}
 
 
 def read_link() -> None:
@@ -273,6 +287,8 @@ def choose_data() -> tuple[state.DataChoice, bytes | None, str | None]:
                     "the data it was showing.")
             return None, None, None
         raw, name = upload.getvalue(), upload.name
+        st.caption("A link cannot carry an uploaded file: the page's link opens the synthetic data. Share the "
+                   "file itself, or a sample set.")
         identity = hashlib.sha256(raw).hexdigest()[:16]
     try:
         features, target = choose_columns(identity, raw)
@@ -292,7 +308,7 @@ with st.sidebar:
     st.session_state["good_data"] = (choice, raw)
     # One copy per rerun: st.cache_data hands every call its own copy, which costs for a big upload.
     data_in_use = load_dataset(choice, raw)
-    suit_new_data(choice, data_in_use)
+    suit_new_data(choice, raw, data_in_use)
     standardise = draw(st, "standardise")
     dims = data_in_use.d
     feature = 0
@@ -356,6 +372,11 @@ for note in st.session_state.get("link_notes", []):
     st.info(f"From the link: {plain(note)}")
 if problem:
     st.error(f"**That data cannot be used:** {plain(problem)} Still showing: {plain(data_in_use.name)}.")
+fit_note = st.session_state.get("fit_note")
+if fit_note and fit_note[0] == choice and fit_note[1] == bool(standardise) and int(steps) == fit_note[2]:
+    st.caption(f"Opened on settings that reach the least-squares fit in {fit_note[2]} steps (α = 0.9/λ_max: "
+               "it glides)" + (", with x standardised: the raw valley is too long and thin for that — untick "
+                              "“Standardise” to see it. The line is still drawn in x's own units." if fit_note[1] else "."))
 numbers = theory(choice, raw, bool(standardise), feature)
 presets = numbers["presets"]
 if numbers["degeneracy"]:
@@ -392,6 +413,9 @@ if summary["diverged_at"] is not None:
              + ("." if standardise or numbers["condition"] < 100 else ", or standardise x."))
 elif summary["converged_at"] is not None:
     st.success(f"**Converged at step {summary['converged_at']}:** |∇L| fell below {nice(tol)}.")
+elif tol is not None:
+    st.warning(f"**Did not converge in {summary['steps']} steps:** |∇L| is still {nice(summary['grad_norm'])}, "
+               f"above the tolerance {nice(tol)}.")
 elif summary["final_loss"] > summary["start_loss"]:
     st.warning("The loss went up: this learning rate overshoots. Watch the path zig-zag across the valley.")
 for label, diverged_at in summary["others"]:
@@ -416,7 +440,8 @@ if standardise:
                    help=condition_help + " Standardising rounds it.")
 else:
     cols[6].metric("Condition number", number_text(numbers["condition"]), help=condition_help)
-dropped = f", {numbers['rows_dropped']} rows with a missing value dropped" if numbers["rows_dropped"] else ""
+dropped = (f", {numbers['rows_dropped']} row{'s' if numbers['rows_dropped'] > 1 else ''} with a missing value dropped"
+           if numbers["rows_dropped"] else "")
 st.caption(f"The sweep at the bottom of the views: {LABELS[optimizer]} from the same start for 80 learning rates, "
            f"{steps} full-batch steps each (all at once, from the data's sufficient statistics); crosses diverged.")
 st.caption(f"Data: {plain(numbers['name'])} ({numbers['m']} rows{dropped}; features "

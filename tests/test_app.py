@@ -8,13 +8,21 @@ from streamlit.testing.v1 import AppTest
 
 import gdviz
 from gdviz import web
+from gdviz.web.state import SAMPLE_IDS
 
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 def open_app():
+    return open_app_with({})
+
+
+def open_app_with(params):
+    """The page as a link with these parameters opens it."""
     at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = value
     at.run()
     assert not at.exception
     return at
@@ -289,7 +297,8 @@ def test_several_features_show_the_whole_gradient_and_a_slice():
     assert spec["run"]["d"] == 2 and spec["run"]["data_view"] == "several"
     assert web.decode(spec["timeline"]["grad_W"]).shape == (spec["run"]["steps"] + 1, 2)
     slice_ = spec["run"]["slice"]
-    data = gdviz.data.sample(TREES)
+    assert spec["run"]["scaling"] is not None  # real data opens standardised where the raw valley is too thin
+    data = gdviz.data.sample(TREES).standardized()
     W = web.decode(spec["timeline"]["W"])
     coefficients = {k: web.decode(v) if isinstance(v, dict) else v for k, v in slice_.items()}
     from gdviz.model import slice_loss
@@ -302,3 +311,22 @@ def test_several_features_show_the_whole_gradient_and_a_slice():
     at.radio(key="data_view").set_value("predicted against actual").run()
     data_fig = figure(at, "data")
     assert {"predicted", "diagonal", "residuals"} <= {t.get("uid") for t in data_fig["data"]}
+
+
+@pytest.mark.parametrize("sample_id", ["cars", "faithful", "trees", "anscombe_1", "anscombe_4"])
+def test_a_sample_set_from_a_link_or_the_menu_reaches_its_fit(sample_id):
+    for at in (open_app_with({"data": sample_id}), open_app()):
+        if "data" not in dict(at.query_params):
+            at.selectbox(key="source").set_value(SAMPLE_IDS[sample_id]).run()
+        spec = spec_of(at)
+        data = gdviz.data.sample(SAMPLE_IDS[sample_id])
+        data = data.standardized() if spec["run"]["scaling"] else data
+        least = gdviz.loss(data, *gdviz.optimum(data))
+        loss = web.decode(spec["timeline"]["loss"])
+        assert spec["run"]["diverged_at"] is None and loss[-1] - least <= 0.01 * least
+        assert any("reach the least-squares fit" in c.value for c in at.caption)
+
+
+def test_a_tolerance_not_met_says_did_not_converge():
+    at = open_app_with({"tol": "1e-10", "steps": "20"})
+    assert any("Did not converge in 20 steps" in w.value for w in at.warning)

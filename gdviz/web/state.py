@@ -124,7 +124,9 @@ def flag(text: str) -> bool:
 
 
 def write_number(value) -> str:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else f"{value:.6g}"
+    """The shortest text that reads back as the same number (so a link reopens the same run)."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def write_flag(value) -> str:
@@ -163,7 +165,7 @@ def read_runs(text: str) -> dict[str, Any]:
 
 def write_runs(state: dict) -> str | None:
     runs = [(state.get(f"cmp_opt_{i}"), state.get(f"cmp_lr_{i}")) for i in range(1, (state.get("compare_n") or 0) + 1)]
-    return ",".join(f"{name}:{rate:.6g}" for name, rate in runs) or None
+    return ",".join(f"{name}:{write_number(rate)}" for name, rate in runs) or None
 
 
 def read_tolerance(text: str) -> dict[str, Any]:
@@ -171,7 +173,7 @@ def read_tolerance(text: str) -> dict[str, Any]:
 
 
 def write_tolerance(state: dict) -> str | None:
-    return f"{state['tol']:g}" if state.get("use_tol") else None
+    return write_number(state["tol"]) if state.get("use_tol") else None
 
 
 # ---- the controls ----
