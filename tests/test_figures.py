@@ -1,90 +1,114 @@
-"""The figures carry the run's numbers: checked on fig.data arrays, not on pictures."""
+"""The figures carry the run's numbers: checked on the figures' data arrays, not on pictures.
+
+The figures are built by web.lecture_spec from frames.step_frame (the moving traces) and the
+figure builders (the looks); tests/test_frames.py checks the frames themselves."""
 import json
 
 import numpy as np
 import pytest
 
-from gdviz import descend, figures, loss_surface, optimum, synthetic, web
-from gdviz.surface import readable_steps, view_box
+from gdviz import descend, figures, optimum, synthetic, web
+from gdviz.surface import readable_steps
+
+
+def values(v):
+    if isinstance(v, dict):
+        return web.decode(v)
+    return np.asarray([np.nan if x is None else x for x in v], dtype=float) if isinstance(v, list) else v
 
 
 def trace(fig, uid):
-    (found,) = [t for t in fig.data if t.uid == uid]
+    (found,) = [t for t in fig["data"] if t.get("uid") == uid]
     return found
+
+
+def figure(spec, name):
+    return json.loads(spec["figures"][name])
 
 
 @pytest.fixture(scope="module")
 def scene():
     data = synthetic(n=40, seed=1)
     run = descend(data, lr=0.05, steps=30, w0=[-2.0], b0=3.0)
-    w_star, b_star = optimum(data)
-    box = view_box(np.append(run.w[:, 0], w_star), np.append(run.b, b_star))
-    w_values, b_values = np.linspace(box[0], box[1], 21), np.linspace(box[2], box[3], 17)
-    z = loss_surface(data, w_values, b_values)
-    line = figures.timeline(run, box)
-    return data, run, line, w_values, b_values, z, (w_star[0], b_star, 1.0)
+    return data, run
 
 
 def test_view_box_holds_the_start_the_optimum_and_the_path(scene):
-    data, run, line, w_values, b_values, *_ = scene
+    data, run = scene
+    fig = figure(web.lecture_spec(data, run), "contour")
+    (w_lo, w_hi), (b_lo, b_hi) = fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"]
     w_star, b_star = optimum(data)
     for w, b in [(run.w[0, 0], run.b[0]), (w_star[0], b_star), (run.w[-1, 0], run.b[-1])]:
-        assert w_values[0] < w < w_values[-1] and b_values[0] < b < b_values[-1]
+        assert w_lo < w < w_hi and b_lo < b < b_hi
 
 
 def test_gradient_arrows_are_the_scaled_gradient(scene):
-    _, run, line, *_ = scene
-    np.testing.assert_allclose(line.tip_w - run.w[:, 0], line.arrow_scale * run.grad_w[:, 0])
-    np.testing.assert_allclose(line.tip_b - run.b, line.arrow_scale * run.grad_b)
-    assert line.arrow_scale > 0
+    data, run = scene
+    spec = web.lecture_spec(data, run)
+    scale = spec["run"]["arrow_scale"]
+    np.testing.assert_allclose(web.decode(spec["timeline"]["tip_w"]) - run.w[:, 0], scale * run.grad_w[:, 0])
+    np.testing.assert_allclose(web.decode(spec["timeline"]["tip_b"]) - run.b, scale * run.grad_b)
+    assert scale > 0
 
 
 def test_surface_figure_shows_the_path_to_step_k_and_every_gradient(scene):
-    data, run, line, w_values, b_values, z, opt = scene
-    fig = figures.surface_figure(w_values, b_values, z, line, opt, step=10)
-    np.testing.assert_array_equal(trace(fig, "surface").z, z)
+    data, run = scene
+    spec = web.lecture_spec(data, run, step=10)
+    fig = figure(spec, "surface")
     path = trace(fig, "path")
-    np.testing.assert_allclose(path.x, run.w[:11, 0])
-    np.testing.assert_allclose(path.y, run.b[:11])
-    assert path.z[0] > run.loss[0]  # lifted just above the surface
-    np.testing.assert_allclose(np.asarray(path.customdata)[:, 3], run.loss[:11])
+    np.testing.assert_allclose(values(path["x"]), run.w[:11, 0])
+    np.testing.assert_allclose(values(path["y"]), run.b[:11])
+    assert values(path["z"])[0] > run.loss[0]  # lifted just above the surface
+    np.testing.assert_allclose(values(path["customdata"])[:, 3], run.loss[:11])
     arrows = trace(fig, "gradients")  # one trace, None between the segments
-    assert len(arrows.x) == 3 * 11 and arrows.x[2] is None and arrows.x[1] == pytest.approx(line.tip_w[0])
+    tip_w = web.decode(spec["timeline"]["tip_w"])
+    assert len(arrows["x"]) == 3 * 11 and arrows["x"][2] is None and arrows["x"][1] == pytest.approx(tip_w[0])
     update = trace(fig, "current update")
-    assert list(update.x) == pytest.approx([run.w[10, 0], run.w[11, 0]])
-    names = {t.name for t in fig.data}
-    assert "path" in names and any(n.startswith("gradient ∇L") for n in names)
-    assert fig.layout.scene.zaxis.range[1] == pytest.approx(min(z.max(), 3 * run.loss.max()) * 1.02)
+    assert list(values(update["x"])) == pytest.approx([run.w[10, 0], run.w[11, 0]])
+    names = {t.get("name") for t in fig["data"]}
+    assert "path" not in names and any(n and n.startswith("gradient ∇L") for n in names)
+    z = values(trace(fig, "surface")["z"])
+    assert fig["layout"]["scene"]["zaxis"]["range"][1] == pytest.approx(min(z.max(), 3 * run.loss.max()) * 1.02)
 
 
 def test_contour_figure_equal_scales_and_arrow_heads(scene):
-    data, run, line, w_values, b_values, z, opt = scene
-    fig = figures.contour_figure(w_values, b_values, z, line, opt, step=5, equal_scales=True)
-    assert fig.layout.yaxis.scaleanchor == "x"
-    assert figures.contour_figure(w_values, b_values, z, line, opt, step=5).layout.yaxis.scaleanchor is None
-    heads = fig.layout.annotations
-    assert len(heads) == 2 and heads[1].x == pytest.approx(run.w[6, 0]) and heads[1].ax == pytest.approx(run.w[5, 0])
-    assert len(trace(fig, "path").x) == 6
+    data, run = scene
+    fig = figure(web.lecture_spec(data, run, step=5, equal_scales=True), "contour")
+    assert fig["layout"]["yaxis"]["scaleanchor"] == "x"
+    assert "scaleanchor" not in figure(web.lecture_spec(data, run, step=5), "contour")["layout"]["yaxis"]
+    heads = fig["layout"]["annotations"]
+    assert len(heads) == 2 and heads[1]["x"] == pytest.approx(run.w[6, 0]) and heads[1]["ax"] == pytest.approx(run.w[5, 0])
+    assert heads[0]["arrowcolor"] == figures.GRADIENT and heads[1]["arrowcolor"] == figures.UPDATE
+    assert len(values(trace(fig, "path")["x"])) == 6
 
 
 def test_data_figure_draws_the_line_at_step_k_with_residuals(scene):
-    data, run, line, *_ = scene
-    fig = figures.data_figure(data.X[:, 0], data.y, line, step=7, true_line=(2.0, 1.0))
+    data, run = scene
+    fig = figure(web.lecture_spec(data, run, step=7), "data")
     fit = trace(fig, "fit")
     x0, x1 = data.X.min(), data.X.max()
-    assert list(fit.y) == pytest.approx([run.w[7, 0] * x0 + run.b[7], run.w[7, 0] * x1 + run.b[7]])
+    assert list(values(fit["y"])) == pytest.approx([run.w[7, 0] * x0 + run.b[7], run.w[7, 0] * x1 + run.b[7]])
+    assert fit["name"] == "ŷ = w x + b at step 7"
     residuals = trace(fig, "residuals")
-    assert residuals.y[1] == pytest.approx(run.w[7, 0] * data.X[0, 0] + run.b[7]) and residuals.y[2] is None
-    assert trace(fig, "truth").y[0] == pytest.approx(2.0 * x0 + 1.0)
+    assert residuals["y"][1] == pytest.approx(run.w[7, 0] * data.X[0, 0] + run.b[7]) and residuals["y"][2] is None
+    assert values(trace(fig, "truth")["y"])[0] == pytest.approx(2.0 * x0 + 1.0)
 
 
 def test_loss_figure_marks_the_step_and_offers_a_log_axis(scene):
-    _, run, line, *_ = scene
-    fig = figures.loss_figure(line, step=12, log_y=True)
-    assert fig.layout.yaxis.type == "log"
-    assert list(trace(fig, "current point").x) == [12]
-    np.testing.assert_array_equal(trace(fig, "loss").y, run.loss)
-    assert "∂L/∂b" in trace(fig, "loss").hovertemplate and "step" in trace(fig, "loss").hovertemplate
+    data, run = scene
+    fig = figure(web.lecture_spec(data, run, step=12, log_loss=True), "loss")
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    assert list(values(trace(fig, "current point")["x"])) == [12]
+    np.testing.assert_array_equal(values(trace(fig, "loss")["y"]), run.loss)
+    assert "∂L/∂b" in trace(fig, "loss")["hovertemplate"] and "step" in trace(fig, "loss")["hovertemplate"]
+
+
+def test_names_from_a_file_reach_the_figures_as_text():
+    from gdviz import Dataset
+    data = Dataset(np.arange(10.0), 2 * np.arange(10.0) + 1, feature_names=["<b>%{y}</b>"], target_name="a&b")
+    spec = web.lecture_spec(data, descend(data, lr=0.01, steps=5))
+    text = json.dumps([figure(spec, name)["layout"] for name in ("surface", "data")]) + json.dumps(figure(spec, "data")["data"])
+    assert "<b>" not in text and "%{y}" not in text and "&lt;b&gt;&#37;{y}&lt;/b&gt;" in text and "a&amp;b" in text
 
 
 def test_a_diverging_run_keeps_readable_axes():

@@ -20,6 +20,7 @@ import plotly
 import plotly.io
 
 from .. import figures, model, optimizers, surface
+from . import frames
 
 FRONTEND = Path(__file__).parent / "frontend"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -33,18 +34,29 @@ UPDATE_RULES = {
 }
 
 
+MODULES = ("protocol.js", "frames.js", "views.js", "panel.js", "player.js", "main.js")  # in index.html's order
+
+
+def frontend_files() -> list[Path]:
+    """The page and its script modules, as index.html loads them."""
+    return [FRONTEND / "index.html"] + [FRONTEND / name for name in MODULES]
+
+
 def component_dir() -> str:
-    """A folder holding the frontend and plotly.js side by side, for Streamlit to serve.
+    """A folder holding the frontend (the page and its modules) and plotly.js side by side, for
+    Streamlit to serve as static files.
 
     plotly.js comes from the installed plotly package (so it always matches it); the folder's name
-    carries a hash of both files, so a changed frontend never meets a stale copy.
+    carries a hash of every file, so a changed frontend never meets a stale copy.
     """
-    index = (FRONTEND / "index.html").read_bytes()
-    tag = hashlib.sha256(index + plotly.__version__.encode()).hexdigest()[:12]
-    target = Path(tempfile.gettempdir()) / f"gdviz-web-{tag}"
+    digest = hashlib.sha256(plotly.__version__.encode())
+    for path in frontend_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    target = Path(tempfile.gettempdir()) / f"gdviz-web-{digest.hexdigest()[:12]}"
     if not (target / "plotly.min.js").exists():
         staging = Path(tempfile.mkdtemp(prefix="gdviz-web-"))
-        shutil.copyfile(FRONTEND / "index.html", staging / "index.html")
+        for path in frontend_files():
+            shutil.copyfile(path, staging / path.name)
         shutil.copyfile(PLOTLY_JS, staging / "plotly.min.js")
         try:
             staging.rename(target)
@@ -63,7 +75,10 @@ def encode(values) -> dict:
 def decode(spec: dict) -> np.ndarray:
     """The inverse of encode (also reads Plotly's own typed arrays)."""
     array = np.frombuffer(base64.b64decode(spec["bdata"]), dtype=np.dtype(spec["dtype"]))
-    return array.reshape(spec["shape"]) if "shape" in spec else array
+    shape = spec.get("shape")
+    if isinstance(shape, str):  # Plotly writes "11, 6"
+        shape = [int(n) for n in shape.split(",")]
+    return array.reshape(shape) if shape is not None else array
 
 
 MAX_SHOWN_ROWS = 2000  # the data view draws at most this many rows (a fixed random subset)
@@ -81,11 +96,12 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
                  others: tuple = (), original=None, data_view: str = "feature", sweep=None) -> dict:
     """Everything the browser needs to show ``trajectory`` on ``data``, as JSON-ready values.
 
-    ``figures`` holds the four Plotly figures at ``step`` (default: the last) as JSON strings;
-    ``timeline`` the per-step arrays the frontend slices when the step changes; ``run`` the
-    settings and numbers for the maths panel. ``others`` are (label, trajectory) pairs of runs
-    compared on the same surface. When ``data`` was standardised, ``original`` is the data in its
-    own units: the data view draws the line there.
+    ``figures`` holds the four Plotly figures at ``step`` (default: the last) as JSON strings, their
+    moving traces filled by frames.step_frame; ``timeline`` the main run's per-step columns and
+    ``others`` each compared run's; ``frames`` the recipes that say which columns each moving trace
+    and the maths panel read at a step (the browser's frames.js interprets them); ``run`` the
+    settings. ``others`` are (label, trajectory) pairs of runs compared on the same surface. When
+    ``data`` was standardised, ``original`` is the data in its own units: the data view draws there.
     """
     q = model.quadratic(data)
     w_star, b_star = model.optimum(data)
@@ -98,16 +114,9 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     b_values = np.linspace(box[2], box[3], grid)
     last = max(run.steps for run in runs)
     step = last if step is None else int(np.clip(step, 0, last))
-    # Other weights are held at their values at the step shown; the browser redraws the slice as
-    # the step moves, from coefficients (model.slice_coefficients) sent below.
-    held = trajectory.w[min(step, trajectory.steps)]
-    z = surface.loss_surface(data, w_values, b_values, feature=feature, weights=held)
     label = label or optimizers.LABELS.get(trajectory.settings.get("optimizer", "gd"), "path")
-    line = figures.timeline(trajectory, box, feature=feature, shown=shown[0], label=label)
-    other_lines = tuple(
-        figures.timeline(run, box, feature=feature, shown=n, label=name, arrow_scale=line.arrow_scale,
-                         colour=figures.RUN_COLOURS[(i + 1) % len(figures.RUN_COLOURS)])
-        for i, ((name, run), n) in enumerate(zip(others, shown[1:])))
+    labels = [label] + [name for name, _ in others]
+    colours = [figures.PATH] + [figures.RUN_COLOURS[(i + 1) % len(figures.RUN_COLOURS)] for i in range(len(others))]
     optimum_point = (float(w_star[feature]), b_star, float(model.loss(data, w_star, b_star)))
     shown_data = original if original is not None else data
     names = list(getattr(shown_data, "feature_names", None) or [f"x{i + 1}" for i in range(q.d)])
@@ -121,45 +130,24 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         true_line = (float(shown_data.true_weights[0]), float(shown_data.true_bias))
     rows = display_rows(q.m)
     x_shown, y_shown = shown_data.X[rows, feature], shown_data.y[rows]
-    X_rows = data.X[rows]  # in the fitted units: ŷ = X W + b is the same number either way
-    k = min(step, trajectory.steps)
     mode = "actual" if data_view == "actual" else ("several" if q.d > 1 else "feature")
-    predicted = X_rows @ trajectory.w[k] + trajectory.b[k]
-    figs = {
-        "surface": figures.surface_figure(w_values, b_values, z, line, optimum_point, step=step, w_label=w_label,
-                                          others=other_lines),
-        "contour": figures.contour_figure(w_values, b_values, z, line, optimum_point, step=step,
-                                          equal_scales=equal_scales, w_label=w_label, others=other_lines),
-        "data": figures.data_figure(x_shown, y_shown, line, step=step, true_line=true_line,
-                                    x_label=names[feature], y_label=getattr(shown_data, "target_name", "y"),
-                                    others=other_lines, scaling=scaling, predicted=predicted, mode=mode),
-        "loss": figures.loss_figure(line, step=step, log_y=log_loss, others=other_lines),
-    }
-    r2 = model.r_squared(data, trajectory.loss)
-    distance = np.sqrt(((trajectory.w - w_star) ** 2).sum(axis=1) + (trajectory.b - b_star) ** 2)
-    timeline = {
-        "W": encode(trajectory.w), "b": encode(trajectory.b), "loss": encode(trajectory.loss),
-        "grad_W": encode(trajectory.grad_w), "grad_b": encode(trajectory.grad_b),
-        "used_grad_W": encode(trajectory.used_grad_w), "used_grad_b": encode(trajectory.used_grad_b),
-        "tip_w": encode(line.tip_w), "tip_b": encode(line.tip_b),
-        "used_tip_w": None if line.used_tip_w is None else encode(line.used_tip_w),
-        "used_tip_b": None if line.used_tip_b is None else encode(line.used_tip_b),
-        "rmse": encode(np.sqrt(trajectory.loss)), "distance": encode(distance),
-        "r2": None if r2 is None else encode(r2),
-        "x": encode(x_shown), "y": encode(y_shown), "X_rows": encode(X_rows),
-    }
+    # With several features the surface is the (w_f, b) slice through the other weights at the step
+    # in view; the browser redraws it as the step moves, from model.slice_coefficients' p, q, r.
+    slice_ = None
     if q.d > 1:
-        coefficients = model.slice_coefficients(data, trajectory.w, feature)
-        slice_ = {key: encode(value) if isinstance(value, np.ndarray) else value
-                  for key, value in coefficients.items()}
-        slice_.update(w_values=encode(w_values), b_values=encode(b_values))
+        slice_ = {**model.slice_coefficients(data, trajectory.w, feature), "w_values": w_values, "b_values": b_values}
+        # Heights, colours and contour levels are those of the slice at the last step in view, so the
+        # page looks the same whichever step it opens at; the frame gives the slice at the step.
+        z = model.slice_loss(slice_, shown[0] - 1, w_values, b_values)
     else:
-        slice_ = None
-    compared = [{"label": other.label, "colour": other.colour, "shown": other.shown, "steps": other.last,
-                 "w": encode(other.w), "b": encode(other.b), "loss": encode(other.loss),
-                 "grad_w": encode(other.grad_w), "grad_b": encode(other.grad_b),
-                 "diverged_at": run.diverged_at}
-                for other, (_, run) in zip(other_lines, others)]
+        z = surface.loss_surface(data, w_values, b_values, feature=feature)
+    looks = [figures.RunLook(name, colour, run.loss, None, n) for name, colour, run, n in zip(labels, colours, runs, shown)]
+    top, lift = figures.surface_height(z, looks)
+    scale = frames.arrow_scale(trajectory, box, feature=feature, shown=shown[0])
+    ends = (float(x_shown.min()), float(x_shown.max())) if mode == "feature" else None
+    columns = [frames.main_columns(data, trajectory, feature=feature, scale=scale, lift=lift, optimum=(w_star, b_star),
+                                   ends=ends)]
+    columns += [frames.other_columns(data, run, feature=feature, lift=lift, ends=ends) for run in runs[1:]]
     settings = trajectory.settings
     run = {
         "optimizer": settings.get("optimizer", "gd"), "label": label,
@@ -169,15 +157,46 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         "steps": trajectory.steps, "last": last, "shown": shown[0], "diverged_at": trajectory.diverged_at,
         "converged_at": trajectory.converged_at, "batch_size": settings.get("batch_size"),
         "optimum": [float(v) for v in w_star] + [b_star], "loss_min": optimum_point[2],
-        "lift": figures.surface_height(z, line, other_lines)[1], "arrow_scale": line.arrow_scale,
-        "scaling": scaling, "data_view": mode, "slice": slice_,
+        "lift": lift, "arrow_scale": scale, "scaling": scaling, "data_view": mode,
     }
+    views = frames.Views(
+        runs=columns, clocks=[{"view": n - 1, "last": r.steps} for r, n in zip(runs, shown)],
+        rows={"x": x_shown, "y": y_shown, "X": data.X[rows]},  # X in the fitted units: ŷ = X W + b either way
+        traces=frames.trace_recipes(feature=feature, n_others=len(others), batch=bool(settings.get("batch_size")),
+                                    several=q.d > 1, data_mode=mode),
+        annotations=frames.arrow_recipes(feature, figures.ARROW_STYLES),
+        panel=frames.panel_recipe(run, batch_size=settings.get("batch_size")), slice=slice_)
+    first = frames.step_frame(views, step)
+    moving = first["traces"]
+    looks = [figures.RunLook(look.label, look.colour, look.loss, frames.hover_rows(cols, frames.run_names(i, feature)),
+                             look.shown) for i, (look, cols) in enumerate(zip(looks, columns))]
+    figs = {
+        "surface": figures.surface_figure(w_values, b_values, z, looks, optimum_point, moving["surface"],
+                                          arrow_scale=scale, w_label=w_label),
+        "contour": figures.contour_figure(w_values, b_values, z, looks, optimum_point, moving["contour"],
+                                          first["annotations"]["contour"], equal_scales=equal_scales, w_label=w_label),
+        "data": figures.data_figure(x_shown, y_shown, looks, moving["data"], true_line=true_line,
+                                    x_label=names[feature], y_label=getattr(shown_data, "target_name", "y"), mode=mode),
+        "loss": figures.loss_figure(looks, moving["loss"], log_y=log_loss),
+    }
+    timeline = {name: encode(value) for name, value in columns[0].items()}
+    timeline.update(x=encode(x_shown), y=encode(y_shown), X_rows=encode(data.X[rows]))
+    timeline.setdefault("r2", None)
+    if slice_ is not None:
+        run["slice"] = {key: encode(value) if isinstance(value, np.ndarray) else value for key, value in slice_.items()}
+    else:
+        run["slice"] = None
+    compared = [{"label": name, "colour": colour, "shown": n, "steps": other.steps, "diverged_at": other.diverged_at,
+                 **{key: encode(value) for key, value in cols.items()}}
+                for name, colour, n, other, cols in zip(labels[1:], colours[1:], shown[1:], runs[1:], columns[1:])]
+    recipes = {"columns": [list(cols) for cols in columns], "clocks": views.clocks, "traces": views.traces,
+               "annotations": views.annotations, "panel": views.panel}
     if sweep is not None:
         figs["sweep"] = sweep
     # to_json() would drop the traces' uids, which the browser uses to find the moving traces.
     body = {"figures": {name: plotly.io.json.to_json_plotly(fig if isinstance(fig, dict) else fig.to_plotly_json())
                         for name, fig in figs.items()},
-            "timeline": timeline, "run": run, "others": compared}
+            "timeline": timeline, "run": run, "others": compared, "frames": recipes}
     run_id = hashlib.sha256(json.dumps([body["timeline"], run, compared], sort_keys=True).encode()).hexdigest()[:16]
     return {**body, "step": step, "run_id": run_id}
 
@@ -193,14 +212,31 @@ def script_json(value) -> str:
     return json.dumps(value, allow_nan=False).translate(_SCRIPT_SAFE)
 
 
+def inline_script(source: str) -> str:
+    """``source`` inside a <script> element of its own: "</script" and "<!--" are written so the HTML
+    parser cannot see them (a backslash before "/" or "!" changes nothing in JavaScript's strings)."""
+    lowered = source.lower()
+    if "<script" in lowered.replace("</script", "") or "<!--" in source:
+        raise ValueError("a script module holds '<script' or '<!--': write it differently")
+    out, i = [], 0
+    while (j := lowered.find("</script", i)) >= 0:
+        out += [source[i:j], "<\\/"]
+        i = j + 2
+    return "<script>" + "".join(out) + source[i:] + "</script>"
+
+
 def standalone_html(spec: dict, title: str = "gdviz — gradient descent") -> str:
-    """The same views as one self-contained HTML page: plotly.js inlined, the run embedded, no
-    server. Opened from a disk or a slide it plays, steps and keeps a turned camera like the app."""
+    """The same views as one self-contained HTML page: plotly.js and the modules inlined (each as its
+    own <script>), the run embedded, no server. Opened from a disk or a slide it plays, steps and
+    keeps a turned camera like the app."""
     page = (FRONTEND / "index.html").read_text(encoding="utf-8")
     data = script_json({**spec, "present": False})
     plotly_js = PLOTLY_JS.read_text(encoding="utf-8").replace("</script", "<\\/script")
     page = page.replace('<script src="plotly.min.js"></script>',
                         f"<script>{plotly_js}</script>\n<script>window.GDVIZ_SPEC = {data};</script>", 1)
+    for name in MODULES:
+        module = inline_script((FRONTEND / name).read_text(encoding="utf-8"))
+        page = page.replace(f'<script src="{name}"></script>', module, 1)
     return page.replace("<title>gdviz views</title>", f"<title>{html.escape(title)}</title>", 1)
 
 

@@ -1,0 +1,428 @@
+"""One owner of each step's picture: what every moving trace and the maths panel show at step k.
+
+Python computes every per-step number of a run once, as *columns* (one value per step: the weight
+shown, b, the loss lifted for the 3-D view, the arrow tips, the fitted line's two ends in the data's
+units, |∇L|, the distance to the optimum, ...). Each moving trace is a small declarative *recipe*
+that says which columns it slices at step k, e.g. ``{"view": "contour", "uid": "path", "run": 0,
+"clock": "view", "attrs": {"x": ["upto", "w"], "customdata": ["rows", "upto", HOVER]}}``.
+
+``step_frame(views, k)`` interprets the recipes at step k; the figure builders use it for the first
+frame and gdviz/web/frontend/frames.js interprets the very same recipes in the browser, by slicing
+and indexing only. Two things cannot be sent for every step and are computed where they are drawn,
+each written once in Python (here, with gdviz.model) and once in frames.js, and compared by
+tests/test_browser_parity.py: the (w_f, b) slice of the surface with several features
+(model.slice_coefficients' p, q, r) and ŷ = X W_k + b_k of the rows drawn.
+
+Expressions (in a recipe's ``attrs``; ``col`` names a column of the recipe's run, ``"W[1]"`` the
+second component of a 2-D column, ``"#"`` the step number itself; j is the recipe's clock at k):
+    ["upto", col]                 col[0..j]
+    ["before", col]               col[0..j-1]
+    ["at", col]                   [col[j]]
+    ["pick", [col, i], ...]       [col[i], ...], i "k" (j) or "next" (j + 1, within the clock)
+    ["rows", "upto"|"at", [cols]] [[c1[t], c2[t], ...] for each t]: hover rows
+    ["interleave", e1, e2]        [e1[0], e2[0], None, e1[1], ...]: many segments in one trace
+    ["data", name]                a per-row array of the data drawn ("x", "y")
+    ["predicted"]                 ŷ = X W_j + b_j of the rows drawn
+    ["slice", "z"|"log_z"]        the loss on the (w_f, b) grid, other weights held at W_j
+    ["stepname", text]            text followed by j
+A run's clocks: "view" stops at the last step in view (a diverging run flies off the chart),
+"last" at the last recorded step.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import model
+
+HOVER = ["#", "w", "b", "loss", "gw", "gb"]  # hover rows: step, w, b, loss, ∂L/∂w, ∂L/∂b
+ARROW_FRACTION = 0.12  # the longest gradient arrow spans this fraction of the view (it fits in view_box's pad)
+_COMPONENT = re.compile(r"^(.+)\[(\d+)\]$")
+
+
+@dataclass
+class Views:
+    """Everything step_frame reads: each run's columns and clocks, the rows drawn, the slice's
+    coefficients (several features), the recipes and the panel's description. Plain numpy arrays."""
+
+    runs: list[dict]          # per run: {column name: array with one row per step}
+    clocks: list[dict]        # per run: {"view": last step in view, "last": last recorded step}
+    rows: dict                # {"x", "y": arrays of the rows drawn; "X": (rows, d) in the fitted units}
+    traces: list[dict]
+    annotations: list[dict] = field(default_factory=list)
+    panel: dict | None = None
+    slice: dict | None = None  # model.slice_coefficients plus w_values, b_values
+    _slices: dict = field(default_factory=dict, repr=False)
+
+
+# ---------------------------------------------------------------- per-step columns
+
+def arrow_scale(trajectory, box, *, feature: int, shown: int) -> float:
+    """Gradient arrows are scaled so the longest in view spans ARROW_FRACTION of the view, measured in
+    fractions of each axis so the scale suits both axes."""
+    span_w, span_b = box[1] - box[0], box[3] - box[2]
+    length = np.hypot(trajectory.grad_w[:shown, feature] / span_w, trajectory.grad_b[:shown] / span_b)
+    longest = float(length.max()) if length.size else 0.0
+    return ARROW_FRACTION / longest if longest > 0 else 0.0
+
+
+def main_columns(data, trajectory, *, feature: int, scale: float, lift: float, optimum, ends=None) -> dict:
+    """The main run's columns (raw arrays): the trajectory, the arrows, the panel's numbers and, when
+    ``ends`` (the data's lowest and highest x) is given, the fitted line's ends in the data's units."""
+    t = trajectory
+    w, gw = t.w[:, feature], t.grad_w[:, feature]
+    w_star, b_star = optimum
+    columns = {"W": t.w, "b": t.b, "loss": t.loss, "grad_W": t.grad_w, "grad_b": t.grad_b,
+               "used_grad_W": t.used_grad_w, "used_grad_b": t.used_grad_b,
+               "tip_w": w + scale * gw, "tip_b": t.b + scale * t.grad_b, "z": t.loss + lift,
+               "grad_norm": np.sqrt(t.grad_b ** 2 + (t.grad_w ** 2).sum(axis=1)),
+               "rmse": np.sqrt(t.loss),
+               "distance": np.sqrt(((t.w - w_star) ** 2).sum(axis=1) + (t.b - b_star) ** 2)}
+    r2 = model.r_squared(data, t.loss)
+    if r2 is not None:
+        columns["r2"] = r2
+    if t.settings.get("batch_size"):
+        columns["used_tip_w"] = w[:-1] + scale * t.used_grad_w[:, feature]
+        columns["used_tip_b"] = t.b[:-1] + scale * t.used_grad_b
+    if ends is not None:
+        columns.update(line_ends(data, t.w, t.b, ends))
+    return columns
+
+
+def other_columns(data, trajectory, *, feature: int, lift: float, ends=None) -> dict:
+    """A compared run's columns: its path (the weight shown), loss, gradient and line."""
+    t = trajectory
+    columns = {"w": t.w[:, feature], "b": t.b, "loss": t.loss, "grad_w": t.grad_w[:, feature],
+               "grad_b": t.grad_b, "z": t.loss + lift}
+    if ends is not None:
+        columns.update(line_ends(data, t.w, t.b, ends))
+    return columns
+
+
+def line_ends(data, W, b, ends) -> dict:
+    """The fitted line ŷ = w x + b at every step, as its values at the data's lowest and highest x, in
+    the data's own units (Dataset.to_original_units undoes a standardisation)."""
+    to_original = getattr(data, "to_original_units", None)
+    slope, intercept = to_original(W, b) if to_original else (np.asarray(W), np.asarray(b))
+    slope = np.asarray(slope)[:, 0]
+    return {"fit_lo": slope * ends[0] + intercept, "fit_hi": slope * ends[1] + intercept}
+
+
+def run_names(run: int, feature: int) -> dict:
+    """The recipes' names of a run's columns: the main run keeps whole vectors (W, grad_W) and shows
+    one component of them; a compared run carries just the weight shown."""
+    if run == 0:
+        return {"w": f"W[{feature}]", "gw": f"grad_W[{feature}]", "gb": "grad_b"}
+    return {"w": "w", "gw": "grad_w", "gb": "grad_b"}
+
+
+# ---------------------------------------------------------------- recipes
+
+def _hover(names: dict) -> list:
+    return [names.get(c, c) for c in HOVER]
+
+
+def _recipe(view: str, uid: str, run: int, clock: str, **attrs) -> dict:
+    return {"view": view, "uid": uid, "run": run, "clock": clock, "attrs": attrs}
+
+
+def trace_recipes(*, feature: int, n_others: int, batch: bool, several: bool, data_mode: str) -> list[dict]:
+    """Every moving trace of the four views, in the order the figures draw them."""
+    out = []
+    m = run_names(0, feature)
+    w, gw = m["w"], m["gw"]
+    if several:
+        out.append(_recipe("surface", "surface", 0, "view", z=["slice", "z"]))
+        out.append(_recipe("contour", "contours", 0, "view", z=["slice", "log_z"], customdata=["slice", "z"]))
+    for view in ("surface", "contour"):
+        z = view == "surface"
+        def xyz(kind, a, b_, c):  # noqa: E306 - x, y (and z on the surface) of one expression kind
+            return dict(x=[kind, a], y=[kind, b_], **({"z": [kind, c]} if z else {}))
+        def segments(kind, tips):  # noqa: E306
+            out_ = dict(x=["interleave", [kind, w], [kind, tips[0]]], y=["interleave", [kind, "b"], [kind, tips[1]]])
+            if z:
+                out_["z"] = ["interleave", [kind, "z"], [kind, "z"]]
+            return out_
+        out.append(_recipe(view, "gradients", 0, "view", **segments("upto", ("tip_w", "tip_b"))))
+        if batch:
+            out.append(_recipe(view, "batch gradients", 0, "view", **segments("before", ("used_tip_w", "used_tip_b"))))
+        out.append(_recipe(view, "path", 0, "view", **xyz("upto", w, "b", "z"), customdata=["rows", "upto", _hover(m)]))
+        if z:
+            out.append(_recipe(view, "current gradient", 0, "view", x=["pick", [w, "k"], ["tip_w", "k"]],
+                               y=["pick", ["b", "k"], ["tip_b", "k"]], z=["pick", ["z", "k"], ["z", "k"]]))
+            out.append(_recipe(view, "current update", 0, "view", x=["pick", [w, "k"], [w, "next"]],
+                               y=["pick", ["b", "k"], ["b", "next"]], z=["pick", ["z", "k"], ["z", "next"]]))
+        out.append(_recipe(view, "current point", 0, "view", **xyz("at", w, "b", "z"), customdata=["rows", "at", _hover(m)]))
+        for i in range(1, n_others + 1):
+            o = run_names(i, feature)
+            out.append(_recipe(view, f"other path {i}", i, "view", **xyz("upto", "w", "b", "z"),
+                               customdata=["rows", "upto", _hover(o)]))
+            out.append(_recipe(view, f"other point {i}", i, "view", **xyz("at", "w", "b", "z"),
+                               customdata=["rows", "at", _hover(o)]))
+    out += _data_recipes(data_mode, n_others)
+    out.append(_recipe("loss", "current point", 0, "last", x=["at", "#"], y=["at", "loss"],
+                       customdata=["rows", "at", _hover(m)]))
+    for i in range(1, n_others + 1):
+        out.append(_recipe("loss", f"other point {i}", i, "last", x=["at", "#"], y=["at", "loss"],
+                           customdata=["rows", "at", _hover(run_names(i, feature))]))
+    return out
+
+
+def _data_recipes(mode: str, n_others: int) -> list[dict]:
+    residuals = _recipe("data", "residuals", 0, "last", y=["interleave", ["data", "y"], ["predicted"]])
+    if mode in ("actual", "several"):
+        return [residuals, _recipe("data", "predicted", 0, "last", y=["predicted"], name=["stepname", "ŷ at step "])]
+    ends = dict(y=["pick", ["fit_lo", "k"], ["fit_hi", "k"]])
+    return [residuals, *[_recipe("data", f"other fit {i}", i, "last", **ends) for i in range(1, n_others + 1)],
+            _recipe("data", "fit", 0, "last", **ends, name=["stepname", "ŷ = w x + b at step "])]
+
+
+def arrow_recipes(feature: int, styles: dict) -> list[dict]:
+    """The contour view's arrow-headed annotations at the step: ∇L and the update (``styles`` by name)."""
+    w = run_names(0, feature)["w"]
+    return [{"view": "contour", "run": 0, "clock": "view", "arrows": [
+        {"from": [[w, "k"], ["b", "k"]], "to": [["tip_w", "k"], ["tip_b", "k"]], "style": styles["grad"]},
+        {"from": [[w, "k"], ["b", "k"]], "to": [[w, "next"], ["b", "next"]], "style": styles["update"]}]}]
+
+
+# ---------------------------------------------------------------- the maths panel
+
+def panel_recipe(run: dict, *, batch_size) -> dict:
+    """The maths panel's rows as text pieces and references to per-step numbers (filled in at step k):
+    a piece is a string, {"n": [col, at]} or {"n": number} (a number in a box), {"vec": [col, at]}
+    (a weight vector), {"fmt": number} (a number in running text), {"span": class, "parts": [...]}.
+    A row shows "always", or when an update follows the step ("next") or not ("end")."""
+    d, f = run["d"], run["feature"]
+    W = "w" if d == 1 else "W"
+    rows = _scaling_rows(run) + [
+        _row("", [f"ŷ = X{W} + b \u00a0 with {W} = ", {"vec": ["W", "k"]}, ", b = ", {"n": ["b", "k"]}]),
+        _row("", ["L = (1/m) Σ (ŷ − y)² = ", {"n": ["loss", "k"]}, " \u00a0", {"span": "rule", "parts": [f"(m = {run['m']})"]}]),
+        _row("g", [f"∂L/∂{W} = (2/m) Xᵀ(ŷ − y) = ", {"vec": ["grad_W", "k"]}]),
+        _row("g", ["∂L/∂b = (2/m) Σ (ŷ − y) = ", {"n": ["grad_b", "k"]}]),
+        _row("rule", ["Last recorded step: no update follows."], when="end"),
+        *_update_rows(run, W),
+    ]
+    if batch_size:
+        rows.append(_row("", [{"span": "rule", "parts": [
+            f"(mini-batch of {batch_size}: the update used ∂L/∂{W} = ", {"vec": ["used_grad_W", "k"]},
+            ", ∂L/∂b = ", {"n": ["used_grad_b", "k"]}, ")"]}], when="next"))
+    metrics = [{"label": "w" if d == 1 else f"w{f + 1}", "value": [f"W[{f}]", "k"]},
+               {"label": "b", "value": ["b", "k"]}, {"label": "loss L", "value": ["loss", "k"]},
+               {"label": "|∇L|", "value": ["grad_norm", "k"]},
+               {"label": "distance to optimum", "value": ["distance", "k"]},
+               {"label": "RMSE", "value": ["rmse", "k"]}, {"label": "R²", "value": ["r2", "k"], "digits": 4}]
+    return {"run": 0, "clock": "last", "rows": rows, "metrics": metrics}
+
+
+def _row(cls: str, parts: list, when: str = "always") -> dict:
+    return {"cls": cls, "parts": parts, "when": when}
+
+
+def _scaling_rows(run: dict) -> list[dict]:
+    scaling = run.get("scaling")
+    if not scaling:
+        return []
+    if run["d"] == 1:
+        return [_row("rule", ["Feature standardised: x′ = (x − ", {"fmt": scaling[0]}, ") / ", {"fmt": scaling[1]},
+                              ". The model is ŷ = w′x′ + b, so the surface is over (w′, b); the line is drawn in "
+                              "x's units: slope w′/σ, intercept b − w′μ/σ."])]
+    return [_row("rule", ["Features standardised: x′ = (x − mean) / std for each one (", run["names"][run["feature"]],
+                          ": mean ", {"fmt": scaling[0]}, ", std ", {"fmt": scaling[1]}, "), so W′ is in those units."])]
+
+
+def _update_rows(run: dict, W: str) -> list[dict]:
+    lr = run["lr"]
+    if run["optimizer"] == "gd":
+        if run["d"] == 1:
+            change = [{"n": ["W[0]", "k"]}, " − ", {"n": lr}, " × ", {"n": ["used_grad_W[0]", "k"]}, " = ",
+                      {"n": ["W[0]", "next"]}]
+        else:
+            change = [{"vec": ["W", "next"]}]
+        return [_row("u", [f"{W} ← {W} − α ∂L/∂{W} = ", *change], when="next"),
+                _row("u", ["b ← b − α ∂L/∂b = ", {"n": ["b", "k"]}, " − ", {"n": lr}, " × ", {"n": ["used_grad_b", "k"]},
+                           " = ", {"n": ["b", "next"]}], when="next")]
+    return [_row("u", [f"{run['optimizer_label']}: {run['rule']} \u00a0",
+                       {"span": "rule", "parts": ["(α = ", {"fmt": lr}, ")"]}], when="next"),
+            _row("u", [f"{W}: ", {"vec": ["W", "k"]}, " → ", {"vec": ["W", "next"]}, "; \u00a0 b: ", {"n": ["b", "k"]},
+                       " → ", {"n": ["b", "next"]}], when="next")]
+
+
+# ---------------------------------------------------------------- step k
+
+def step_frame(views, k: int) -> dict:
+    """Every moving trace's data, the contour's arrows and the maths panel's numbers at step ``k``:
+    {"k", "traces": {view: {uid: {attr: value}}}, "annotations": {view: [...]}, "panel": {...}}.
+    ``views`` is a Views or a lecture spec (as web.lecture_spec returns it)."""
+    if isinstance(views, dict):
+        views = views_of_spec(views)
+    k = int(k)
+    traces: dict = {}
+    for recipe in views.traces:
+        at = _Clock(views, recipe, k)
+        attrs = {name: _evaluate(expr, at) for name, expr in recipe["attrs"].items()}
+        traces.setdefault(recipe["view"], {})[recipe["uid"]] = attrs
+    annotations = {}
+    for recipe in views.annotations:
+        at = _Clock(views, recipe, k)
+        annotations[recipe["view"]] = [a for a in (_arrow(arrow, at) for arrow in recipe["arrows"]) if a]
+    frame = {"k": k, "traces": traces, "annotations": annotations}
+    if views.panel is not None:
+        frame["panel"] = _panel(views.panel, _Clock(views, views.panel, k))
+    return frame
+
+
+class _Clock:
+    """Step k read on one run's clock: j, the step the recipe shows, and its next step."""
+
+    def __init__(self, views: Views, recipe: dict, k: int):
+        self.views, self.run = views, recipe["run"]
+        limit = views.clocks[self.run][recipe["clock"]]
+        self.j = max(0, min(k, limit))
+        self.next = min(self.j + 1, limit)
+
+    def column(self, name: str):
+        columns = self.views.runs[self.run]
+        if name == "#":
+            return np.arange(self.j + 2, dtype=np.float64)
+        if name in columns:
+            return columns[name]
+        found = _COMPONENT.match(name)
+        if found and found.group(1) in columns:
+            return columns[found.group(1)][:, int(found.group(2))]
+        return None
+
+    def index(self, which: str) -> int:
+        return self.j if which == "k" else self.next
+
+    def value(self, ref):
+        """A number: a literal, or [column, "k"|"next"] (a row of a 2-D column is a vector)."""
+        if not isinstance(ref, list):
+            return ref
+        column = self.column(ref[0])
+        i = self.index(ref[1])
+        if column is None or i >= len(column):
+            return None
+        return column[i]
+
+
+def _span(kind: str, at: _Clock) -> slice:
+    return slice(0, at.j + 1) if kind == "upto" else slice(0, at.j) if kind == "before" else slice(at.j, at.j + 1)
+
+
+def _evaluate(expr, at: _Clock):
+    op = expr[0]
+    if op in ("upto", "before", "at"):
+        return at.column(expr[1])[_span(op, at)]
+    if op == "pick":
+        return np.array([at.column(name)[at.index(i)] for name, i in expr[1:]], dtype=np.float64)
+    if op == "rows":
+        span = _span(expr[1], at)
+        return np.column_stack([at.column(name)[span] for name in expr[2]])
+    if op == "interleave":
+        first, second = _evaluate(expr[1], at), _evaluate(expr[2], at)
+        out = np.empty(3 * len(first), dtype=object)
+        out[0::3], out[1::3], out[2::3] = first, second, None
+        return out
+    if op == "data":
+        return at.views.rows[expr[1]]
+    if op == "predicted":
+        return predicted(at.views.rows["X"], at.column("W")[at.j], at.column("b")[at.j])
+    if op == "slice":
+        return _slice(at.views, at.j)[expr[1]]
+    if op == "stepname":
+        return f"{expr[1]}{at.j}"
+    raise ValueError(f"unknown recipe expression {op!r}")
+
+
+def predicted(X, W, b) -> np.ndarray:
+    """ŷ = X W + b for the rows drawn, summed feature by feature in the order frames.js sums them."""
+    out = np.full(X.shape[0], float(b))
+    for j in range(X.shape[1]):
+        out = out + X[:, j] * W[j]
+    return out
+
+
+def _slice(views: Views, j: int) -> dict:
+    """The (w_f, b) slice at step j (model.slice_loss) and its log for the contours, kept per step."""
+    if j not in views._slices:
+        c = views.slice
+        z = model.slice_loss(c, j, c["w_values"], c["b_values"])
+        views._slices = {j: {"z": z, "log_z": np.log10(z + 1e-300)}}
+    return views._slices[j]
+
+
+def _arrow(arrow: dict, at: _Clock) -> dict | None:
+    (x0, y0), (x1, y1) = ([float(at.value(ref)) for ref in end] for end in (arrow["from"], arrow["to"]))
+    if x0 == x1 and y0 == y1:
+        return None
+    return {"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
+            "text": "", "showarrow": True, **arrow["style"]}
+
+
+def _panel(panel: dict, at: _Clock) -> dict:
+    has_next = at.j < at.views.clocks[at.run]["last"]
+    shown = [row for row in panel["rows"]
+             if row["when"] == "always" or (row["when"] == "next") == has_next]
+    rows = [{"cls": row["cls"], "parts": [_piece(part, at) for part in row["parts"]]} for row in shown]
+    metrics = []
+    for metric in panel["metrics"]:
+        value = at.value(metric["value"])
+        metrics.append({"label": metric["label"], "value": None if value is None else float(value),
+                        "digits": metric.get("digits", 5)})
+    return {"rows": rows, "metrics": metrics}
+
+
+def _piece(part, at: _Clock):
+    if isinstance(part, str):
+        return part
+    if "span" in part:
+        return {"span": part["span"], "parts": [_piece(p, at) for p in part["parts"]]}
+    if "vec" in part:
+        value = at.value(part["vec"])
+        return {"vec": [float(v) for v in np.atleast_1d(value)]}
+    if "n" in part:
+        value = at.value(part["n"])
+        return {"n": None if value is None else float(value)}
+    return {"fmt": part["fmt"]}
+
+
+# ---------------------------------------------------------------- from a spec
+
+def views_of_spec(spec: dict) -> Views:
+    """The Views a lecture spec carries (what frames.js reads in the browser)."""
+    from . import decode  # noqa: PLC0415 - web imports this module
+
+    def columns(source: dict, names) -> dict:
+        return {name: decode(source[name]) for name in names if isinstance(source.get(name), dict)}
+
+    timeline, frames = spec["timeline"], spec["frames"]
+    runs = [columns(timeline, frames["columns"][0])]
+    runs += [columns(other, names) for other, names in zip(spec.get("others", []), frames["columns"][1:])]
+    rows = {"x": decode(timeline["x"]), "y": decode(timeline["y"]), "X": decode(timeline["X_rows"])}
+    slice_ = None
+    if spec["run"].get("slice"):
+        slice_ = {key: decode(value) if isinstance(value, dict) else value for key, value in spec["run"]["slice"].items()}
+    return Views(runs=runs, clocks=frames["clocks"], rows=rows, traces=frames["traces"],
+                 annotations=frames["annotations"], panel=frames["panel"], slice=slice_)
+
+
+def jsonable(value):
+    """A frame as plain JSON values (lists, floats, None): what the browser's frameAt returns."""
+    if isinstance(value, dict):
+        return {key: jsonable(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    return value
+
+
+def hover_rows(columns: dict, names: dict) -> np.ndarray:
+    """The hover rows (step, w, b, loss, ∂L/∂w, ∂L/∂b) of every recorded step of a run."""
+    n = len(columns["b"])
+    views = Views(runs=[columns], clocks=[{"view": n - 1, "last": n - 1}], rows={}, traces=[])
+    return _evaluate(["rows", "upto", _hover(names)], _Clock(views, {"run": 0, "clock": "last"}, n - 1))

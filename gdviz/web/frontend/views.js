@@ -1,0 +1,108 @@
+"use strict";
+// The Plotly views: drawn from the spec's figures when they change (keeping the lecturer's 3-D
+// camera), then only the moving traces of a frame (Frames.stepFrame) replaced, found by uid.
+const Views = (() => {
+  const NAMES = ["surface", "contour", "data", "loss", "sweep"];
+  // On a phone the tool bar would sit on the titles: it is left out below 700 px.
+  const CONFIG = {displaylogo: false, responsive: true, toImageButtonOptions: {scale: 2},
+                  displayModeBar: window.innerWidth >= 700 ? "hover" : false};
+
+  // What is drawn: each view's figure JSON and its uid → trace index, what each trace was last given.
+  function create() {
+    return {figJson: {}, uids: {}, applied: {}, present: false};
+  }
+
+  function unchanged(views, spec) {
+    return NAMES.every((name) => (spec.figures[name] || null) === (views.figJson[name] || null));
+  }
+
+  // Draws every figure whose JSON changed; resolves to how many were drawn.
+  function draw(views, spec, onClick) {
+    const jobs = [];
+    for (const name of NAMES) {
+      const json = spec.figures[name], cell = document.getElementById(name);
+      cell.style.display = json === undefined ? "none" : "";
+      if (json === undefined || views.figJson[name] === json) continue;   // unchanged: DOM, camera, zoom kept
+      views.figJson[name] = json;
+      jobs.push(drawOne(views, name, JSON.parse(json), onClick));
+    }
+    return Promise.all(jobs).then(() => jobs.length);
+  }
+
+  function drawOne(views, name, fig, onClick) {
+    const gd = document.getElementById(name);
+    if (name === "surface" && gd._fullLayout && gd._fullLayout.scene) {
+      fig.layout.scene.camera = gd._fullLayout.scene.camera;   // the lecturer's view survives a new run
+    }
+    return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => Plotly.Plots.resize(gd)).then(() => {
+      views.uids[name] = Object.fromEntries(gd.data.map((trace, i) => [trace.uid, i]));
+      views.applied[name] = {};
+      if (name === "contour" && !gd.__clickBound) { gd.on("plotly_click", onClick); gd.__clickBound = true; }
+    });
+  }
+
+  // A frame's moving traces and arrows into the views.
+  function apply(views, frame) {
+    for (const [name, traces] of Object.entries(frame.traces)) restyle(views, name, traces);
+    for (const [name, annotations] of Object.entries(frame.annotations)) {
+      const gd = document.getElementById(name);
+      if (gd.data) Plotly.relayout(gd, {annotations: annotations});
+    }
+  }
+
+  // Replaces the given attributes of the traces (by uid) in one Plotly.restyle; an attribute given
+  // the very value it had (a slice for the same step) is left alone.
+  function restyle(views, name, changes) {
+    const gd = document.getElementById(name), uids = views.uids[name], applied = views.applied[name];
+    if (!gd.data || !uids) return;
+    const keys = Object.keys(changes).filter((uid) => uid in uids && changedAttrs(applied, uid, changes[uid]).length);
+    if (!keys.length) return;
+    const update = {};
+    for (const uid of keys) for (const attr of Object.keys(changes[uid])) update[attr] = [];
+    for (const uid of keys) {
+      for (const attr of Object.keys(update)) {
+        update[attr].push(attr in changes[uid] ? changes[uid][attr] : gd.data[uids[uid]][attr]);
+      }
+      applied[uid] = Object.assign({}, applied[uid], changes[uid]);
+    }
+    Plotly.restyle(gd, update, keys.map((uid) => uids[uid]));
+  }
+
+  function changedAttrs(applied, uid, attrs) {
+    const before = applied[uid] || {};
+    return Object.keys(attrs).filter((attr) => before[attr] !== attrs[attr]);
+  }
+
+  // Presenter mode: large type, thick lines, big hover labels (for the back of the hall).
+  function presenter(views, on, redrawn, screen) {
+    if (on === views.present && !redrawn) return;
+    views.present = on;
+    document.body.style.setProperty("--screen", `${screen}px`);
+    document.body.classList.toggle("present", on);
+    for (const name of NAMES) {
+      const gd = document.getElementById(name);
+      if (!gd.data) continue;
+      const fig = JSON.parse(views.figJson[name]);
+      Plotly.relayout(gd, presenterSizes(name, fig, on));
+      const widths = fig.data.map((t) => (t.line && t.line.width ? t.line.width * (on ? 1.6 : 1) : null));
+      const indices = widths.map((w, i) => (w === null ? -1 : i)).filter((i) => i >= 0);
+      if (indices.length) Plotly.restyle(gd, {"line.width": indices.map((i) => widths[i])}, indices);
+      Plotly.Plots.resize(gd);   // the cells changed height with the class
+    }
+  }
+
+  function presenterSizes(name, fig, on) {
+    const grow = on ? 1.35 : 1, font = (fig.layout.font && fig.layout.font.size) || 16;
+    const sizes = {"font.size": font * grow, "title.font.size": 20 * grow, "legend.font.size": 15 * grow,
+                   "hoverlabel.font.size": on ? 24 : 16};
+    if (name === "surface") {
+      for (const axis of ["xaxis", "yaxis", "zaxis"]) {
+        sizes[`scene.${axis}.tickfont.size`] = 13 * grow;
+        sizes[`scene.${axis}.title.font.size`] = 18 * grow;
+      }
+    }
+    return sizes;
+  }
+
+  return {create, unchanged, draw, apply, presenter};
+})();

@@ -1,0 +1,290 @@
+"""The one owner of each step's picture (gdviz.web.frames): the frame at step k is what the figures
+draw when built at step k, its numbers are the trajectory's, for every kind of run the page shows.
+tests/test_browser_parity.py checks the browser's frames.js against the same step_frame."""
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gdviz
+from gdviz import web
+from gdviz.web import frames
+
+FRONTEND = Path(web.__file__).parent / "frontend"
+
+
+def _default_data():
+    return gdviz.synthetic(n=60, weights=2.0, bias=-1.0, noise=1.0, seed=0, x_range=(-2, 2), x_offset=1.0)
+
+
+def _trees():
+    return gdviz.data.sample("Black cherry trees: volume from girth and height (2 features)")
+
+
+def one_feature():
+    data = _default_data()
+    return data, gdviz.descend(data, lr=0.1, steps=100, w0=[-3.0], b0=4.0), {}
+
+
+def standardised():
+    data = _default_data()
+    fitted = data.standardized()
+    return fitted, gdviz.descend(fitted, optimizer="momentum", lr=0.1, steps=40), {"original": data}
+
+
+def two_features():
+    data = _trees()
+    return data, gdviz.descend(data, optimizer="adam", lr=0.5, steps=80), {"feature": 1}
+
+
+def two_features_actual():
+    data = _trees()
+    return data, gdviz.descend(data, lr=1e-4, steps=50), {"data_view": "actual"}
+
+
+def compared():
+    data = _default_data()
+    others = (("momentum", gdviz.descend(data, optimizer="momentum", lr=0.1, steps=60, w0=[-3.0], b0=4.0)),
+              ("Adam", gdviz.descend(data, optimizer="adam", lr=0.1, steps=100, w0=[-3.0], b0=4.0)))
+    return data, gdviz.descend(data, lr=0.1, steps=100, w0=[-3.0], b0=4.0), {"others": others}
+
+
+def mini_batch():
+    data = _default_data()
+    return data, gdviz.descend(data, lr=0.1, steps=70, batch_size=8, w0=[-3.0], b0=4.0), {}
+
+
+def diverged():
+    data = _default_data()
+    return data, gdviz.descend(data, lr=1.5, steps=100, w0=[-3.0], b0=4.0), {}
+
+
+CASES = {"one feature": one_feature, "standardised": standardised, "two features": two_features,
+         "two features, predicted against actual": two_features_actual, "compared runs": compared,
+         "mini-batch": mini_batch, "diverged": diverged}
+
+
+def spec_of(case: str, step=None) -> dict:
+    data, run, options = CASES[case]()
+    return web.lecture_spec(data, run, step=step, **options)
+
+
+def steps_of(spec) -> list[int]:
+    last, shown = spec["run"]["last"], spec["run"]["shown"]
+    return sorted({0, 1, 3, shown - 1, min(shown, last), last // 2, max(last - 1, 0), last})
+
+
+def values(v):
+    if isinstance(v, dict) and "bdata" in v:
+        return web.decode(v)
+    return v
+
+
+def assert_same(a, b, where=""):
+    """Equal structure; numbers equal to 1e-12 relative (None where the other has None)."""
+    a, b = frames.jsonable(a), frames.jsonable(b)
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and set(a) == set(b), f"{where}: keys {sorted(a)} != {sorted(b)}"
+        for key in a:
+            assert_same(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{where}: lengths {len(a)} != {len(b) if isinstance(b, list) else b}"
+        if a and all(isinstance(v, (int, float)) or v is None for v in a + b):
+            x = np.array([np.nan if v is None else v for v in a], dtype=float)
+            y = np.array([np.nan if v is None else v for v in b], dtype=float)
+            assert (np.isnan(x) == np.isnan(y)).all(), f"{where}: None in different places"
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=0, equal_nan=True, err_msg=where)
+        else:
+            for i, (u, v) in enumerate(zip(a, b)):
+                assert_same(u, v, f"{where}[{i}]")
+    elif isinstance(a, (int, float)) and not isinstance(a, bool) and a is not None:
+        assert b is not None and b == pytest.approx(a, rel=1e-12, abs=0), f"{where}: {a} != {b}"
+    else:
+        assert a == b, f"{where}: {a!r} != {b!r}"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_frame_at_k_is_what_the_figures_draw_at_k(case):
+    data, run, options = CASES[case]()
+    views = frames.views_of_spec(web.lecture_spec(data, run, **options))
+    for k in steps_of(web.lecture_spec(data, run, **options))[::2]:
+        spec = web.lecture_spec(data, run, step=k, **options)
+        frame = frames.step_frame(views, k)
+        for view, traces in frame["traces"].items():
+            figure = json.loads(spec["figures"][view])
+            by_uid = {t.get("uid"): t for t in figure["data"]}
+            for uid, attrs in traces.items():
+                assert uid in by_uid, f"{case}: no trace {uid!r} in the {view} figure"
+                for attr, value in attrs.items():
+                    assert_same(values(by_uid[uid][attr]), value, f"{case} k={k} {view}/{uid}.{attr}")
+        for view, annotations in frame["annotations"].items():
+            assert_same(json.loads(spec["figures"][view])["layout"].get("annotations", []), annotations,
+                        f"{case} k={k} {view} arrows")
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_spec_and_its_views_give_the_same_frame(case):
+    data, run, options = CASES[case]()
+    spec = web.lecture_spec(data, run, **options)
+    for k in steps_of(spec):
+        assert_same(frames.step_frame(spec, k), frames.step_frame(frames.views_of_spec(spec), k), f"{case} k={k}")
+
+
+def test_the_numbers_are_the_trajectory():
+    data, run, _ = one_feature()
+    spec = web.lecture_spec(data, run)
+    w_star, b_star = gdviz.optimum(data)
+    for k in (0, 5, 99, 100):
+        frame = frames.step_frame(spec, k)
+        contour, loss = frame["traces"]["contour"], frame["traces"]["loss"]
+        np.testing.assert_array_equal(contour["path"]["x"], run.w[:k + 1, 0])
+        np.testing.assert_array_equal(contour["path"]["y"], run.b[:k + 1])
+        np.testing.assert_array_equal(contour["path"]["customdata"],
+                                      np.column_stack([np.arange(k + 1), run.w[:k + 1, 0], run.b[:k + 1],
+                                                       run.loss[:k + 1], run.grad_w[:k + 1, 0], run.grad_b[:k + 1]]))
+        assert list(loss["current point"]["y"]) == [run.loss[k]] and list(loss["current point"]["x"]) == [k]
+        fit = frame["traces"]["data"]["fit"]["y"]
+        x = web.decode(spec["timeline"]["x"])
+        np.testing.assert_allclose(fit, [run.w[k, 0] * x.min() + run.b[k], run.w[k, 0] * x.max() + run.b[k]], rtol=1e-12)
+        np.testing.assert_allclose(frame["traces"]["data"]["residuals"]["y"][1::3].astype(float), data.X[:, 0] * run.w[k, 0] + run.b[k],
+                                   rtol=1e-12)
+        metrics = {m["label"]: m["value"] for m in frame["panel"]["metrics"]}
+        assert metrics["w"] == run.w[k, 0] and metrics["b"] == run.b[k] and metrics["loss L"] == run.loss[k]
+        assert metrics["|∇L|"] == pytest.approx(np.hypot(run.grad_w[k, 0], run.grad_b[k]), rel=1e-14)
+        assert metrics["distance to optimum"] == pytest.approx(np.hypot(run.w[k, 0] - w_star[0], run.b[k] - b_star), rel=1e-14)
+        assert metrics["RMSE"] == pytest.approx(np.sqrt(run.loss[k]), rel=1e-15)
+        rows = frame["panel"]["rows"]
+        numbers = [p["n"] for row in rows for p in row["parts"] if isinstance(p, dict) and "n" in p]
+        if k < run.steps:  # w ← w − α ∂L/∂w = w_k − α × g_k = w_k+1
+            assert [run.w[k, 0], 0.1, run.used_grad_w[k, 0], run.w[k + 1, 0]] == numbers[-8:-4]
+            assert not any("no update follows" in str(row) for row in rows)
+        else:
+            assert any("no update follows" in str(row) for row in rows)
+
+
+def test_a_diverged_run_stops_the_views_at_the_last_step_in_view():
+    data, run, _ = diverged()
+    spec = web.lecture_spec(data, run)
+    shown = spec["run"]["shown"]
+    assert run.diverged_at is not None and shown < run.steps + 1
+    late = frames.step_frame(spec, run.steps)
+    assert len(late["traces"]["surface"]["path"]["x"]) == shown  # the views stop at the last step in view
+    update = late["traces"]["contour"]["current point"]["x"]
+    assert list(update) == [run.w[shown - 1, 0]]
+    assert list(late["traces"]["loss"]["current point"]["x"]) == [run.steps]  # the loss view goes on
+    assert all(np.isfinite(v) for v in late["traces"]["surface"]["path"]["z"])
+    assert late["traces"]["surface"]["current update"]["x"][1] == run.w[shown - 1, 0]  # no arrow off the chart
+    for k in range(run.steps + 1):
+        panel = frames.jsonable(frames.step_frame(spec, k)["panel"])
+        assert "nan" not in json.dumps(panel).lower() and "infinity" not in json.dumps(panel).lower()
+
+
+def test_mini_batch_arrows_are_the_gradient_each_update_used():
+    data, run, _ = mini_batch()
+    spec = web.lecture_spec(data, run)
+    scale = spec["run"]["arrow_scale"]
+    frame = frames.step_frame(spec, 6)
+    arrows = frame["traces"]["contour"]["batch gradients"]
+    assert len(arrows["x"]) == 3 * 6  # one arrow for each update made before step 6
+    np.testing.assert_allclose(arrows["x"][1::3].astype(float) - run.w[:6, 0], scale * run.used_grad_w[:6, 0], rtol=1e-12)
+    rule = [row for row in frame["panel"]["rows"] if "mini-batch of 8" in json.dumps(row, ensure_ascii=False)]
+    assert len(rule) == 1 and run.used_grad_b[6] in [p.get("n") for p in rule[0]["parts"][0]["parts"] if isinstance(p, dict)]
+
+
+def test_compared_runs_follow_their_own_clocks():
+    data, run, options = compared()
+    spec = web.lecture_spec(data, run, **options)
+    momentum = options["others"][0][1]
+    frame = frames.step_frame(spec, 80)  # past the momentum run's 60 steps
+    assert len(frame["traces"]["surface"]["other path 1"]["x"]) == 61
+    assert list(frame["traces"]["loss"]["other point 1"]["x"]) == [60]
+    assert list(frame["traces"]["loss"]["other point 2"]["x"]) == [80]
+    ends = frame["traces"]["data"]["other fit 1"]["y"]
+    x = web.decode(spec["timeline"]["x"])
+    np.testing.assert_allclose(ends, momentum.w[60, 0] * np.array([x.min(), x.max()]) + momentum.b[60], rtol=1e-12)
+
+
+def test_two_features_redraw_the_slice_through_the_other_weight():
+    data, run, options = two_features()
+    spec = web.lecture_spec(data, run, **options)
+    w_values, b_values = (web.decode(spec["run"]["slice"][key]) for key in ("w_values", "b_values"))
+    for k in (0, 10, 80):
+        frame = frames.step_frame(spec, k)
+        z = frame["traces"]["surface"]["surface"]["z"]
+        np.testing.assert_allclose(z, gdviz.loss_surface(data, w_values, b_values, feature=1, weights=run.w[k]),
+                                   rtol=1e-9)
+        np.testing.assert_allclose(frame["traces"]["contour"]["contours"]["z"], np.log10(z + 1e-300), rtol=1e-12)
+        yhat = frame["traces"]["data"]["predicted"]["y"]
+        np.testing.assert_allclose(yhat, data.X @ run.w[k] + run.b[k], rtol=1e-12)
+        vec = next(p["vec"] for row in frame["panel"]["rows"] for p in row["parts"] if isinstance(p, dict) and "vec" in p)
+        assert vec == list(run.w[k])
+
+
+def test_the_page_at_defaults_stays_small():
+    data, run, _ = one_feature()
+    assert len(json.dumps(web.lecture_spec(data, run))) < 0.3e6
+
+
+# ---------------------------------------------------------------- the script modules
+
+MODULES = [FRONTEND / name for name in web.MODULES]
+
+
+def test_the_modules_put_text_in_the_page_as_text_only():
+    for path in [FRONTEND / "index.html", *MODULES, Path(web.__file__), Path(frames.__file__)]:
+        text = path.read_text(encoding="utf-8")
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in text, f"{sink} in {path.name}"
+
+
+def test_no_module_can_close_its_script_element():
+    for path in MODULES:
+        text = path.read_text(encoding="utf-8").lower()
+        assert "</script" not in text and "<!--" not in text and "<script" not in text, path.name
+    with pytest.raises(ValueError):
+        web.inline_script("const a = '<!--';")
+    assert web.inline_script("const a = '</script>';") == "<script>const a = '<\\/script>';</script>"
+
+
+def test_the_modules_are_small_functions_with_no_global_state():
+    for path in MODULES:
+        text = path.read_text(encoding="utf-8")
+        top = [line for line in text.splitlines() if re.match(r"^(const|let|var) ", line)]
+        assert len(top) <= 1 and all(re.match(r"^const [A-Z][a-zA-Z]* = \(\(\) => \{$", line) for line in top), \
+            f"{path.name}: top-level bindings {top}"
+        for name, body in _functions(text):
+            assert body <= 40, f"{path.name}: {name} is {body} lines long"
+
+
+def _functions(text: str):
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        found = re.match(r"^(\s*)function (\w+)", line)
+        if found:
+            indent = found.group(1)
+            end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith(indent + "}"))
+            yield found.group(2), end - i + 1
+
+
+def test_the_component_folder_serves_every_module_and_its_name_covers_them(tmp_path, monkeypatch):
+    folder = Path(web.component_dir())
+    for path in [FRONTEND / "index.html", *MODULES]:
+        assert (folder / path.name).read_bytes() == path.read_bytes()
+        assert path.name == "index.html" or f'<script src="{path.name}"></script>' in (FRONTEND / "index.html").read_text()
+    copy = tmp_path / "frontend"
+    copy.mkdir()
+    for path in [FRONTEND / "index.html", *MODULES]:
+        (copy / path.name).write_bytes(path.read_bytes())
+    (copy / "panel.js").write_text((copy / "panel.js").read_text() + "\n// changed\n")
+    monkeypatch.setattr(web, "FRONTEND", copy)
+    assert Path(web.component_dir()).name != folder.name
+
+
+def test_the_export_inlines_every_module_once():
+    data, run, _ = one_feature()
+    page = web.standalone_html(web.lecture_spec(data, run, step=3))
+    assert '<script src="' not in page
+    for path in MODULES:
+        assert page.count(path.read_text(encoding="utf-8")) == 1, path.name
