@@ -114,6 +114,17 @@ GOOD = [
      [[70], [72], [86], [82]], [8.3, 10.5, 13.3, 17.5], 0),
     ("three_numeric_columns.csv", {"features": ("height", "girth"), "target": "volume"}, ("height", "girth"),
      "volume", [[70, 8.3], [72, 10.5], [86, 13.3], [82, 17.5]], [10.3, 16.4, 27.4, 55.7], 0),
+    # Hostile names are data: read_csv keeps them verbatim; escaping is the display's job.
+    ("markup_in_column_names.csv", {},
+     ("<img src=x onerror=alert(parent.document.title)>", '<a href="https://evil.example">link</a>'), "<b>y</b>",
+     [[1, 2], [2, 1], [3, 5]], [3, 5, 4], 0),
+    ("markdown_in_column_names.csv", {},
+     ("**bold** [t](https://evil.example) {{7*7}} $x$", "![](https://evil.example/p.png)"), ":red[y] _total_",
+     [[1, 2], [2, 1], [3, 5]], [3, 5, 4], 0),
+    ("plotly_template_in_column_names.csv", {}, ("%{y}_rate", "%{x:.2f} & %{customdata[0]}"), "<extra>y</extra>",
+     [[1, 2], [2, 1], [3, 5]], [3, 5, 4], 0),
+    ("script_closing_column_names.csv", {}, ("<!--<script>", "</script><script>alert(1)</script>"),
+     "]]></style>y", [[1, 2], [2, 1], [3, 5]], [3, 5, 4], 0),
 ]
 
 GOOD_BUT_REFUSED = [
