@@ -17,7 +17,7 @@ Bugs these tests found (failing until fixed; not fixed here):
 - app.py's plain() backslash-escapes every ASCII punctuation sign, but Streamlit's markdown still turns
   a bare URL in the text into a live link (GFM's autolink literals work on the unescaped text): a link
   value `[Log in again](https://evil.example/x)` shows a clickable "https://evil.example/x)”" in the
-  note, and the Data caption links column names that contain https://... or www....
+  note, and the Data caption and a bad file's error link column names that contain https://....
 - gdviz/figures.py's plotly_text() writes < > & % as entities; Plotly decodes them in SVG text but the
   3-D view's axis titles are drawn by WebGL from the string as given, so they read "&#37;{y}_rate",
   "&lt;img ...&gt;", "&amp;".
@@ -397,3 +397,43 @@ def test_the_other_features_markdown_is_text_on_the_surface_and_contours(names_t
     assert tab.errors == []
     tab.wait_until_views_fill_their_cells()
     screenshot(tab, "hostile-names-second-feature.png")
+
+
+# ---------------------------------------------------------------- markdown in names: caption and error
+
+def test_markdown_names_show_as_text_in_the_caption_and_a_bad_files_error(chromium, app_url, tmp_path):
+    """Streamlit's own markdown too: `:red[...]` colours, `_x_` emphasis, `![](...)` an image. Every
+    element the names could make is collected first, so one bug does not hide the next."""
+    names = ["**bold** [t](https://evil.example) {{7*7}} $x$", "![](https://evil.example/p.png)", ":red[y] _total_"]
+    bad_name = "[t](https://evil.example) **x** $y$"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"x,{bad_name}\n1,2\n2,-\n3,4\n4,5\n5,6\n", encoding="utf-8")
+    tab, watched = open_tab(chromium, app_url)
+    made = []
+    try:
+        page = tab.page
+        upload(tab, CORPUS / "markdown_in_column_names.csv", names[:2])
+        caption = page.locator("[data-testid='stCaptionContainer']", has_text="Data:")
+        text = caption.inner_text()
+        for name in names:
+            assert name in text, f"{name!r} not shown as written in the caption: {text!r}"
+        if caption.locator("a, strong, em, img, .katex, code, span[style], [class*='color']").count():
+            made.append(f"caption: {caption.inner_html()}")
+
+        finished = tab.scripts_finished
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(bad))
+        tab.wait_for_rerun(finished)
+        box = page.locator("[data-testid='stAlert']", has_text="cannot be used")
+        box.wait_for(timeout=RERUN)
+        assert bad_name in box.inner_text(), box.inner_text()
+        # The error's own "That data cannot be used:" is bold on purpose: one <strong>, nothing else.
+        if box.locator("strong").count() != 1 or box.locator("a, em, img, .katex, code").count():
+            made.append(f"error: {box.inner_html()}")
+
+        page.wait_for_timeout(1000)
+        assert to_evil(watched.requests) == []
+        assert watched.dialogs == []
+        assert tab.exceptions() == []
+        assert made == [], "names became markup:\n" + "\n".join(made)
+    finally:
+        tab.close()
