@@ -28,6 +28,11 @@ FONT = dict(size=16, family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif")
 ARROW_STYLES = {"grad": dict(arrowhead=2, arrowsize=1.3, arrowwidth=4, arrowcolor=GRADIENT),
                 "update": dict(arrowhead=2, arrowsize=1.3, arrowwidth=4, arrowcolor=UPDATE)}
 
+# The page around the views takes its colours from here too (the slider, the play button, the maths
+# panel's ∇L and update rows), and presenter mode grows type, lines and hover labels by these.
+PAGE_COLOURS = {"path": PATH, "grad": GRADIENT, "update": UPDATE}
+PRESENTER = {"type_scale": 1.35, "line_scale": 1.6, "hover_size": 24}
+
 HOVER = ("step %{customdata[0]}<br>w = %{customdata[1]:.5g}<br>b = %{customdata[2]:.5g}"
          "<br>loss = %{customdata[3]:.5g}<br>∂L/∂w = %{customdata[4]:.4g}<br>∂L/∂b = %{customdata[5]:.4g}"
          "<extra></extra>")
@@ -112,13 +117,18 @@ def _other_paths(moving: dict, runs, *, kind: str, widths: tuple, sizes: tuple) 
 
 
 def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, float], moving: dict, *,
-                   arrow_scale: float, w_label: str = "w") -> go.Figure:
+                   arrow_scale: float, w_label: str = "w", w_symbol: str | None = None) -> go.Figure:
     """The 3-D loss surface L(w, b), the path on it, the gradient ∇L at every step (horizontal
     arrows in the (w, b) plane at the point's height), the current step's ∇L and update emphasised.
     ``runs`` are RunLooks (the main run first, then compared runs), ``optimum`` is (w*, b*, L*),
-    ``moving`` the frame's traces of this view (with several features the surface itself moves)."""
+    ``moving`` the frame's traces of this view (with several features the surface itself moves).
+    WebGL draws the 3-D axis titles as raw text (no entities), so the w axis carries only the
+    weight's symbol ``w_symbol``; a longer ``w_label`` with a column's name goes in the title."""
     line = runs[0]
-    w_label = plotly_text(w_label)
+    heading = "Loss surface L(w, b) and the path"
+    if w_symbol is not None and w_symbol != w_label:
+        heading = f"Loss over {plotly_text(w_label)} and b"
+    w_label = w_symbol if w_symbol is not None else plotly_text(w_label)
     top, lift = surface_height(z, runs)
     traces = [dict(type="surface", x=w_values, y=b_values, z=z, uid="surface", name="loss surface",
                    colorscale="Viridis", opacity=0.88, showscale=False, cmin=float(np.min(z)), cmax=top,
@@ -146,7 +156,7 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
     traces += _other_paths(moving, runs, kind="scatter3d", widths=(6,), sizes=(3, 7))
     axis = dict(tickfont=dict(size=13), **SCENE_AXIS_STYLE)
     title = lambda text: dict(text=text, font=dict(size=18))  # noqa: E731
-    return _figure(traces, "Loss surface L(w, b) and the path",
+    return _figure(traces, heading,
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
                               yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
                               zaxis=dict(title=title("loss"), range=[0, top], **axis),

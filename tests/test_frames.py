@@ -239,6 +239,18 @@ def test_the_modules_put_text_in_the_page_as_text_only():
             assert sink not in text, f"{sink} in {path.name}"
 
 
+def test_the_looks_travel_in_the_spec_not_in_the_scripts():
+    for path in MODULES:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"#[0-9a-fA-F]{6}\b|rgba?\(|\.(width|size|color)\s*=(?!=)", text), path.name
+        assert not re.search(r"arrow(head|size|width|color)", text), path.name
+    data, run, _ = compared()
+    spec = web.lecture_spec(data, run, others=compared()[2]["others"])
+    assert spec["looks"]["colours"]["grad"] == gdviz.figures.GRADIENT
+    assert [other["colour"] for other in spec["others"]] == list(gdviz.figures.RUN_COLOURS[1:3])
+    assert spec["frames"]["annotations"][0]["arrows"][0]["style"] == gdviz.figures.ARROW_STYLES["grad"]
+
+
 def test_no_module_can_close_its_script_element():
     for path in MODULES:
         text = path.read_text(encoding="utf-8").lower()

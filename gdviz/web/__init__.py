@@ -124,7 +124,8 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     if getattr(data, "scaling", None) is not None:
         scaling = (float(data.scaling[0][feature]), float(data.scaling[1][feature]))
     prime = "′" if scaling else ""
-    w_label = f"w{prime}" if q.d == 1 else f"w{feature + 1}{prime} (weight of {names[feature]})"
+    w_symbol = f"w{prime}" if q.d == 1 else f"w{feature + 1}{prime}"
+    w_label = w_symbol if q.d == 1 else f"{w_symbol} (weight of {names[feature]})"
     true_line = None
     if getattr(shown_data, "true_weights", None) is not None and q.d == 1:
         true_line = (float(shown_data.true_weights[0]), float(shown_data.true_bias))
@@ -172,7 +173,7 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
                              look.shown) for i, (look, cols) in enumerate(zip(looks, columns))]
     figs = {
         "surface": figures.surface_figure(w_values, b_values, z, looks, optimum_point, moving["surface"],
-                                          arrow_scale=scale, w_label=w_label),
+                                          arrow_scale=scale, w_label=w_label, w_symbol=w_symbol),
         "contour": figures.contour_figure(w_values, b_values, z, looks, optimum_point, moving["contour"],
                                           first["annotations"]["contour"], equal_scales=equal_scales, w_label=w_label),
         "data": figures.data_figure(x_shown, y_shown, looks, moving["data"], true_line=true_line,
@@ -196,7 +197,8 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     # to_json() would drop the traces' uids, which the browser uses to find the moving traces.
     body = {"figures": {name: plotly.io.json.to_json_plotly(fig if isinstance(fig, dict) else fig.to_plotly_json())
                         for name, fig in figs.items()},
-            "timeline": timeline, "run": run, "others": compared, "frames": recipes}
+            "timeline": timeline, "run": run, "others": compared, "frames": recipes,
+            "looks": {"colours": figures.PAGE_COLOURS, "presenter": figures.PRESENTER}}
     run_id = hashlib.sha256(json.dumps([body["timeline"], run, compared], sort_keys=True).encode()).hexdigest()[:16]
     return {**body, "step": step, "run_id": run_id}
 

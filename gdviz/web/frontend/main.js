@@ -24,13 +24,15 @@
     if (old && spec.run_id === old.run_id && spec.present === old.present && Views.unchanged(page.views, spec)) return;
     page.spec = spec;
     page.model = Frames.load(spec);
+    for (const [name, colour] of Object.entries(spec.looks.colours)) document.body.style.setProperty(`--${name}`, colour);
     page.player.last = spec.run.last;
     page.player.ready = true;
     document.getElementById("slider").max = spec.run.last;
     const newRun = spec.run_id !== page.runId;
     page.runId = spec.run_id;
     Views.draw(page.views, spec, (event) => startHere(page, event)).then((drawn) => {
-      Views.presenter(page.views, Boolean(spec.present), drawn > 0, Protocol.screenHeight());
+      Views.presenter(page.views, Boolean(spec.present), drawn > 0, {screen: Protocol.screenHeight(),
+                                                                          looks: spec.looks.presenter});
       if (newRun) Player.pause(page.player);
       Player.show(page.player, newRun ? spec.step : page.player.k);
       Panel.note(spec);
@@ -59,7 +61,8 @@
     try {
       Player.bindParent(page.player);
       window.parent.addEventListener("resize", () => {
-        if (page.views.present) Views.presenter(page.views, true, true, Protocol.screenHeight());
+        if (!page.views.present) return;
+        Views.presenter(page.views, true, true, {screen: Protocol.screenHeight(), looks: page.spec.looks.presenter});
       });
     } catch (e) { /* not embedded, or another origin */ }
   }

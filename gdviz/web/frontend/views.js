@@ -73,34 +73,38 @@ const Views = (() => {
     return Object.keys(attrs).filter((attr) => before[attr] !== attrs[attr]);
   }
 
-  // Presenter mode: large type, thick lines, big hover labels (for the back of the hall).
-  function presenter(views, on, redrawn, screen) {
+  // Presenter mode: large type, thick lines, big hover labels (for the back of the hall). The sizes
+  // are the figure's own, grown by the spec's presenter looks; the cells follow the lecturer's
+  // window height (page.screen).
+  function presenter(views, on, redrawn, page) {
     if (on === views.present && !redrawn) return;
     views.present = on;
-    document.body.style.setProperty("--screen", `${screen}px`);
+    document.body.style.setProperty("--screen", `${page.screen}px`);
     document.body.classList.toggle("present", on);
     for (const name of NAMES) {
       const gd = document.getElementById(name);
       if (!gd.data) continue;
-      const fig = JSON.parse(views.figJson[name]);
-      Plotly.relayout(gd, presenterSizes(name, fig, on));
-      const widths = fig.data.map((t) => (t.line && t.line.width ? t.line.width * (on ? 1.6 : 1) : null));
+      const fig = JSON.parse(views.figJson[name]), scale = on ? page.looks.line_scale : 1;
+      Plotly.relayout(gd, presenterSizes(fig.layout, on, page.looks));
+      const widths = fig.data.map((t) => (t.line && t.line.width ? t.line.width * scale : null));
       const indices = widths.map((w, i) => (w === null ? -1 : i)).filter((i) => i >= 0);
       if (indices.length) Plotly.restyle(gd, {"line.width": indices.map((i) => widths[i])}, indices);
       Plotly.Plots.resize(gd);   // the cells changed height with the class
     }
   }
 
-  function presenterSizes(name, fig, on) {
-    const grow = on ? 1.35 : 1, font = (fig.layout.font && fig.layout.font.size) || 16;
-    const sizes = {"font.size": font * grow, "title.font.size": 20 * grow, "legend.font.size": 15 * grow,
-                   "hoverlabel.font.size": on ? 24 : 16};
-    if (name === "surface") {
-      for (const axis of ["xaxis", "yaxis", "zaxis"]) {
-        sizes[`scene.${axis}.tickfont.size`] = 13 * grow;
-        sizes[`scene.${axis}.title.font.size`] = 18 * grow;
-      }
+  const SIZES = ["font", "title.font", "legend.font"].concat(
+    ...["xaxis", "yaxis", "zaxis"].map((axis) => [`scene.${axis}.tickfont`, `scene.${axis}.title.font`]));
+
+  // The layout's font sizes grown for presenter mode (or back to the figure's own).
+  function presenterSizes(layout, on, looks) {
+    const sizes = {}, scale = on ? looks.type_scale : 1;
+    for (const path of SIZES) {
+      const size = path.split(".").reduce((node, key) => node && node[key], layout);
+      if (size && typeof size.size === "number") sizes[`${path}.size`] = size.size * scale;
     }
+    const hover = layout.hoverlabel && layout.hoverlabel.font && layout.hoverlabel.font.size;
+    if (hover) sizes["hoverlabel.font.size"] = on ? looks.hover_size : hover;
     return sizes;
   }
 
