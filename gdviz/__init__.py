@@ -2,12 +2,12 @@
 
 ŷ = XW + b, L = (1/m) Σ (ŷ − y)². The public API, re-exported from its modules.
 """
-from .data import DataError, Dataset, synthetic
+from .data import DataError, Dataset, read_csv, synthetic
 from .descent import Sweep, Trajectory, descend, sweep
 from .model import (Curvature, curvature, gradient, hessian, learning_rate_presets, loss, optimum,
                     quadratic)
 from .optimizers import OPTIMIZERS
 from .surface import loss_surface
 
-__all__ = ["DataError", "Dataset", "synthetic", "Sweep", "Trajectory", "descend", "sweep", "learning_rate_presets", "Curvature", "curvature", "gradient", "hessian",
+__all__ = ["DataError", "Dataset", "read_csv", "synthetic", "Sweep", "Trajectory", "descend", "sweep", "learning_rate_presets", "Curvature", "curvature", "gradient", "hessian",
            "loss", "optimum", "quadratic", "OPTIMIZERS", "loss_surface"]
