@@ -4,10 +4,11 @@
 """
 from .data import DataError, Dataset, read_csv, synthetic
 from .descent import Sweep, Trajectory, descend, sweep
-from .model import (Curvature, curvature, gradient, hessian, learning_rate_presets, loss, optimum,
+from .model import (Curvature, curvature, degeneracy, gradient, hessian, learning_rate_presets, loss, optimum,
                     quadratic)
 from .optimizers import OPTIMIZERS
 from .surface import loss_surface
 
-__all__ = ["DataError", "Dataset", "read_csv", "synthetic", "Sweep", "Trajectory", "descend", "sweep", "learning_rate_presets", "Curvature", "curvature", "gradient", "hessian",
-           "loss", "optimum", "quadratic", "OPTIMIZERS", "loss_surface"]
+__all__ = ["DataError", "Dataset", "read_csv", "synthetic", "Sweep", "Trajectory", "descend", "sweep",
+           "learning_rate_presets", "Curvature", "curvature", "degeneracy", "gradient", "hessian", "loss",
+           "optimum", "quadratic", "OPTIMIZERS", "loss_surface"]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import data as limits
-from .data import DataError, Dataset
+from .data import DataError, Dataset, check_magnitudes
 from .data import shown as _shown
 
 # catch_warnings changes process-wide state; sessions read files in threads, so one at a time.
@@ -33,9 +33,10 @@ def read_csv(source, features=None, target=None, *, name: str = "") -> Dataset:
     ``source`` is a path, bytes, or a binary file object (what Streamlit's uploader gives).
     By default the target is the last numeric column and the features are the other numeric
     columns; columns of text (an id, a name) are left out. Rows with a missing value in a column
-    used are dropped and counted in ``rows_dropped``; an infinite value is an error. Reads a UTF-8
-    byte-order mark, CRLF line ends, quoted headers, spaces around values, scientific notation,
-    blank lines, and ``;`` or tab separators. Refuses files over MAX_BYTES, MAX_COLUMNS or
+    used are dropped and counted in ``rows_dropped``; an infinite value is an error, and so is a
+    number too large or too small for float64 to square (see gdviz.data.check_magnitudes). Reads a
+    UTF-8 byte-order mark, CRLF line ends, quoted headers, spaces around values, scientific
+    notation, blank lines, and ``;`` or tab separators. Refuses files over MAX_BYTES, MAX_COLUMNS or
     MAX_ROWS (gdviz.data).
 
     >>> data = read_csv(b"speed,dist\\n4,2\\n7,4\\n8,16\\n")
@@ -67,6 +68,10 @@ def read_csv(source, features=None, target=None, *, name: str = "") -> Dataset:
                         f"{_names(used)}: a line needs at least two points.")
     if keep is not None:
         values = [v[keep] for v in values]
+        # the file's row numbers, for a message about a value too large or too small
+        rows = np.flatnonzero(keep) + 1
+        for v, column in zip(values, used):
+            check_magnitudes(v, [column], rows)
     dropped = 0 if keep is None else len(keep) - m
     note = f"{dropped} row{'s' if dropped != 1 else ''} with a missing value dropped." if dropped else ""
     X = values[0] if len(features) == 1 else np.column_stack(values[:-1])

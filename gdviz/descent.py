@@ -7,6 +7,7 @@ rows are kept and ``diverged_at`` says where, so no NaN or infinity ever reaches
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,26 +100,17 @@ def descend(data, *, optimizer: str = "gd", lr: float, steps: int, w0=None, b0: 
     >>> run.w.shape, run.steps, run.diverged_at
     ((4, 1), 3, None)
     """
-    q = model.quadratic(data)
-    d = q.d
     lr = _positive_number(lr, "The learning rate")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be a whole number from 0 to {MAX_STEPS:,}, not {steps!r}.")
-    w = np.zeros(d) if w0 is None else np.array(w0, dtype=np.float64).reshape(-1)
-    if w.shape != (d,):
-        raise ValueError(f"w0 needs {d} weight{'s' if d > 1 else ''} (one per feature), got {w.size}.")
-    b = float(b0)
-    if not (np.isfinite(w).all() and math.isfinite(b)):
-        raise ValueError("The start (w0, b0) must be finite numbers.")
-    if tol is not None:
-        tol = _positive_number(tol, "The stopping tolerance")
+    q, w, b, tol = _checked_start(data, steps, w0, b0, tol)
+    d = q.d
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer))
+                                   or batch_size < 1):
+        raise ValueError(f"batch_size must be a whole number ≥ 1 or None, not {batch_size!r}.")
     full_batch = batch_size is None or batch_size >= q.m
-    if not full_batch:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch_size must be a whole number ≥ 1 or None, not {batch_size!r}.")
-        if not hasattr(data, "X"):
-            raise ValueError("Mini-batches need the data rows, not only their statistics.")
+    if not full_batch and not hasattr(data, "X"):
+        raise ValueError("Mini-batches need the data rows, not only their statistics.")
     opt, hyper = optimizers.make(optimizer, lr, **hyper)
+    start_loss, start_grad_w, start_grad_b = _start_point(q, w[None, :], np.array([b]))
 
     # Preallocated records, trimmed at the end; row t is the point after t updates.
     W = np.empty((steps + 1, d))
@@ -130,11 +122,8 @@ def descend(data, *, optimizer: str = "gd", lr: float, steps: int, w0=None, b0: 
     UB = np.empty(steps)
 
     theta = np.append(w, b)
-    W[0], B[0] = w, b
-    L[0] = model.loss(q, w, b)
-    GW[0], GB[0] = model.gradient(q, w, b)
-    # Divergence is judged against the loss of the start and of the zero line (mean of y²).
-    bound = DIVERGENCE_FACTOR * max(L[0], q.syy + q.y_mean ** 2, 1e-300)
+    W[0], B[0], L[0], GW[0], GB[0] = w, b, start_loss[0], start_grad_w[0], start_grad_b[0]
+    bound = _divergence_bound(q, L[0])
     state = opt.init(theta)
     batches = None if full_batch else _batches(q.m, int(batch_size), seed)
     diverged_at = converged_at = None
@@ -154,8 +143,9 @@ def descend(data, *, optimizer: str = "gd", lr: float, steps: int, w0=None, b0: 
             theta = theta + step
             w, b = theta[:d], float(theta[d])
             loss, grad_w, grad_b = model.loss_and_gradient(q, w, b)
+            # the bound is finite, so an infinite loss fails `<=`, and so does NaN
             if not (loss <= bound and math.isfinite(grad_b) and np.isfinite(theta).all()
-                    and np.isfinite(used).all() and np.isfinite(grad_w).all()):  # NaN fails `<=` too
+                    and np.isfinite(used).all() and np.isfinite(grad_w).all()):
                 diverged_at = t + 1
                 break
             UW[t], UB[t] = used[:d], used[d]
@@ -171,6 +161,44 @@ def descend(data, *, optimizer: str = "gd", lr: float, steps: int, w0=None, b0: 
                 "batch_size": None if full_batch else int(batch_size), "seed": seed, "tol": tol}
     return Trajectory(W[:k + 1].copy(), B[:k + 1].copy(), L[:k + 1].copy(), GW[:k + 1].copy(),
                       GB[:k + 1].copy(), UW[:k].copy(), UB[:k].copy(), settings, diverged_at, converged_at)
+
+
+def _checked_start(data, steps, w0, b0, tol):
+    """(statistics, w0, b0, tol) of a run, checked: a ValueError with a sentence for anything wrong."""
+    q = model.quadratic(data)
+    d = q.d
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be a whole number from 0 to {MAX_STEPS:,}, not {steps!r}.")
+    try:
+        w = np.zeros(d) if w0 is None else np.array(w0, dtype=np.float64).reshape(-1)
+        b = float(b0)
+    except (TypeError, ValueError):
+        raise ValueError(f"The start (w0, b0) must be numbers, not {w0!r} and {b0!r}.") from None
+    if w.shape != (d,):
+        raise ValueError(f"w0 needs {d} weight{'s' if d > 1 else ''} (one per feature), got {w.size}.")
+    if not (np.isfinite(w).all() and math.isfinite(b)):
+        raise ValueError("The start (w0, b0) must be finite numbers.")
+    if tol is not None:
+        tol = _positive_number(tol, "The stopping tolerance")
+    return q, w, b, tol
+
+
+def _start_point(q, W, b):
+    """(L, ∂L/∂W, ∂L/∂b) at the start, rows of W (n, d) and b (n,); a ValueError if not finite."""
+    with np.errstate(all="ignore"):
+        loss = model.loss(q, W, b)
+        grad_w, grad_b = model.gradient(q, W, b)
+    if not (np.isfinite(loss).all() and np.isfinite(grad_w).all() and np.isfinite(grad_b).all()):
+        raise ValueError("The loss at the start (w0, b0) is too large for float64 on this data: start "
+                         "nearer the optimum, or rescale the columns (e.g. other units).")
+    return loss, grad_w, grad_b
+
+
+def _divergence_bound(q, start_loss: float) -> float:
+    """A loss above this counts as blown up: DIVERGENCE_FACTOR times the larger of the start's loss
+    and the zero line's (the mean of y²), and never beyond the largest float64."""
+    scale = max(float(start_loss), q.syy + q.y_mean * q.y_mean, 1e-300)
+    return min(DIVERGENCE_FACTOR * scale, sys.float_info.max)
 
 
 def _positive_number(value, what: str) -> float:
@@ -218,22 +246,14 @@ def sweep(data, learning_rates, *, optimizer: str = "gd", steps: int, w0=None, b
     per learning rate, so 100 learning rates cost about as much as one run. Row i ends exactly as
     ``descend(data, lr=learning_rates[i], ...)`` does.
     """
-    q = model.quadratic(data)
-    d = q.d
     lrs = np.array([_positive_number(v, "Each learning rate") for v in np.ravel(learning_rates)])
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be a whole number from 0 to {MAX_STEPS:,}, not {steps!r}.")
-    if tol is not None:
-        tol = _positive_number(tol, "The stopping tolerance")
-    w = np.zeros(d) if w0 is None else np.array(w0, dtype=np.float64).reshape(-1)
-    if w.shape != (d,) or not (np.isfinite(w).all() and math.isfinite(b0)):
-        raise ValueError(f"The start needs {d} finite weight(s) and a finite b0.")
+    q, w, b0, tol = _checked_start(data, steps, w0, b0, tol)
+    d = q.d
     opt, hyper = optimizers.make(optimizer, lrs[:, None], **hyper)
     n = len(lrs)
     theta = np.tile(np.append(w, b0), (n, 1))
-    loss = model.loss(q, theta[:, :d], theta[:, d])
-    grad_w, grad_b = model.gradient(q, theta[:, :d], theta[:, d])
-    bound = DIVERGENCE_FACTOR * max(float(loss[0]), q.syy + q.y_mean ** 2, 1e-300)
+    loss, grad_w, grad_b = _start_point(q, theta[:, :d], theta[:, d])
+    bound = _divergence_bound(q, loss[0])
     final, least = loss.copy(), loss.copy()
     diverged_at = np.full(n, -1)
     converged_at = np.full(n, -1)

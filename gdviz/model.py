@@ -37,6 +37,8 @@ class Quadratic:
     w_opt: np.ndarray  # W*, the minimum-norm least-squares weights
     b_opt: float  # b* = ȳ − x̄ᵀW*
     loss_min: float  # L* = L(W*, b*)
+    constant: np.ndarray  # bool (d,): features with one value (up to rounding)
+    flat: np.ndarray  # (d, k): orthonormal weight directions along which L does not change
 
     @property
     def d(self) -> int:
@@ -64,6 +66,7 @@ def quadratic(data) -> Quadratic:
     except (KeyError, TypeError):
         pass
     q = statistics(data.X, data.y)
+    _check_finite(q, getattr(data, "feature_names", None))
     try:
         _cache[data] = q
     except TypeError:  # not weak-referenceable: just don't remember it
@@ -75,29 +78,132 @@ def statistics(X: np.ndarray, y: np.ndarray) -> Quadratic:
     """Gather the sufficient statistics of rows X (m, d) and targets y (m,) in a few passes."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    m = X.shape[0]
+    m, d = X.shape
+    exactly_constant = (X == X[0]).all(axis=0)
     x_mean = X.mean(axis=0)
-    y_mean = float(y.mean())
+    x_mean[exactly_constant] = X[0, exactly_constant]  # so that such a column centres to exact zeros
     Xc = X - x_mean
+    # Once more over the centred rows: a float64 sum of m values rounds, and the statistics below
+    # assume rows centred to the last digit (a constant column must give Sxx = 0, not rounding²).
+    correction = Xc.mean(axis=0)
+    Xc -= correction
+    x_mean += correction
+    y_mean = float(y.mean())
     yc = y - y_mean
-    sxx = (Xc.T @ Xc) / m
-    sxy = (Xc.T @ yc) / m
-    syy = float(yc @ yc) / m
-    w_opt = _least_squares(Xc, yc, sxx, sxy)
+    y_correction = float(yc.mean())
+    yc -= y_correction
+    y_mean += y_correction
+    sxx, sxy, syy = _second_moments(Xc, yc)
+    constant, flat, scale = _flat_directions(sxx, x_mean, exactly_constant)
+    w_opt = _least_squares(Xc, yc, sxx, sxy, constant, flat, scale)
     b_opt = float(y_mean - x_mean @ w_opt)
     residual = Xc @ w_opt - yc  # equals XW* + b* − y, without the cancellation of the raw form
-    loss_min = float(residual @ residual) / m
-    return Quadratic(m, x_mean, y_mean, sxx, sxy, syy, w_opt, b_opt, loss_min)
+    loss_min = _mean_square(residual)
+    return Quadratic(m, x_mean, y_mean, sxx, sxy, syy, w_opt, b_opt, loss_min, constant, flat)
 
 
-def _least_squares(Xc, yc, sxx, sxy) -> np.ndarray:
-    """Minimum-norm W* solving Sxx W = Sxy. From the d×d statistics when Sxx is well conditioned
-    (no pass over the rows); otherwise lstsq on the centred rows, whose conditioning is unsquared
-    and which handles a constant or repeated feature."""
-    eigenvalues = np.linalg.eigvalsh(sxx)
-    if eigenvalues[0] > 1e-6 * eigenvalues[-1] > 0:
-        return np.linalg.solve(sxx, sxy)
-    return np.linalg.lstsq(Xc, yc, rcond=None)[0]
+def _second_moments(Xc, yc) -> tuple[np.ndarray, np.ndarray, float]:
+    """(Sxx, Sxy, Syy) = (1/m)(XcᵀXc, Xcᵀyc, ycᵀyc). Their sums can overflow where the means do not
+    (many rows of numbers near 1e150): then again with the rows scaled by powers of two (exact)."""
+    m = len(yc)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sxx, sxy, syy = (Xc.T @ Xc) / m, (Xc.T @ yc) / m, float(yc @ yc) / m
+    if np.isfinite(sxx).all() and np.isfinite(sxy).all() and np.isfinite(syy):
+        return sxx, sxy, syy
+    a = _power_of_two_below(np.abs(Xc).max())
+    c = _power_of_two_below(np.abs(yc).max())
+    Xs, ys = Xc * a, yc * c
+    with np.errstate(over="ignore", invalid="ignore"):  # an entry beyond float64 stays infinite
+        return ((Xs.T @ Xs) / m) / (a * a), ((Xs.T @ ys) / m) / (a * c), (float(ys @ ys) / m) / (c * c)
+
+
+def _power_of_two_below(largest: float) -> float:
+    """2⁻ᵏ with 2⁻ᵏ·largest ≤ 1 (1 for 0): scaling by it is exact."""
+    return 1.0 if largest == 0 else float(np.ldexp(1.0, -int(np.frexp(largest)[1])))
+
+
+def _mean_square(values: np.ndarray) -> float:
+    with np.errstate(over="ignore"):
+        result = float(values @ values) / len(values)
+    if np.isfinite(result):
+        return result
+    a = _power_of_two_below(np.abs(values).max())
+    return (float((values * a) @ (values * a)) / len(values)) / (a * a)
+
+
+# A curvature this small relative to the largest is rounding, not data: that direction is flat.
+FLAT = 1e-12
+# A feature whose spread is this small relative to its size has one value up to rounding
+# (about 450 units in the last place of a float64).
+CONSTANT = 1e-13
+
+
+def _flat_directions(sxx, x_mean, exactly_constant):
+    """(constant, flat, scale): which features have one value; an orthonormal basis (d, k) of the
+    weight directions along which L is flat (Sxx u = 0); each feature's spread √Sxx_jj.
+
+    Judged on the correlation matrix R = Sxx / (s sᵀ), s_j = √Sxx_jj, so that the units of a
+    feature do not matter: a direction is flat when R's eigenvalue is ≤ FLAT·(d+1)·λ_max(R) (copies,
+    multiples and combinations of columns, fewer rows than features), and a feature is constant when
+    its spread is ≤ CONSTANT·|x̄_j|. Sxx = S R S, so u = S⁻¹v for each flat eigenvector v of R.
+    """
+    d = len(sxx)
+    scale = np.sqrt(np.maximum(np.diag(sxx), 0.0))
+    constant = exactly_constant | (scale <= CONSTANT * np.abs(x_mean))
+    directions = [np.eye(d)[:, j] for j in np.flatnonzero(constant)]
+    live = np.flatnonzero(~constant)
+    if live.size:
+        s = scale[live]
+        correlation = sxx[np.ix_(live, live)] / np.outer(s, s)
+        eigenvalues, vectors = np.linalg.eigh(correlation)
+        for i in np.flatnonzero(eigenvalues <= FLAT * (d + 1) * eigenvalues[-1]):
+            u = np.zeros(d)
+            u[live] = vectors[:, i] / s
+            directions.append(u)
+    if not directions:
+        return constant, np.zeros((d, 0)), scale
+    flat = np.linalg.qr(np.column_stack(directions))[0]
+    return constant, flat, scale
+
+
+def _least_squares(Xc, yc, sxx, sxy, constant, flat, scale) -> np.ndarray:
+    """Minimum-norm W* solving Sxx W = Sxy.
+
+    A constant feature gets weight 0 (the bias does its work). The others are solved in units of
+    their spread: from the d×d correlation matrix when it is well conditioned (no pass over the
+    rows); otherwise lstsq on the rescaled centred rows, whose conditioning is unsquared, cutting
+    exactly the directions _flat_directions calls flat. Last, the flat part of W is removed, which
+    leaves the same loss and the smallest ‖W‖.
+    """
+    d = len(sxx)
+    w = np.zeros(d)
+    live = np.flatnonzero(~constant)
+    if live.size:
+        s = scale[live]
+        correlation = sxx[np.ix_(live, live)] / np.outer(s, s)
+        eigenvalues = np.linalg.eigvalsh(correlation)
+        if flat.shape[1] == 0 and eigenvalues[0] > 1e-6 * eigenvalues[-1]:
+            w[live] = np.linalg.solve(correlation, sxy[live] / s) / s
+        else:
+            cut = np.sqrt(FLAT * (d + 1))  # singular values: the square roots of R's eigenvalues
+            w[live] = np.linalg.lstsq(Xc[:, live] / s, yc, rcond=cut)[0] / s
+    if flat.shape[1]:
+        w -= flat @ (flat.T @ w)
+    return w
+
+
+def _check_finite(q: Quadratic, names=None) -> None:
+    """The data module keeps every number within ±1e150, which keeps these finite; a feature far
+    narrower than its target can still push W* beyond float64, and that is said here."""
+    from .data import DataError, shown
+
+    if all(np.isfinite(v).all() for v in (q.sxx, q.sxy, q.syy, q.w_opt, q.b_opt, q.loss_min)):
+        return
+    bad = np.flatnonzero(~np.isfinite(q.w_opt))
+    name = (names[bad[0]] if names is not None else f"x{bad[0] + 1}") if bad.size else None
+    which = f"column '{shown(name)}'" if name is not None else "the columns"
+    raise DataError(f"The best line's numbers are too large for float64 here: {which} varies far less "
+                    "than the target; rescaling the columns (e.g. other units) fixes this.")
 
 
 def mean_residual(q: Quadratic, W, b) -> np.ndarray:
@@ -120,7 +226,7 @@ def loss(data, W, b):
     q = quadratic(data)
     W = np.asarray(W, dtype=np.float64)
     delta = W - q.w_opt
-    curve = np.einsum("...i,ij,...j->...", delta, q.sxx, delta)
+    curve = np.einsum("...i,...i->...", delta @ q.sxx, delta)  # Sxx·δ first: δδᵀ alone could overflow
     c = mean_residual(q, W, b)
     return np.maximum(curve, 0.0) + c * c + q.loss_min
 
@@ -147,12 +253,6 @@ def loss_and_gradient(q: Quadratic, W: np.ndarray, b: float) -> tuple[float, np.
     curve = q.sxx @ delta
     loss_value = max(float(delta @ curve), 0.0) + c * c + q.loss_min
     return loss_value, 2.0 * curve + (2.0 * c) * q.x_mean, 2.0 * c
-
-
-def loss_on_rows(X, y, W, b) -> float:
-    """The MSE written directly over the rows given: (1/n) Σ (XW + b − y)²."""
-    residual = X @ W + b - y
-    return float(residual @ residual) / len(y)
 
 
 def gradient_on_rows(X, y, W, b) -> tuple[np.ndarray, float]:
@@ -209,6 +309,9 @@ class Curvature:
 
     lr_max = 2/λ_max: above it plain gradient descent diverges; lr_best = 2/(λ_min + λ_max): the
     fastest plain gradient descent; condition_number = λ_max/λ_min: how long and thin the valley is.
+    When the data leave a direction flat (see degeneracy), its eigenvalues are exactly 0 and the
+    condition number is infinite; gradient descent never moves along such a direction (the gradient
+    has no part there), so lr_best uses the smallest non-zero eigenvalue and stays finite.
     """
 
     hessian: np.ndarray
@@ -223,34 +326,48 @@ def curvature(data) -> Curvature:
 
     The largest eigenvalues come from H itself; the small ones from H⁻¹ = ½ M⁻¹ diag(Sxx⁻¹, 1) M⁻ᵀ
     (M = [[I, 0], [x̄ᵀ, 1]], from A = [X−x̄ 1]·M), which keeps their relative digits when features
-    sit far from zero and λ_min is a tiny difference of huge entries of H.
+    sit far from zero and λ_min is a tiny difference of huge entries of H. H is singular exactly
+    when Sxx is (M is invertible); those eigenvalues are reported as 0.
 
     >>> from gdviz import Dataset
     >>> c = curvature(Dataset([-1.0, 1.0], [0.0, 0.0]))  # H = 2·diag(1, 1)
     >>> c.eigenvalues.tolist(), c.lr_max, c.condition_number
     ([2.0, 2.0], 1.0, 1.0)
+    >>> c = curvature(Dataset([3.0, 3.0, 3.0], [1.0, 2.0, 4.0]))  # one value of x: a flat valley floor
+    >>> c.eigenvalues.tolist(), c.condition_number, c.lr_best == c.lr_max / 2
+    ([0.0, 20.0], inf, True)
     """
     q = quadratic(data)
     H = hessian(q)
     eigenvalues = np.linalg.eigvalsh(H)
-    sxx_eigen = np.linalg.eigvalsh(q.sxx)
-    if sxx_eigen[0] > 1e-13 * max(sxx_eigen[-1], 1.0):
+    flat = q.flat.shape[1]
+    if flat:  # a constant, repeated or dependent feature: flat directions, λ = 0 exactly
+        eigenvalues = np.maximum(eigenvalues, 0.0)
+        eigenvalues[:flat] = 0.0
+    else:
         d = q.d
         m_inverse = np.eye(d + 1)
         m_inverse[d, :d] = -q.x_mean
         inner = np.zeros((d + 1, d + 1))
-        inner[:d, :d] = np.linalg.inv(q.sxx)
+        # Sxx⁻¹ = S⁻¹ R⁻¹ S⁻¹ through the correlation matrix R, so the features' units do not matter
+        s = np.sqrt(np.diag(q.sxx))
+        inner[:d, :d] = np.linalg.inv(q.sxx / np.outer(s, s)) / np.outer(s, s)
         inner[d, d] = 1.0
         h_inverse = 0.5 * m_inverse @ inner @ m_inverse.T
-        from_inverse = np.sort(1.0 / np.linalg.eigvalsh(h_inverse))
+        # H's smallest eigenvalues are 1/(H⁻¹'s largest), which H⁻¹ holds accurately; its smallest
+        # (H's largest) may round to 0 or below, and are not used.
+        inverse_eigenvalues = np.linalg.eigvalsh(h_inverse)[::-1]
+        from_inverse = np.divide(1.0, inverse_eigenvalues, out=np.full(d + 1, np.inf),
+                                 where=inverse_eigenvalues > 0)
         # Each eigenvalue from whichever matrix holds it with full relative precision.
-        middle = np.sqrt(eigenvalues[0] * eigenvalues[-1]) if eigenvalues[0] > 0 else 0.0
-        eigenvalues = np.where(eigenvalues < middle, from_inverse, eigenvalues)
-    else:  # a constant or repeated feature: a flat direction, λ_min = 0
-        eigenvalues = np.maximum(eigenvalues, 0.0)
-    low, high = float(eigenvalues[0]), float(eigenvalues[-1])
+        # (H's own smallest may have rounded to 0: the split is where H⁻¹'s accurate one says.)
+        middle = np.sqrt(from_inverse[0] * eigenvalues[-1])
+        eigenvalues = np.sort(np.where(eigenvalues < middle, from_inverse, eigenvalues))
+    high = float(eigenvalues[-1])  # ≥ H's last diagonal entry, 2
+    low = float(eigenvalues[0])
+    smallest_curved = float(eigenvalues[flat])
     condition = high / low if low > 0 else float("inf")
-    return Curvature(H, eigenvalues, 2.0 / high, 2.0 / (low + high), condition)
+    return Curvature(H, eigenvalues, 2.0 / high, 2.0 / (smallest_curved + high), condition)
 
 
 def learning_rate_presets(data) -> dict[str, float]:
@@ -259,11 +376,91 @@ def learning_rate_presets(data) -> dict[str, float]:
     "too small" crawls (lr_best/30); "just right" is lr_best = 2/(λ_min+λ_max), the fastest
     worst-case rate; "oscillating" lies between lr_best and lr_max (60% of the way), where the steep
     direction's factor 1 − αλ_max is close to −1 so the path zig-zags across the valley; "diverging"
-    sits just over the limit (1.15·lr_max: that factor is −1.3, so each zig-zag grows).
+    sits just over the limit (1.15·lr_max: that factor is −1.3, so each zig-zag grows). On data
+    with a flat valley floor λ_min is the smallest non-zero eigenvalue (see Curvature).
     """
     c = curvature(data)
     return {"too small": c.lr_best / 30, "just right": c.lr_best,
             "oscillating": c.lr_best + 0.6 * (c.lr_max - c.lr_best), "diverging": 1.15 * c.lr_max}
+
+
+def degeneracy(data) -> str | None:
+    """None when the data determine one best (W, b); otherwise one plain sentence saying why not.
+
+    The least-loss set is then a line (or a plane, ...) instead of a point: a feature with one
+    value, two columns that move together (copies, multiples), fewer rows than weights, or another
+    linear dependence. Names come from ``data.feature_names``.
+
+    >>> from gdviz import Dataset
+    >>> degeneracy(Dataset([1.0, 2.0, 2.0], [1.0, 2.0, 3.0])) is None
+    True
+    >>> print(degeneracy(Dataset([3.0, 3.0, 3.0], [1.0, 2.0, 4.0])))
+    x has one value (3): the slope is not determined; the least-loss set is a line, not a point, and gradient descent still lowers the loss and stops somewhere on that valley floor.
+    """
+    q = quadratic(data)
+    k = q.flat.shape[1]
+    if k == 0:
+        return None
+    names = getattr(data, "feature_names", None) or tuple(f"x{i + 1}" for i in range(q.d))
+    names = [_shown(name) for name in names]
+    shape = {1: "a line", 2: "a plane"}.get(k, f"a flat of {k} dimensions")
+    tail = (f"the least-loss set is {shape}, not a point, and gradient descent still lowers the loss "
+            "and stops somewhere on that valley floor.")
+    constant = np.flatnonzero(q.constant)
+    if q.d == 1:
+        return f"{names[0]} has one value ({q.x_mean[0]:.6g}): the slope is not determined; {tail}"
+    if constant.size == 1:
+        j = constant[0]
+        return (f"Column '{names[j]}' has one value ({q.x_mean[j]:.6g}): it does the bias's work, so its "
+                f"weight and the bias are not determined; {tail}")
+    if constant.size > 1:
+        return (f"Columns {_listed([names[j] for j in constant])} each have one value: they do the bias's "
+                f"work, so their weights and the bias are not determined; {tail}")
+    pair = _pair_moving_together(q)
+    if pair is not None:
+        a, b = pair
+        slope = q.sxx[a, b] / q.sxx[a, a]
+        offset = q.x_mean[b] - slope * q.x_mean[a]
+        no_offset = abs(offset) <= 1e-9 * max(abs(q.x_mean[b]), np.sqrt(q.sxx[b, b]))
+        if abs(slope - 1) <= 1e-9 and no_offset:
+            how = "they are copies of each other"
+        else:
+            how = f"{names[b]} = {slope:.4g}·{names[a]}"
+            if not no_offset:
+                how += f" {'+' if offset > 0 else '−'} {abs(offset):.4g}"
+        return (f"Columns '{names[a]}' and '{names[b]}' move together ({how}): their weights are not "
+                f"determined separately; {tail}")
+    if q.m <= q.d:
+        return (f"There are only {q.m} rows for {q.d} weights and the bias: the weights are not "
+                f"determined; {tail}")
+    involved = np.flatnonzero(np.abs(q.flat[:, 0]) * np.sqrt(np.diag(q.sxx))
+                              > 1e-6 * np.max(np.abs(q.flat[:, 0]) * np.sqrt(np.diag(q.sxx))))
+    return (f"Columns {_listed([names[j] for j in involved])} are linearly dependent (one is a "
+            f"combination of the others): the weights are not determined; {tail}")
+
+
+def _pair_moving_together(q: Quadratic) -> tuple[int, int] | None:
+    """The first two features whose correlation is ±1 up to rounding (same test as a flat direction)."""
+    s = np.sqrt(np.diag(q.sxx))
+    for a in range(q.d):
+        for b in range(a + 1, q.d):
+            if q.constant[a] or q.constant[b]:
+                continue
+            correlation = abs(q.sxx[a, b]) / (s[a] * s[b])
+            if 1.0 - correlation <= FLAT * (q.d + 1):
+                return a, b
+    return None
+
+
+def _listed(names, limit: int = 4) -> str:
+    quoted = [f"'{name}'" for name in names[:limit]] + ([f"{len(names) - limit} more"] if len(names) > limit else [])
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _shown(name) -> str:
+    from .data import shown
+
+    return shown(name)
 
 
 def slice_coefficients(data, W_rows, feature: int) -> dict[str, np.ndarray | float]:

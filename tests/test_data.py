@@ -1,7 +1,11 @@
+import warnings
+
 import numpy as np
 import pytest
 
-from gdviz import DataError, Dataset, synthetic
+import gdviz
+import gdviz.csv_reader
+from gdviz import DataError, Dataset, curvature, quadratic, read_csv, synthetic
 
 
 def test_one_dimensional_x_becomes_a_column_of_float64():
@@ -77,3 +81,84 @@ def test_standardised_features_have_mean_zero_and_unit_spread_and_map_back():
     assert scaled.standardized() is scaled and scaled.scaling is not None
     constant = Dataset(np.column_stack([np.arange(5.0), np.full(5, 3.0)]), np.arange(5.0)).standardized()
     assert np.isfinite(constant.X).all()
+
+
+# ---- numbers float64 cannot carry through the loss: refused when the Dataset is built ----
+
+I = np.arange(50.0)
+
+
+@pytest.mark.parametrize("X, y, names, target, words", [
+    (1e300 * (I + 1), I, None, "y", ["Column 'x'", "too large", "first at row 1: 1e+300"]),
+    (I, 1e300 * (I + 1), None, "price", ["Column 'price'", "too large", "row 1"]),
+    (1e200 * (I + 1), I, None, "y", ["Column 'x'", "too large", "1e+200"]),
+    (np.column_stack([I, np.where(I == 2, -3e151, I)]), I, ("age", "income"), "y", ["Column 'income'", "row 3"]),
+    (np.where(I == 1, 1e-200, I), I, None, "y", ["Column 'x'", "too small (but not zero)", "row 2: 1e-200"]),
+    (I, np.where(I == 4, -2e-151, I), None, "dist", ["Column 'dist'", "too small", "row 5"]),
+])
+def test_numbers_the_loss_cannot_carry_are_a_data_error(X, y, names, target, words):
+    with pytest.raises(DataError) as error:
+        Dataset(X, y, feature_names=names, target_name=target)
+    message = str(error.value)
+    for word in words + ["rescaling the column (e.g. other units) fixes this."]:
+        assert word in message, (word, message)
+    assert len(message) <= 300 and message.count(".") <= 4
+
+
+def test_the_bounds_themselves_and_zero_are_carried():
+    x = np.array([-1e150, 1e-150, 0.0, -1e-150, 1e150, 3.0])
+    data = Dataset(x, x[::-1].copy())
+    assert np.array_equal(data.X[:, 0], x)
+    assert np.isfinite(quadratic(data).sxx).all() and np.isfinite(curvature(data).eigenvalues).all()
+
+
+def test_a_feature_that_barely_varies_is_refused():
+    # its centred squares (about 1e-318) are below float64's normal numbers: no digit of Sxx is left
+    with pytest.raises(DataError, match=r"Column 'x' varies too little \(its values span 4.9e-159, less than 1e-150\)"):
+        Dataset(1e-150 * (1 + 1e-10 * I), I)
+    # a span of 1e-140 against a target of 1e150: W* ≈ 1e290·√m could pass float64's range
+    with pytest.raises(DataError, match="Column 'b' varies too little for this target"):
+        Dataset(np.column_stack([I, 1e-130 + 1e-142 * I]), 1e150 * (-1.0) ** I, feature_names=["a", "b"])
+    Dataset(np.column_stack([I, 1e-130 + 1e-142 * I]), I)  # the same feature against a target of size 50 is fine
+
+
+def test_read_csv_names_the_column_and_the_files_row():
+    with pytest.raises(DataError, match=r"Column 'y' has a number too large .*first at row 4: 1e\+200"):
+        read_csv(b"x,y\n1,2\n,3\n2,4\n3,1e200\n")  # row 2 is dropped (missing x); the row is still the file's
+    with pytest.raises(DataError, match=r"Column 'x' has a number too small .*first at row 2"):
+        read_csv(b"x,y\n1,2\n1e-300,3\n2,4\n")
+
+
+def test_read_csv_is_public_and_the_same_everywhere():
+    data = gdviz.read_csv(b"a,b,c\n1,2,3\n2,3,5\n4,1,4\n", features=["b"], target="a")
+    assert data.feature_names == ("b",) and data.target_name == "a" and data.y.tolist() == [1.0, 2.0, 4.0]
+    assert gdviz.read_csv is gdviz.data.read_csv is gdviz.csv_reader.read_csv
+    assert gdviz.data.csv_columns is gdviz.csv_reader.csv_columns
+    assert gdviz.read_csv(b"x,y\n1,2\n2,3\n", name="mine").name == "mine"
+
+
+def test_standardising_numbers_near_the_bound_stays_finite():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for x in (1e150 * np.sin(I), 2e148 * (I + 1), 1e-149 * (I + 1)):
+            scaled = Dataset(x, I).standardized()
+            assert np.isfinite(scaled.X).all()
+            np.testing.assert_allclose(scaled.X.mean(), 0.0, atol=1e-14)
+            np.testing.assert_allclose(scaled.X.std(), 1.0, rtol=1e-12)
+            assert np.isfinite(curvature(scaled).condition_number)
+
+
+def test_the_spread_of_columns_whose_squares_overflow():
+    # √(mean of squares) of ±1e300 is 1e300 although each square is beyond float64
+    centred = np.array([[1e300, 2.0], [-1e300, -2.0], [1e300, 2.0], [-1e300, -2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(gdviz.data._spread(centred), [1e300, 2.0], rtol=1e-15)
+
+
+def test_a_constant_column_standardises_to_exact_zeros():
+    data = Dataset(np.column_stack([I, np.full(50, 0.1)]), I)
+    scaled = data.standardized()
+    assert (scaled.X[:, 1] == 0.0).all()
+    W, b = scaled.to_original_units(np.array([1.0, 5.0]), 0.0)
+    np.testing.assert_allclose(data.X @ W + b, scaled.X @ [1.0, 5.0], rtol=1e-12, atol=1e-12)

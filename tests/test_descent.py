@@ -1,11 +1,14 @@
+import io
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import direct_gradient, direct_loss
-from gdviz import Dataset, descend, hessian, optimum, synthetic
+from gdviz import OPTIMIZERS, Dataset, descend, hessian, optimum, sweep, synthetic
+from gdviz.data import LARGEST
 
 
 def lr_max(data):
@@ -128,7 +131,8 @@ def test_batch_size_of_one_is_sgd_and_batch_size_m_is_full_batch():
     sgd = descend(data, lr=0.05, steps=30, batch_size=1, seed=1)
     row = np.random.default_rng(1).permutation(20)[0]
     gw, gb = direct_gradient(data.X[[row]], data.y[[row]], np.zeros(1), 0.0)
-    np.testing.assert_allclose(sgd.used_grad_w[0], gw) and pytest.approx(sgd.used_grad_b[0]) == gb
+    np.testing.assert_allclose(sgd.used_grad_w[0], gw, rtol=1e-12)
+    assert sgd.used_grad_b[0] == pytest.approx(gb, rel=1e-12)
 
 
 @pytest.mark.parametrize("kwargs, words", [
@@ -173,8 +177,6 @@ def test_property_gd_below_the_limit_never_increases_the_loss(seed, d, fraction,
 
 
 # ---- the learning-rate sweep: one row per learning rate, each equal to its own descend() ----
-from gdviz import sweep  # noqa: E402
-
 
 @pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
 def test_sweep_rows_equal_separate_runs(optimizer):
@@ -196,11 +198,81 @@ def test_sweep_rejects_bad_learning_rates():
         sweep(synthetic(), [0.1, -1.0], steps=10)
 
 
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(steps=-1), "steps"), (dict(steps=2.5), "whole number"), (dict(w0=[1.0, 2.0]), "needs 1 weight"),
+    (dict(b0=float("inf")), "finite"), (dict(b0="high"), "must be numbers"), (dict(tol=0.0), "tolerance"),
+    (dict(optimizer="lbfgs"), "Unknown optimizer"), (dict(momentum=0.5), "no setting momentum"),
+])
+def test_sweep_and_descend_check_their_arguments_alike(kwargs, words):
+    arguments = {"steps": 10, **kwargs}
+    with pytest.raises(ValueError, match=words) as from_descend:
+        descend(synthetic(), lr=0.1, **arguments)
+    with pytest.raises(ValueError, match=words) as from_sweep:
+        sweep(synthetic(), [0.1], **arguments)
+    assert str(from_descend.value) == str(from_sweep.value)
+
+
+# ---- data near float64's bounds, absurd starts and learning rates: a clean stop, never a NaN ----
+
+I = np.arange(40.0)
+EXTREME = {
+    "x at ±1e150": Dataset(LARGEST * (-1.0) ** I, I),
+    "y at ±1e150": Dataset(I, LARGEST * (-1.0) ** I),
+    "both near 1e150": Dataset(LARGEST * np.sin(I), LARGEST * np.cos(I)),
+    "x near 1e150, far from zero": Dataset(0.9 * LARGEST + 1e140 * I, I),
+    "tiny x": Dataset(1e-150 * (I + 1), I),
+    "two features": Dataset(np.column_stack([1e150 * np.sin(I), np.cos(I)]), 1e150 * np.sin(3 * I)),
+}
+
+
+@pytest.mark.parametrize("name", EXTREME)
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_extreme_data_with_absurd_starts_and_learning_rates_end_cleanly(name, optimizer):
+    data = EXTREME[name]
+    outcomes = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no NumPy overflow warning, no exception
+        for lr in (1e-3, 1.0, 100.0):
+            for w0, b0 in ((1e6, 1e6), (-1e6, 1e6), (1e6, -1e6), (0.0, 0.0)):
+                for batch_size in (None, 7):
+                    try:
+                        run = descend(data, optimizer=optimizer, lr=lr, steps=300, w0=np.full(data.d, w0), b0=b0,
+                                      batch_size=batch_size)
+                    except ValueError as error:  # only when the start's own loss is beyond float64
+                        assert "The loss at the start (w0, b0) is too large for float64" in str(error)
+                        assert w0 != 0.0  # L(0, 0) is the mean of y², always within float64 here
+                        outcomes.add("start refused")
+                        continue
+                    for values in (run.w, run.b, run.loss, run.grad_w, run.grad_b, run.used_grad_w, run.used_grad_b):
+                        assert np.isfinite(values).all()
+                    assert len(run.loss) == (run.steps + 1) and run.steps <= 300
+                    outcomes.add("diverged" if run.diverged_at is not None else "ran")
+            result = sweep(data, [1e-3, 1.0, 100.0], optimizer=optimizer, steps=100)
+            assert np.isfinite(result.final_loss).all() and np.isfinite(result.min_loss).all()
+    if optimizer in ("gd", "momentum", "nesterov"):  # Adagrad, RMSprop and Adam take steps of about α
+        assert "diverged" in outcomes  # the divergence handling was exercised, not only skipped
+
+
+def test_a_start_whose_loss_float64_cannot_hold_is_refused_with_a_sentence():
+    data = EXTREME["x at ±1e150"]  # ŷ = 1e6·1e150: its square is beyond float64
+    with pytest.raises(ValueError, match=r"^The loss at the start \(w0, b0\) is too large for float64 on this "
+                                         r"data: start nearer the optimum, or rescale the columns \(e\.g\. other units\)\.$"):
+        descend(data, lr=0.1, steps=10, w0=[1e6], b0=0.0)
+    with pytest.raises(ValueError, match="too large for float64"):
+        sweep(data, [0.1, 0.2], steps=10, w0=[1e6])
+
+
+def test_a_loss_just_below_float64s_limit_still_counts_as_diverging():
+    # y ≈ 1e150 makes the divergence bound (1e10 × the start's scale) larger than float64: it is capped,
+    # so a loss that overflows ends the run instead of being recorded
+    data = EXTREME["y at ±1e150"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = descend(data, lr=100.0, steps=50, b0=1e6)
+    assert run.diverged_at is not None and np.isfinite(run.loss).all()
+
+
 def test_the_csv_export_carries_the_trajectorys_exact_numbers():
-    import io
-
-    import pandas as pd
-
     run = descend(synthetic(n=30, seed=8), optimizer="adam", lr=0.05, steps=40, batch_size=7)
     table = pd.read_csv(io.StringIO(run.to_frame().to_csv(index=False)))
     np.testing.assert_array_equal(table["w"], run.w[:, 0])  # exact: the text keeps every digit

@@ -1,11 +1,17 @@
 """The quadratic form against the definition, finite differences and least squares."""
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 
+import gdviz
 from conftest import direct_gradient, direct_loss
-from gdviz import Dataset, gradient, hessian, loss, optimum, quadratic
+from gdviz import (DataError, Dataset, curvature, degeneracy, descend, gradient, hessian, learning_rate_presets,
+                   loss, optimum, quadratic, synthetic)
+from gdviz.data import LARGEST
+from gdviz.model import statistics
 
 
 def random_points(data, n=10, seed=0):
@@ -126,7 +132,8 @@ def test_property_loss_and_gradient_match_the_definition(m, d, seed, scale, offs
 
 
 @settings(max_examples=40, deadline=None)
-@given(values=arrays(np.float64, st.tuples(st.integers(3, 20)), elements=st.floats(-100, 100)))
+@given(values=arrays(np.float64, st.tuples(st.integers(3, 20)),
+                    elements=st.floats(-100, 100).map(lambda v: 0.0 if abs(v) < 1e-150 else v)))
 def test_property_the_optimum_is_no_worse_than_any_nearby_point(values):
     m = len(values)
     X = np.arange(m, dtype=float)
@@ -138,8 +145,6 @@ def test_property_the_optimum_is_no_worse_than_any_nearby_point(values):
 
 
 # ---- curvature: the theory of the learning rate ----
-from gdviz import curvature, descend, learning_rate_presets, synthetic  # noqa: E402
-
 
 def test_curvature_against_an_eigen_decomposition(data):
     A = np.column_stack([data.X, np.ones(data.m)]).astype(np.longdouble)
@@ -202,3 +207,145 @@ def test_presets_land_in_the_regimes_they_name(name):
     along = (np.column_stack([wobble.w, wobble.b]) - np.append(w_star, b_star)) @ top
     assert (np.sign(along[1:11]) != np.sign(along[:10])).all()
     assert presets["too small"] < presets["just right"] < presets["oscillating"] < c.lr_max < presets["diverging"]
+
+
+# ---- data near the bounds: every statistic, loss, gradient and Hessian finite ----
+
+I = np.arange(60.0)
+NEAR_THE_BOUND = {
+    "x at ±1e150": lambda: Dataset(LARGEST * (-1.0) ** I, I),
+    "y at ±1e150": lambda: Dataset(I, LARGEST * (-1.0) ** I),
+    "both near 1e150": lambda: Dataset(LARGEST * np.sin(I), LARGEST * np.cos(I)),
+    "x far from zero, near 1e150": lambda: Dataset(0.9 * LARGEST + 1e140 * I, I),
+    "tiny x": lambda: Dataset(1e-150 * (I + 1), I),
+    "two features near the bound": lambda: Dataset(np.column_stack([LARGEST * np.sin(I), LARGEST * np.cos(3 * I)]),
+                                                   LARGEST * np.sin(2 * I)),
+}
+
+
+@pytest.mark.parametrize("name", NEAR_THE_BOUND)
+def test_numbers_near_the_bound_keep_every_quantity_finite(name):
+    data = NEAR_THE_BOUND[name]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        q = quadratic(data)
+        for value in (q.x_mean, q.y_mean, q.sxx, q.sxy, q.syy, q.w_opt, q.b_opt, q.loss_min):
+            assert np.isfinite(value).all()
+        zero = np.zeros(data.d)
+        # L(0, 0) is the mean of y², here computed on y scaled by a power of two (exact)
+        scale = 2.0 ** -500
+        assert loss(data, zero, 0.0) == pytest.approx(np.mean((data.y * scale) ** 2) / scale ** 2, rel=1e-9)
+        for W, b in [(zero, 0.0), (q.w_opt, q.b_opt), (q.w_opt + 1.0, q.b_opt - 1.0)]:
+            assert np.isfinite(loss(data, W, b)) and all(np.isfinite(g).all() for g in gradient(data, W, b))
+        c = curvature(data)
+        assert np.isfinite(hessian(data)).all() and np.isfinite(c.eigenvalues).all()
+        assert np.isfinite([c.lr_max, c.lr_best]).all()
+        assert np.isfinite(list(learning_rate_presets(data).values())).all()
+
+
+def test_sums_of_squares_that_overflow_are_rescaled():
+    # each square is 1.44e308 (finite), but a sum of 64 of them is not: the statistics must not care
+    X = 1.2e154 * (-1.0) ** np.arange(64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        q = statistics(X[:, None], X[::-1].copy())
+    assert q.sxx[0, 0] == pytest.approx(1.2e154 ** 2, rel=1e-15)
+    assert q.syy == pytest.approx(1.2e154 ** 2, rel=1e-15) and q.sxy[0] == pytest.approx(-1.2e154 ** 2, rel=1e-15)
+    assert q.w_opt[0] == pytest.approx(-1.0, rel=1e-15) and q.loss_min == pytest.approx(0.0, abs=1e-300)
+
+
+def test_a_quadratic_beyond_float64_is_a_data_error_not_a_nan():
+    # not a Dataset (which refuses such data when built): anything with X and y reaches the backstop
+    class Rows:
+        X = (1e200 * I)[:, None]
+        y = I
+
+    with pytest.raises(DataError, match="too large for float64"):
+        quadratic(Rows())
+
+
+# ---- singular data: a flat valley floor, exact zeros, finite learning rates and one sentence ----
+
+RNG = np.random.default_rng(21)
+U = RNG.normal(size=40)
+V = RNG.normal(size=40)
+TARGET = 2 * U - V + 1 + 0.1 * RNG.normal(size=40)
+SINGULAR = {  # name: (X, names, words of the sentence, number of flat directions)
+    "all x equal": (np.full(40, 3.0), None, ["x has one value (3)", "slope is not determined", "a line"], 1),
+    "two rows, one x": (np.array([0.1, 0.1]), ["speed"], ["speed has one value (0.1)"], 1),
+    "a constant column": (np.column_stack([U, np.full(40, 30.0)]), ["size", "age"],
+                          ["Column 'age' has one value (30)", "bias", "a line"], 1),
+    "two constant columns": (np.column_stack([np.full(40, 2.0), U, np.full(40, -1.5)]), ["k", "u", "c"],
+                             ["Columns 'k' and 'c' each have one value", "a plane"], 2),
+    "duplicate columns": (np.column_stack([U, U]), ["a", "b"],
+                          ["Columns 'a' and 'b' move together (they are copies of each other)"], 1),
+    "multiple of a column": (np.column_stack([U, V, 3 * U + 2]), ["a", "v", "b"],
+                             ["Columns 'a' and 'b' move together (b = 3·a + 2)"], 1),
+    "a linear combination": (np.column_stack([U, V, U - 2 * V]), ["a", "v", "w"],
+                             ["Columns 'a', 'v' and 'w' are linearly dependent"], 1),
+    "fewer rows than weights": (RNG.normal(size=(3, 4)), None, ["only 3 rows for 4 weights"], 2),
+}
+NOT_SINGULAR = {
+    "two identical x rows": np.r_[U[:39], U[0]],
+    "two rows, two x": np.array([1.0, 2.0]),
+    "x far from zero": 1e6 + U,
+    "features of very different units": np.column_stack([1e-7 * U, 1e7 * V]),
+    "correlated but not dependent": np.column_stack([U, U + 1e-4 * V]),
+}
+
+
+def target_for(X):
+    return TARGET[:len(X)] if len(X) == 40 else np.arange(len(X), dtype=float) ** 2
+
+
+@pytest.mark.parametrize("name", SINGULAR)
+def test_singular_data_has_exact_zero_eigenvalues_and_finite_learning_rates(name):
+    X, names, words, flat = SINGULAR[name]
+    data = Dataset(X, target_for(X), feature_names=names)
+    A = np.column_stack([data.X, np.ones(data.m)])
+    assert np.linalg.matrix_rank(A) == data.d + 1 - flat  # the reference: the rank of [X 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        c = curvature(data)
+        presets = learning_rate_presets(data)
+        w_star, b_star = optimum(data)
+    assert (c.eigenvalues[:flat] == 0.0).all() and (c.eigenvalues[flat:] > 0).all()
+    np.testing.assert_allclose(c.eigenvalues[flat:], np.linalg.eigvalsh(c.hessian)[flat:], rtol=1e-9)
+    assert c.condition_number == float("inf")
+    assert np.isfinite([c.lr_max, c.lr_best]).all() and c.lr_best == pytest.approx(
+        2 / (c.eigenvalues[flat] + c.eigenvalues[-1]), rel=1e-12)
+    assert np.isfinite(list(presets.values())).all()
+    assert presets["too small"] < presets["just right"] <= presets["oscillating"] <= c.lr_max < presets["diverging"]
+    # the optimum: least squares with the smallest ‖W‖ (the reference: lstsq on the centred rows)
+    reference = np.linalg.lstsq(data.X - data.X.mean(axis=0), data.y - data.y.mean(), rcond=1e-10)[0]
+    np.testing.assert_allclose(w_star, reference, rtol=1e-7, atol=1e-9)
+    assert loss(data, w_star, b_star) == pytest.approx(direct_loss(data.X, data.y, reference,
+                                                                   data.y.mean() - data.X.mean(axis=0) @ reference),
+                                                       rel=1e-9, abs=1e-12)
+    # gradient descent lowers the loss to the valley floor and stops there; past the limit it diverges
+    steps = int(40 * c.eigenvalues[-1] / c.eigenvalues[flat]) + 1000  # the curved part's condition number
+    right = descend(data, lr=presets["just right"], steps=steps, w0=np.full(data.d, 2.0), b0=-1.0)
+    assert right.diverged_at is None
+    assert right.loss[-1] == pytest.approx(loss(data, w_star, b_star), rel=1e-9, abs=1e-12)
+    assert descend(data, lr=presets["diverging"], steps=3000).diverged_at is not None
+    sentence = degeneracy(data)
+    for word in words:
+        assert word in sentence, (word, sentence)
+    assert sentence.endswith("gradient descent still lowers the loss and stops somewhere on that valley floor.")
+    assert sentence.count(". ") == 0 and len(sentence) < 300
+
+
+@pytest.mark.parametrize("name", NOT_SINGULAR)
+def test_well_posed_data_has_no_degeneracy_and_a_finite_condition_number(name):
+    X = NOT_SINGULAR[name]
+    data = Dataset(X, target_for(X))
+    assert np.linalg.matrix_rank(np.column_stack([data.X / np.abs(data.X).max(axis=0), np.ones(data.m)])) == data.d + 1
+    c = curvature(data)
+    assert degeneracy(data) is None
+    assert (c.eigenvalues > 0).all() and np.isfinite(c.condition_number)
+
+
+def test_degeneracy_uses_the_datasets_feature_names():
+    data = Dataset(np.column_stack([U, U]), TARGET, feature_names=["height_cm", "height copy"])
+    assert "Columns 'height_cm' and 'height copy' move together" in degeneracy(data)
+    assert gdviz.degeneracy is degeneracy
