@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 
 import numpy as np
@@ -114,7 +115,7 @@ def theory(choice, _raw, standardise: bool, feature: int):
                 name=data.name, eigenvalues=c.eigenvalues.tolist(), presets=gdviz.learning_rate_presets(data),
                 raw_condition=gdviz.curvature(load_dataset(choice, _raw)).condition_number,
                 rows_dropped=data.rows_dropped, names=list(data.feature_names), target=data.target_name,
-                degeneracy=getattr(gdviz.model, "degeneracy", lambda _: None)(data))
+                degeneracy=gdviz.degeneracy(data))
 
 
 @st.cache_resource
@@ -136,10 +137,15 @@ def views_component():
 MARKDOWN_SIGNS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:=&%^\"'@/,;?"})
 
 
+# Streamlit's markdown turns a bare address (https://…, www.…, a@b.c) into a link even when its
+# signs are escaped: an invisible word joiner in "://", "www." and after "@" keeps it text.
+AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+
+
 def plain(text) -> str:
     """User text (a file or column name, a link's value) for a markdown element: every ASCII
     punctuation sign escaped, so it shows as written and never becomes a link, an image or formatting."""
-    return str(text).translate(MARKDOWN_SIGNS)
+    return AUTOLINK.sub("\u2060", str(text)).translate(MARKDOWN_SIGNS)
 
 
 def number_text(value: float) -> str:

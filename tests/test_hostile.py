@@ -31,8 +31,10 @@ HOSTILE_LINK_VALUES = [
 
 
 def literal(markdown: str) -> tuple[str, list[bool]]:
-    """CommonMark's backslash escapes undone: the text, and for each of its characters whether it was
+    """CommonMark's backslash escapes undone and the invisible word joiners (U+2060) that keep an
+    address from becoming a link dropped: the text, and for each of its characters whether it was
     escaped in the source."""
+    markdown = markdown.replace("\u2060", "")
     text, escaped, i = [], [], 0
     while i < len(markdown):
         c = markdown[i]
