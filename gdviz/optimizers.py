@@ -17,6 +17,7 @@ The rules, written as PyTorch documents them (t counts updates from 1, g is the 
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from typing import Any, Callable, NamedTuple
 
@@ -63,7 +64,7 @@ def gd(lr) -> Optimizer:
     return Optimizer(init, update)
 
 
-def sgd(lr, momentum: float = 0.9, nesterov: bool = False) -> Optimizer:
+def sgd(lr, momentum: float = 0.9, *, nesterov: bool = False) -> Optimizer:
     """SGD with momentum (torch.optim.SGD, dampening 0): v ← μv + g; θ ← θ − α v, or with
     ``nesterov`` θ ← θ − α (g + μ v)."""
     def init(params):
@@ -125,15 +126,16 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "adagrad": adagrad, "rmsprop": rmsprop, "adam": adam,
 }
 
+
+def _hyper_parameters(factory) -> dict[str, Any]:
+    """The settings a factory takes besides lr, with their defaults, read from its signature (the
+    one place they are written). Keyword-only arguments are fixed per name (nesterov), not settings."""
+    parameters = list(inspect.signature(factory).parameters.values())[1:]
+    return {p.name: p.default for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD}
+
+
 # The hyper-parameters each optimizer accepts besides lr, with PyTorch's defaults.
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "gd": {},
-    "momentum": {"momentum": 0.9},
-    "nesterov": {"momentum": 0.9},
-    "adagrad": {"eps": 1e-10},
-    "rmsprop": {"alpha": 0.99, "eps": 1e-8},
-    "adam": {"betas": (0.9, 0.999), "eps": 1e-8},
-}
+DEFAULTS: dict[str, dict[str, Any]] = {name: _hyper_parameters(factory) for name, factory in OPTIMIZERS.items()}
 
 LABELS = {"gd": "gradient descent", "momentum": "momentum", "nesterov": "Nesterov momentum",
           "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam"}

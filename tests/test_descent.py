@@ -255,8 +255,9 @@ def test_extreme_data_with_absurd_starts_and_learning_rates_end_cleanly(name, op
 
 def test_a_start_whose_loss_float64_cannot_hold_is_refused_with_a_sentence():
     data = EXTREME["x at ±1e150"]  # ŷ = 1e6·1e150: its square is beyond float64
-    with pytest.raises(ValueError, match=r"^The loss at the start \(w0, b0\) is too large for float64 on this "
-                                         r"data: start nearer the optimum, or rescale the columns \(e\.g\. other units\)\.$"):
+    sentence = (r"^The loss at the start \(w0, b0\) is too large for float64 on this data: start nearer the "
+                r"optimum, or rescale the columns \(e\.g\. other units\)\.$")
+    with pytest.raises(ValueError, match=sentence):
         descend(data, lr=0.1, steps=10, w0=[1e6], b0=0.0)
     with pytest.raises(ValueError, match="too large for float64"):
         sweep(data, [0.1, 0.2], steps=10, w0=[1e6])

@@ -12,6 +12,11 @@ from conftest import direct_gradient
 from gdviz import descend, synthetic
 from gdviz.optimizers import DEFAULTS, make
 
+try:
+    import torch
+except ImportError:  # PyTorch is not a dependency; the cross-check below runs where it happens to exist
+    torch = None
+
 
 def reference_run(X, y, rule, lr, steps, w0, b0, **h):
     theta = list(w0) + [b0]
@@ -105,12 +110,6 @@ def test_updates_act_on_many_learning_rates_at_once():
     grad = np.array([[1.0, -2.0], [1.0, -2.0]])
     step, _ = opt.update(grad, opt.init(grad))
     np.testing.assert_allclose(step[0], 10 * step[1])
-
-
-try:
-    import torch
-except ImportError:  # PyTorch is not a dependency; this cross-check runs where it happens to exist
-    torch = None
 
 
 @pytest.mark.skipif(torch is None, reason="PyTorch not installed: optional cross-check against torch.optim")

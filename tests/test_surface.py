@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from conftest import direct_loss
-from gdviz import loss_surface, optimum, synthetic
+from gdviz import descend, loss_surface, optimum, synthetic
+from gdviz.model import slice_coefficients, slice_loss
 
 
 def test_surface_cells_are_the_mse_in_plotly_orientation(data):
@@ -41,9 +42,6 @@ def test_the_minimum_of_a_fine_grid_sits_at_the_optimum():
 
 
 def test_slice_coefficients_redraw_the_surface_at_every_step():
-    from gdviz import descend
-    from gdviz.model import slice_coefficients, slice_loss
-
     data = synthetic(n=60, weights=[1.0, -2.0, 0.5], bias=0.3, seed=5, x_offset=2.0)
     run = descend(data, optimizer="momentum", lr=0.01, steps=20)
     w_values, b_values = np.linspace(-3, 3, 9), np.linspace(-2, 4, 7)
