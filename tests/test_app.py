@@ -307,7 +307,8 @@ def test_several_features_show_the_whole_gradient_and_a_slice():
                                gdviz.loss_surface(data, w_values[:3], b_values[:3], weights=W[5]), rtol=1e-9)
     at.selectbox(key="feature").set_value(1).run()
     assert spec_of(at)["run"]["feature"] == 1 and not at.exception
-    assert "height_ft" in figure(at, "surface")["layout"]["scene"]["xaxis"]["title"]["text"]
+    surface = figure(at, "surface")["layout"]
+    assert surface["scene"]["xaxis"]["title"]["text"] == "w2′" and "height_ft" in surface["title"]["text"]
     at.radio(key="data_view").set_value("predicted against actual").run()
     data_fig = figure(at, "data")
     assert {"predicted", "diagonal", "residuals"} <= {t.get("uid") for t in data_fig["data"]}
