@@ -66,7 +66,7 @@ def quadratic(data) -> Quadratic:
     except (KeyError, TypeError):
         pass
     q = statistics(data.X, data.y)
-    _check_finite(q, getattr(data, "feature_names", None))
+    _check_finite(q)
     try:
         _cache[data] = q
     except TypeError:  # not weak-referenceable: just don't remember it
@@ -79,27 +79,37 @@ def statistics(X: np.ndarray, y: np.ndarray) -> Quadratic:
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     m, d = X.shape
-    exactly_constant = (X == X[0]).all(axis=0)
     x_mean = X.mean(axis=0)
-    x_mean[exactly_constant] = X[0, exactly_constant]  # so that such a column centres to exact zeros
     Xc = X - x_mean
-    # Once more over the centred rows: a float64 sum of m values rounds, and the statistics below
-    # assume rows centred to the last digit (a constant column must give Sxx = 0, not rounding²).
-    correction = Xc.mean(axis=0)
-    Xc -= correction
-    x_mean += correction
     y_mean = float(y.mean())
     yc = y - y_mean
-    y_correction = float(yc.mean())
-    yc -= y_correction
-    y_mean += y_correction
     sxx, sxy, syy = _second_moments(Xc, yc)
+    # A column (or the target) that is constant or nearly so must be centred to the last digit: its
+    # spread is then rounding, and a float64 mean of m values carries m roundings. Rarely needed.
+    exactly_constant = np.zeros(d, dtype=bool)
+    narrow = np.flatnonzero(np.diag(sxx) <= (1e-8 * x_mean) ** 2)
+    for j in narrow:
+        x_mean[j], Xc[:, j], exactly_constant[j] = _centred_exactly(X[:, j], x_mean[j], Xc[:, j])
+    narrow_target = syy <= (1e-8 * y_mean) ** 2
+    if narrow_target:
+        y_mean, yc, _ = _centred_exactly(y, y_mean, yc)
+    if narrow.size or narrow_target:
+        sxx, sxy, syy = _second_moments(Xc, yc)
     constant, flat, scale = _flat_directions(sxx, x_mean, exactly_constant)
     w_opt = _least_squares(Xc, yc, sxx, sxy, constant, flat, scale)
     b_opt = float(y_mean - x_mean @ w_opt)
     residual = Xc @ w_opt - yc  # equals XW* + b* − y, without the cancellation of the raw form
     loss_min = _mean_square(residual)
     return Quadratic(m, x_mean, y_mean, sxx, sxy, syy, w_opt, b_opt, loss_min, constant, flat)
+
+
+def _centred_exactly(values, mean, centred):
+    """(mean, values − mean, whether all values are equal) with the mean corrected once more: the
+    mean of one repeated value is that value, so its centred values are exact zeros."""
+    if (values == values[0]).all():
+        return float(values[0]), np.zeros_like(centred), True
+    shift = float(centred.mean())
+    return float(mean + shift), centred - shift, False
 
 
 def _second_moments(Xc, yc) -> tuple[np.ndarray, np.ndarray, float]:
@@ -192,18 +202,14 @@ def _least_squares(Xc, yc, sxx, sxy, constant, flat, scale) -> np.ndarray:
     return w
 
 
-def _check_finite(q: Quadratic, names=None) -> None:
-    """The data module keeps every number within ±1e150, which keeps these finite; a feature far
-    narrower than its target can still push W* beyond float64, and that is said here."""
-    from .data import DataError, shown
+def _check_finite(q: Quadratic) -> None:
+    """A DataError if a statistic is beyond float64. Dataset refuses such data when it is built
+    (gdviz.data.check_magnitudes); this is for anything else with X and y."""
+    from .data import DataError
 
-    if all(np.isfinite(v).all() for v in (q.sxx, q.sxy, q.syy, q.w_opt, q.b_opt, q.loss_min)):
-        return
-    bad = np.flatnonzero(~np.isfinite(q.w_opt))
-    name = (names[bad[0]] if names is not None else f"x{bad[0] + 1}") if bad.size else None
-    which = f"column '{shown(name)}'" if name is not None else "the columns"
-    raise DataError(f"The best line's numbers are too large for float64 here: {which} varies far less "
-                    "than the target; rescaling the columns (e.g. other units) fixes this.")
+    if not all(np.isfinite(v).all() for v in (q.sxx, q.sxy, q.syy, q.w_opt, q.b_opt, q.loss_min)):
+        raise DataError("The squares and sums the loss needs are too large for float64 on this data; "
+                        "rescaling the columns (e.g. other units) fixes this.")
 
 
 def mean_residual(q: Quadratic, W, b) -> np.ndarray:
@@ -440,16 +446,14 @@ def degeneracy(data) -> str | None:
 
 
 def _pair_moving_together(q: Quadratic) -> tuple[int, int] | None:
-    """The first two features whose correlation is ±1 up to rounding (same test as a flat direction)."""
+    """The first two features whose correlation is ±1 up to rounding (the test of a flat direction)."""
+    live = ~q.constant
     s = np.sqrt(np.diag(q.sxx))
-    for a in range(q.d):
-        for b in range(a + 1, q.d):
-            if q.constant[a] or q.constant[b]:
-                continue
-            correlation = abs(q.sxx[a, b]) / (s[a] * s[b])
-            if 1.0 - correlation <= FLAT * (q.d + 1):
-                return a, b
-    return None
+    together = np.zeros((q.d, q.d), dtype=bool)
+    together[np.ix_(live, live)] = 1.0 - np.abs(q.sxx[np.ix_(live, live)]) / np.outer(s[live], s[live]) \
+        <= FLAT * (q.d + 1)
+    pairs = np.argwhere(np.triu(together, k=1))
+    return (int(pairs[0][0]), int(pairs[0][1])) if len(pairs) else None
 
 
 def _listed(names, limit: int = 4) -> str:
