@@ -53,23 +53,20 @@ import http.client
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack
 from pathlib import Path
 
 import plotly
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit.proto.WidgetStates_pb2 import WidgetState
-from websockets.sync.client import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from st_client import (RUN_TIMEOUT, BenchError, Run, Session, describe, find_slider,  # noqa: E402
+                       select_slider_state, slider_state, streamlit_server)
 
 ROOT = Path(__file__).resolve().parents[1]  # the app measured (--ref swaps in a clean snapshot)
 GDVIZ_APP = ROOT / "app.py"
@@ -80,7 +77,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 # The brief's "#surface .js-plotly-plot": Plotly.react(gd) marks gd itself, and the frontend's gd is #surface.
 SURFACE = "#surface.js-plotly-plot, #surface .js-plotly-plot"
-RUN_TIMEOUT = 120.0
 SETTLE_SECONDS = 5.0  # after a gdviz first view: how long to watch the component for render events
 # In-page clocks (every frame of each browser context): when the page itself did things, on the epoch clock,
 # independent of how late Playwright's polling notices them on a busy main thread. The component's window
@@ -121,12 +117,8 @@ PAGE_CLOCKS = r"""
     };
   }});
 })();
-"""  # seconds one script run may take before the benchmark gives up
+"""
 MB = 1_000_000
-
-
-class BenchError(RuntimeError):
-    """The measurement could not be made (not a slow result: a broken one)."""
 
 
 def plotly_markers() -> list[bytes]:
@@ -145,155 +137,16 @@ def has_plotly_js(blob: bytes) -> bool:
     return any(marker in blob for marker in MARKERS)
 
 
-# ---------------------------------------------------------------- servers
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def plotly_js_inside(run: Run) -> bool:
+    return any(has_plotly_js(frame) for frame in run.frames)
 
 
-@contextmanager
-def streamlit_server(app: Path, log_dir: Path):
-    """A `streamlit run` of ``app`` on a free loopback port; yields the port; always terminated."""
-    port = free_port()
-    log = open(log_dir / f"{app.stem}-{port}.log", "w")
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.fileWatcherType", "none"]
-    # Both apps run from the measured checkout, so both read its .streamlit/config.toml.
-    process = subprocess.Popen(command, cwd=GDVIZ_APP.parent, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise BenchError(f"{app.name} server exited with {process.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchError(f"{app.name} server did not answer /_stcore/health in 60 s")
-            time.sleep(0.1)
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        log.close()
+def server(app: Path, log_dir: Path):
+    """A server of ``app`` run from the measured checkout (both apps read its .streamlit/config.toml)."""
+    return streamlit_server(app, log_dir, cwd=GDVIZ_APP.parent)
 
 
-# ---------------------------------------------------------------- websocket client
-
-@dataclass
-class Run:
-    seconds: float
-    frames: list[bytes]
-    messages: list[ForwardMsg]
-    status: int = -1
-
-    @property
-    def total_bytes(self) -> int:
-        return sum(len(frame) for frame in self.frames)
-
-    def elements(self, kind: str):
-        for msg in self.messages:
-            if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                element = msg.delta.new_element
-                if element.WhichOneof("type") == kind:
-                    yield getattr(element, kind)
-
-    def count(self, kind: str) -> int:
-        return sum(msg.WhichOneof("type") == kind for msg in self.messages)
-
-    def plotly_js_inside(self) -> bool:
-        return any(has_plotly_js(frame) for frame in self.frames)
-
-
-@dataclass
-class Session:
-    """One browser tab's worth of protocol: a websocket session that runs the script on request."""
-    port: int
-    ws: object = None
-    page_script_hash: str = ""
-    cached_hashes: set = field(default_factory=set)
-
-    def __enter__(self):
-        self.ws = connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
-                          compression=None, max_size=None, open_timeout=20, close_timeout=5).__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        self.ws.close()
-
-    def _receive(self, deadline: float) -> tuple[bytes, ForwardMsg, float]:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            raise BenchError(f"no script_finished within {RUN_TIMEOUT:.0f} s")
-        try:
-            frame = self.ws.recv(timeout=remaining)
-        except TimeoutError:
-            raise BenchError(f"no script_finished within {RUN_TIMEOUT:.0f} s") from None
-        arrived = time.perf_counter()
-        if isinstance(frame, str):
-            raise BenchError("the server sent a text frame")
-        msg = ForwardMsg()
-        msg.ParseFromString(frame)
-        return frame, msg, arrived
-
-    def run(self, widgets: list[WidgetState] | None = None) -> Run:
-        """Send rerun_script and read ForwardMsgs until script_finished (then drain stragglers)."""
-        back = BackMsg()
-        state = back.rerun_script
-        state.query_string = ""
-        state.page_script_hash = self.page_script_hash
-        state.cached_message_hashes.extend(sorted(self.cached_hashes))
-        for widget in widgets or []:
-            state.widget_states.widgets.append(widget)
-        frames, messages = [], []
-        start = time.perf_counter()
-        deadline = start + RUN_TIMEOUT
-        self.ws.send(back.SerializeToString())
-        while True:
-            frame, msg, arrived = self._receive(deadline)
-            frames.append(frame)
-            messages.append(msg)
-            kind = msg.WhichOneof("type")
-            if msg.metadata.cacheable and msg.hash:
-                self.cached_hashes.add(msg.hash)
-            if kind == "new_session":
-                self.page_script_hash = msg.new_session.page_script_hash
-            if kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                run = Run(arrived - start, frames, messages, msg.script_finished)
-                break
-        # Messages sent just after script_finished (session status) belong to this run's bytes.
-        try:
-            while True:
-                frame = self.ws.recv(timeout=0.05)
-                run.frames.append(frame)
-                msg = ForwardMsg()
-                msg.ParseFromString(frame)
-                run.messages.append(msg)
-        except TimeoutError:
-            pass
-        if run.status != ForwardMsg.FINISHED_SUCCESSFULLY:
-            raise BenchError(f"script finished with status {run.status}")
-        if any(True for _ in run.elements("exception")):
-            raise BenchError("the script raised: " + next(run.elements("exception")).message)
-        return run
-
-
-def find_slider(run: Run, label: str):
-    for slider in run.elements("slider"):
-        if slider.label == label:
-            return slider
-    raise BenchError(f"no slider labelled {label!r} in the first run")
-
+# ---------------------------------------------------------------- checks that a rerun reached the app
 
 def component_args(run: Run) -> list[dict]:
     return [json.loads(c.json_args) for c in run.elements("component_instance")]
@@ -326,18 +179,6 @@ def check_chart(run: Run, value: float, phase: str, seen: dict) -> None:
         seen[value] = specs[0]
     elif not refs and specs != [seen.get(value)]:
         raise BenchError(f"slider={value} again: the one-chart app drew a different figure")
-
-
-def select_slider_state(widget_id: str, formatted: str) -> WidgetState:
-    state = WidgetState(id=widget_id)
-    state.string_array_value.data.append(formatted)  # what the frontend sends for st.select_slider
-    return state
-
-
-def slider_state(widget_id: str, value: float) -> WidgetState:
-    state = WidgetState(id=widget_id)
-    state.double_array_value.data.append(value)  # what the frontend sends for st.slider
-    return state
 
 
 # ---------------------------------------------------------------- static files
@@ -387,8 +228,8 @@ def measure_rounds(rounds: int, n_values: int, log_dir: Path) -> dict:
     runs_searched = 0
     for r in range(rounds):
         with ExitStack() as stack:
-            g_port = stack.enter_context(streamlit_server(GDVIZ_APP, log_dir))
-            o_port = stack.enter_context(streamlit_server(ONE_CHART_APP, log_dir))
+            g_port = stack.enter_context(server(GDVIZ_APP, log_dir))
+            o_port = stack.enter_context(server(ONE_CHART_APP, log_dir))
             g = stack.enter_context(Session(g_port))
             o = stack.enter_context(Session(o_port))
             g_first, o_first = g.run(), o.run()
@@ -425,7 +266,7 @@ def measure_rounds(rounds: int, n_values: int, log_dir: Path) -> dict:
                     out[f"o_{phase}"].append(o_run.seconds)
                     out[f"g_{phase}_bytes"].append(g_run.total_bytes)
                     out[f"o_{phase}_bytes"].append(o_run.total_bytes)
-                    plotly_found += g_run.plotly_js_inside()
+                    plotly_found += plotly_js_inside(g_run)
                     runs_searched += 1
             # A fresh session on a server that has run the defaults: a second page view.
             with Session(g_port) as g2, Session(o_port) as o2:
@@ -433,7 +274,7 @@ def measure_rounds(rounds: int, n_values: int, log_dir: Path) -> dict:
             out["g_warm"].append(g_warm.seconds)
             out["o_warm"].append(o_warm.seconds)
             for run in (g_first, g_warm):
-                plotly_found += run.plotly_js_inside()
+                plotly_found += plotly_js_inside(run)
                 runs_searched += 1
             if g_warm.total_bytes != g_first.total_bytes:
                 cold = Counter(describe(m) for m in g_first.messages)
@@ -559,8 +400,8 @@ def browser_views(n_views: int, log_dir: Path, profile: bool = False) -> dict:
 
     out = {"g": [], "o": []}
     with ExitStack() as stack:
-        g_port = stack.enter_context(streamlit_server(GDVIZ_APP, log_dir))
-        o_port = stack.enter_context(streamlit_server(ONE_CHART_APP, log_dir))
+        g_port = stack.enter_context(server(GDVIZ_APP, log_dir))
+        o_port = stack.enter_context(server(ONE_CHART_APP, log_dir))
         p = stack.enter_context(sync_playwright())
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         stack.callback(browser.close)
@@ -588,19 +429,6 @@ def cpu_by_script(profile: dict) -> dict:
 
 
 # ---------------------------------------------------------------- report
-
-def describe(msg: ForwardMsg) -> str:
-    kind = msg.WhichOneof("type")
-    if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-        element = msg.delta.new_element
-        kind = element.WhichOneof("type")
-        inner = getattr(element, kind)
-        name = getattr(inner, "label", "") or getattr(inner, "component_name", "") or getattr(inner, "id", "")
-        return f"{kind}({name.split('-')[-1] if name.startswith('$$ID') else name})"
-    if kind == "delta":
-        return f"delta.{msg.delta.WhichOneof('type')}"
-    return kind
-
 
 def git_state() -> str:
     try:

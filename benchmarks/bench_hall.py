@@ -6,7 +6,7 @@ Run from the repository root:
 
 For each of two apps, gdviz (app.py) and a minimal one-chart Streamlit app (one_chart_app.py), a
 fresh ``streamlit run`` server on 127.0.0.1 receives N websocket sessions (the way a browser tab
-runs the page, see bench_app.py), each starting at a random moment within W seconds. Each session
+runs the page, see st_client.py), each starting at a random moment within W seconds. Each session
 runs the script once and reads every message until ``script_finished``. Reported per app: how many
 got a whole page (script finished, no exception, the views' component or the chart present), the
 median and the slowest time from opening the socket to the whole page, and the server's peak
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_app import BenchError, Session, streamlit_server  # noqa: E402
+from st_client import BenchError, Session, streamlit_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = {"gdviz": ROOT / "app.py", "one chart": ROOT / "benchmarks" / "one_chart_app.py"}
