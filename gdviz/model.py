@@ -18,6 +18,7 @@ costs anything per row. Functions broadcast: W of shape (..., d) with b of shape
 """
 from __future__ import annotations
 
+import math
 import weakref
 from dataclasses import dataclass
 
@@ -84,13 +85,16 @@ def statistics(X: np.ndarray, y: np.ndarray) -> Quadratic:
     y_mean = float(y.mean())
     yc = y - y_mean
     sxx, sxy, syy = _second_moments(Xc, yc)
+    if not (np.isfinite(sxx).all() and np.isfinite(sxy).all() and np.isfinite(syy)):
+        raise _too_large()  # nothing below can make sense of an infinite square (and must not warn)
     # A column (or the target) that is constant or nearly so must be centred to the last digit: its
     # spread is then rounding, and a float64 mean of m values carries m roundings. Rarely needed.
     exactly_constant = np.zeros(d, dtype=bool)
-    narrow = np.flatnonzero(np.diag(sxx) <= (1e-8 * x_mean) ** 2)
+    # compared as spreads, not squares: (1e-8·x̄)² would overflow for a mean beyond 1e162
+    narrow = np.flatnonzero(np.sqrt(np.diag(sxx)) <= 1e-8 * np.abs(x_mean))
     for j in narrow:
         x_mean[j], Xc[:, j], exactly_constant[j] = _centred_exactly(X[:, j], x_mean[j], Xc[:, j])
-    narrow_target = syy <= (1e-8 * y_mean) ** 2
+    narrow_target = math.sqrt(syy) <= 1e-8 * abs(y_mean)
     if narrow_target:
         y_mean, yc, _ = _centred_exactly(y, y_mean, yc)
     if narrow.size or narrow_target:
@@ -123,8 +127,9 @@ def _second_moments(Xc, yc) -> tuple[np.ndarray, np.ndarray, float]:
     a = _power_of_two_below(np.abs(Xc).max())
     c = _power_of_two_below(np.abs(yc).max())
     Xs, ys = Xc * a, yc * c
+    # divided by each factor in turn: a·a itself can underflow to 0 for rows near float64's limit
     with np.errstate(over="ignore", invalid="ignore"):  # an entry beyond float64 stays infinite
-        return ((Xs.T @ Xs) / m) / (a * a), ((Xs.T @ ys) / m) / (a * c), (float(ys @ ys) / m) / (c * c)
+        return ((Xs.T @ Xs) / m) / a / a, ((Xs.T @ ys) / m) / a / c, (float(ys @ ys) / m) / c / c
 
 
 def _power_of_two_below(largest: float) -> float:
@@ -205,11 +210,15 @@ def _least_squares(Xc, yc, sxx, sxy, constant, flat, scale) -> np.ndarray:
 def _check_finite(q: Quadratic) -> None:
     """A DataError if a statistic is beyond float64. Dataset refuses such data when it is built
     (gdviz.data.check_magnitudes); this is for anything else with X and y."""
+    if not all(np.isfinite(v).all() for v in (q.sxx, q.sxy, q.syy, q.w_opt, q.b_opt, q.loss_min)):
+        raise _too_large()
+
+
+def _too_large():
     from .data import DataError
 
-    if not all(np.isfinite(v).all() for v in (q.sxx, q.sxy, q.syy, q.w_opt, q.b_opt, q.loss_min)):
-        raise DataError("The squares and sums the loss needs are too large for float64 on this data; "
-                        "rescaling the columns (e.g. other units) fixes this.")
+    return DataError("The squares and sums the loss needs are too large for float64 on this data; "
+                     "rescaling the columns (e.g. other units) fixes this.")
 
 
 def mean_residual(q: Quadratic, W, b) -> np.ndarray:

@@ -260,8 +260,24 @@ def test_a_quadratic_beyond_float64_is_a_data_error_not_a_nan():
         X = (1e200 * I)[:, None]
         y = I
 
-    with pytest.raises(DataError, match="too large for float64"):
-        quadratic(Rows())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a sentence, and no "invalid value encountered" on the way
+        with pytest.raises(DataError, match="too large for float64"):
+            quadratic(Rows())
+        with pytest.raises(DataError, match="too large for float64"):
+            statistics(Rows.X, Rows.y)
+
+
+def test_rows_near_float64s_limit_give_no_warning_on_the_way_to_the_sentence():
+    # means finite, squares not: the rescaled sums divide by 2⁻ᵏ twice (2⁻²ᵏ alone underflows to 0)
+    X = (1e300 * (-1.0) ** I)[:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataError, match="too large for float64"):
+            statistics(X, I)
+        # x̄ ≈ 1.4e163, whose (1e-8·x̄)² would overflow; every x exact, so the slope is exactly 2⁻⁵⁰²
+        q = statistics((2.0 ** 542 * (1 + I * 2.0 ** -40))[:, None], I)
+    assert q.w_opt[0] == pytest.approx(2.0 ** -502, rel=1e-12)
 
 
 # ---- singular data: a flat valley floor, exact zeros, finite learning rates and one sentence ----
