@@ -131,42 +131,45 @@ def _recipe(view: str, uid: str, run: int, clock: str, **attrs) -> dict:
 def trace_recipes(*, feature: int, n_others: int, batch: bool, several: bool, data_mode: str) -> list[dict]:
     """Every moving trace of the four views, in the order the figures draw them."""
     out = []
-    m = run_names(0, feature)
-    w, gw = m["w"], m["gw"]
     if several:
         out.append(_recipe("surface", "surface", 0, "view", z=["slice", "z"]))
         out.append(_recipe("contour", "contours", 0, "view", z=["slice", "log_z"], customdata=["slice", "z"]))
     for view in ("surface", "contour"):
-        z = view == "surface"
-        def xyz(kind, a, b_, c):  # noqa: E306 - x, y (and z on the surface) of one expression kind
-            return dict(x=[kind, a], y=[kind, b_], **({"z": [kind, c]} if z else {}))
-        def segments(kind, tips):  # noqa: E306
-            out_ = dict(x=["interleave", [kind, w], [kind, tips[0]]], y=["interleave", [kind, "b"], [kind, tips[1]]])
-            if z:
-                out_["z"] = ["interleave", [kind, "z"], [kind, "z"]]
-            return out_
-        out.append(_recipe(view, "gradients", 0, "view", **segments("upto", ("tip_w", "tip_b"))))
-        if batch:
-            out.append(_recipe(view, "batch gradients", 0, "view", **segments("before", ("used_tip_w", "used_tip_b"))))
-        out.append(_recipe(view, "path", 0, "view", **xyz("upto", w, "b", "z"), customdata=["rows", "upto", _hover(m)]))
-        if z:
-            out.append(_recipe(view, "current gradient", 0, "view", x=["pick", [w, "k"], ["tip_w", "k"]],
-                               y=["pick", ["b", "k"], ["tip_b", "k"]], z=["pick", ["z", "k"], ["z", "k"]]))
-            out.append(_recipe(view, "current update", 0, "view", x=["pick", [w, "k"], [w, "next"]],
-                               y=["pick", ["b", "k"], ["b", "next"]], z=["pick", ["z", "k"], ["z", "next"]]))
-        out.append(_recipe(view, "current point", 0, "view", **xyz("at", w, "b", "z"), customdata=["rows", "at", _hover(m)]))
-        for i in range(1, n_others + 1):
-            o = run_names(i, feature)
-            out.append(_recipe(view, f"other path {i}", i, "view", **xyz("upto", "w", "b", "z"),
-                               customdata=["rows", "upto", _hover(o)]))
-            out.append(_recipe(view, f"other point {i}", i, "view", **xyz("at", "w", "b", "z"),
-                               customdata=["rows", "at", _hover(o)]))
+        out += _path_recipes(view, feature, batch=batch, n_others=n_others)
     out += _data_recipes(data_mode, n_others)
-    out.append(_recipe("loss", "current point", 0, "last", x=["at", "#"], y=["at", "loss"],
-                       customdata=["rows", "at", _hover(m)]))
+    for i in range(n_others + 1):
+        out.append(_recipe("loss", "current point" if i == 0 else f"other point {i}", i, "last", x=["at", "#"],
+                           y=["at", "loss"], customdata=["rows", "at", _hover(run_names(i, feature))]))
+    return out
+
+
+def _path_recipes(view: str, feature: int, *, batch: bool, n_others: int) -> list[dict]:
+    """The paths, gradient arrows and current points of the 3-D view (with heights) or the contours."""
+    names = run_names(0, feature)
+    w, height = names["w"], view == "surface"
+
+    def points(kind, run_w="w"):
+        return dict(x=[kind, run_w], y=[kind, "b"], **({"z": [kind, "z"]} if height else {}))
+
+    def arrows(kind, tip_w, tip_b):
+        out = dict(x=["interleave", [kind, w], [kind, tip_w]], y=["interleave", [kind, "b"], [kind, tip_b]])
+        return {**out, "z": ["interleave", [kind, "z"], [kind, "z"]]} if height else out
+
+    def ends(*refs):  # a segment from this step's point
+        return dict(x=["pick", [w, "k"], refs[0]], y=["pick", ["b", "k"], refs[1]], z=["pick", ["z", "k"], refs[2]])
+
+    out = [_recipe(view, "gradients", 0, "view", **arrows("upto", "tip_w", "tip_b"))]
+    if batch:
+        out.append(_recipe(view, "batch gradients", 0, "view", **arrows("before", "used_tip_w", "used_tip_b")))
+    out.append(_recipe(view, "path", 0, "view", **points("upto", w), customdata=["rows", "upto", _hover(names)]))
+    if height:
+        out.append(_recipe(view, "current gradient", 0, "view", **ends(["tip_w", "k"], ["tip_b", "k"], ["z", "k"])))
+        out.append(_recipe(view, "current update", 0, "view", **ends([w, "next"], ["b", "next"], ["z", "next"])))
+    out.append(_recipe(view, "current point", 0, "view", **points("at", w), customdata=["rows", "at", _hover(names)]))
     for i in range(1, n_others + 1):
-        out.append(_recipe("loss", f"other point {i}", i, "last", x=["at", "#"], y=["at", "loss"],
-                           customdata=["rows", "at", _hover(run_names(i, feature))]))
+        hover = _hover(run_names(i, feature))
+        out.append(_recipe(view, f"other path {i}", i, "view", **points("upto"), customdata=["rows", "upto", hover]))
+        out.append(_recipe(view, f"other point {i}", i, "view", **points("at"), customdata=["rows", "at", hover]))
     return out
 
 
@@ -283,15 +286,7 @@ class _Clock:
         self.next = min(self.j + 1, limit)
 
     def column(self, name: str):
-        columns = self.views.runs[self.run]
-        if name == "#":
-            return np.arange(self.j + 2, dtype=np.float64)
-        if name in columns:
-            return columns[name]
-        found = _COMPONENT.match(name)
-        if found and found.group(1) in columns:
-            return columns[found.group(1)][:, int(found.group(2))]
-        return None
+        return column(self.views.runs[self.run], name, self.j)
 
     def index(self, which: str) -> int:
         return self.j if which == "k" else self.next
@@ -305,6 +300,19 @@ class _Clock:
         if column is None or i >= len(column):
             return None
         return column[i]
+
+
+def column(columns: dict, name: str, j: int):
+    """A run's column by name: "W[1]" is the second component of the 2-D column W; "#" is the step
+    number itself (up to j + 1); None when the run has no such column."""
+    if name == "#":
+        return np.arange(j + 2, dtype=np.float64)
+    if name in columns:
+        return columns[name]
+    found = _COMPONENT.match(name)
+    if found and found.group(1) in columns:
+        return columns[found.group(1)][:, int(found.group(2))]
+    return None
 
 
 def _span(kind: str, at: _Clock) -> slice:
@@ -423,6 +431,5 @@ def jsonable(value):
 
 def hover_rows(columns: dict, names: dict) -> np.ndarray:
     """The hover rows (step, w, b, loss, ∂L/∂w, ∂L/∂b) of every recorded step of a run."""
-    n = len(columns["b"])
-    views = Views(runs=[columns], clocks=[{"view": n - 1, "last": n - 1}], rows={}, traces=[])
-    return _evaluate(["rows", "upto", _hover(names)], _Clock(views, {"run": 0, "clock": "last"}, n - 1))
+    last = len(columns["b"]) - 1
+    return np.column_stack([column(columns, name, last)[:last + 1] for name in _hover(names)])
