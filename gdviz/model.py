@@ -385,20 +385,6 @@ def curvature(data) -> Curvature:
     return Curvature(H, eigenvalues, 2.0 / high, 2.0 / (smallest_curved + high), condition)
 
 
-def learning_rate_presets(data) -> dict[str, float]:
-    """Learning rates for plain gradient descent that show its four regimes on this data.
-
-    "too small" crawls (lr_best/30); "just right" is lr_best = 2/(λ_min+λ_max), the fastest
-    worst-case rate; "oscillating" lies between lr_best and lr_max (60% of the way), where the steep
-    direction's factor 1 − αλ_max is close to −1 so the path zig-zags across the valley; "diverging"
-    sits just over the limit (1.15·lr_max: that factor is −1.3, so each zig-zag grows). On data
-    with a flat valley floor λ_min is the smallest non-zero eigenvalue (see Curvature).
-    """
-    c = curvature(data)
-    return {"too small": c.lr_best / 30, "just right": c.lr_best,
-            "oscillating": c.lr_best + 0.6 * (c.lr_max - c.lr_best), "diverging": 1.15 * c.lr_max}
-
-
 def degeneracy(data) -> str | None:
     """None when the data determine one best (W, b); otherwise one plain sentence saying why not.
 
