@@ -250,9 +250,20 @@ def synthetic(n: int = 50, weights=2.0, bias: float = 1.0, noise: float = 1.0, s
         rows = rng.choice(n, size=outliers, replace=False)
         y[rows] += rng.choice([-1.0, 1.0], size=outliers) * 10.0 * max(noise, 1.0)
     if not name:
-        line = " + ".join(f"{w:g}·x{i + 1 if true_w.size > 1 else ''}" for i, w in enumerate(true_w))
-        name = f"synthetic: y = {line} + {bias:g} + noise {noise:g}"
+        name = f"synthetic: y = {_formula(true_w, bias)} + noise {noise:g}"
     return Dataset(X, y, name=name, true_weights=true_w, true_bias=float(bias))
+
+
+def _formula(weights, bias: float) -> str:
+    """The line as a reader writes it: "2·x − 1", "1·x1 − 2·x2 + 0.5" (a minus sign, never "+ -").
+
+    >>> _formula(np.array([2.0]), -1.0), _formula(np.array([-1.0, 2.5]), 0.0)
+    ('2·x − 1', '−1·x1 + 2.5·x2 + 0')
+    """
+    terms = [f"{abs(w):g}·x{i + 1 if len(weights) > 1 else ''}" for i, w in enumerate(weights)] + [f"{abs(bias):g}"]
+    signs = ["−" if value < 0 else "+" for value in (*weights, bias)]
+    first = ("−" if signs[0] == "−" else "") + terms[0]
+    return first + "".join(f" {sign} {term}" for sign, term in zip(signs[1:], terms[1:]))
 
 
 SAMPLES = {

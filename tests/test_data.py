@@ -162,3 +162,11 @@ def test_a_constant_column_standardises_to_exact_zeros():
     assert (scaled.X[:, 1] == 0.0).all()
     W, b = scaled.to_original_units(np.array([1.0, 5.0]), 0.0)
     np.testing.assert_allclose(data.X @ W + b, scaled.X @ [1.0, 5.0], rtol=1e-12, atol=1e-12)
+
+
+def test_the_synthetic_name_writes_the_line_with_a_minus_sign():
+    assert gdviz.synthetic(weights=2.0, bias=-1.0, noise=1.0).name == "synthetic: y = 2·x − 1 + noise 1"
+    assert gdviz.synthetic(weights=2.0, bias=1.0, noise=0.5).name == "synthetic: y = 2·x + 1 + noise 0.5"
+    name = gdviz.synthetic(weights=[-1.5, 2.0, -0.25], bias=0.0).name
+    assert name == "synthetic: y = −1.5·x1 + 2·x2 − 0.25·x3 + 0 + noise 1"
+    assert "+ -" not in name and "-" not in name  # the minus sign (U+2212), never a hyphen
