@@ -20,7 +20,7 @@ import gdviz
 from gdviz import DataError, figures, web
 from gdviz.data import SAMPLES, csv_columns, read_csv
 from gdviz.optimizers import LABELS
-from gdviz.presets import settings_that_fit
+from gdviz.presets import PRESETS, settings_that_fit
 from gdviz.web import state
 from gdviz.web.state import (COMPARE_DEFAULTS, CONTROLS, LEARNING_RATES, MAX_FEATURES, SYNTHETIC, TOLERANCES, UPLOAD,
                              Sample, Synthetic, Upload, nice)
@@ -389,17 +389,17 @@ if numbers["degeneracy"]:
     st.warning(plain(numbers["degeneracy"]))
 
 buttons = st.columns([1, 1, 1, 1, 1.6, 2.4])
-for column, (name, caption) in zip(buttons, [("too small", "crawls"), ("just right", "α_best"),
-                                             ("oscillating", "zig-zags"), ("diverging", "just over α_max")]):
+for column, (name, preset) in zip(buttons, PRESETS.items()):
     column.button(name.capitalize(), key=f"preset_{name}", on_click=apply_preset, args=(presets[name],),
-                  help=f"Plain gradient descent that {caption} on this data: α = {nice(presets[name])}.",
+                  help=f"Plain gradient descent at α = {nice(presets[name])}: it {preset.description}.",
                   width="stretch")
 buttons[4].button("GD vs momentum vs Adam", key="preset_compare", on_click=apply_preset,
                   args=(presets["just right"] / 3, ("momentum", "adam")), width="stretch",
                   help="Three optimizers at the same learning rate, from the same start.")
 buttons[5].caption("Presets from this data's curvature: α = "
-                   + ", ".join(nice(presets[name]) for name in ("too small", "just right", "oscillating", "diverging"))
-                   + f"; λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}.")
+                   + ", ".join(nice(presets[name]) for name in PRESETS)
+                   + f" (αλ_max = {', '.join(f'{p.alpha_lambda_max:g}' for p in PRESETS.values())}); "
+                   + f"λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}.")
 
 start = (*start_weights(dims, feature, float(w0)), float(b0))
 try:
