@@ -305,6 +305,19 @@ def choose_data() -> tuple[state.DataChoice, bytes | None, str | None]:
         return None, None, str(error)
 
 
+# ---- the top of the page, laid out before the sidebar fills it ----
+presenting = bool(st.session_state["present"])
+if presenting:  # one row with what a lecturer changes live: the sidebar is hidden
+    row = st.columns([1.3, 2.2, 0.9, 0.9, 0.9, 0.9, 1.5, 1.0], vertical_alignment="bottom")
+    live, preset_columns, present_home, preset_caption = {"optimizer": row[0], "lr": row[1]}, row[2:7], row[7], None
+    messages = st.container()
+else:
+    title_column, present_home = st.columns([5, 1])
+    title_column.markdown("## Gradient descent on linear regression &nbsp;·&nbsp; ŷ = XW + b, mean squared error")
+    messages = st.container()
+    row = st.columns([1, 1, 1, 1, 1.6, 2.4])
+    live, preset_columns, preset_caption = {}, row[:5], row[5]
+
 problem = None  # a sentence about a bad file, shown above the views
 with st.sidebar:
     st.header("Data")
@@ -331,8 +344,8 @@ with st.sidebar:
     data_view = draw(st, "data_view")
 
     st.header("Gradient descent")
-    optimizer = draw(st, "optimizer")
-    lr = draw(st, "lr", options=rates_with(st.session_state["lr"]))
+    optimizer = draw(live.get("optimizer", st), "optimizer")
+    lr = draw(live.get("lr", st), "lr", options=rates_with(st.session_state["lr"]))
     steps = draw(st, "steps")
     left, right = st.columns(2)
     w0 = draw(left, "w0")
@@ -367,39 +380,38 @@ with st.sidebar:
     equal_scales = draw(st, "equal_scales")
 
 # ---- the page ----
-title_column, present_column = st.columns([5, 1])
-title_column.markdown("## Gradient descent on linear regression &nbsp;·&nbsp; ŷ = XW + b, mean squared error")
-present = draw(present_column, "present")
+present = draw(present_home, "present")
 if present:  # the sidebar and Streamlit's header go; the views take the screen
     st.markdown("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], header "
                 "{display: none !important;} .block-container {padding: 0.6rem 1rem !important; "
                 "max-width: 100% !important;}</style>", unsafe_allow_html=True)
-for note in st.session_state.get("link_notes", []):
-    st.info(f"From the link: {plain(note)}")
-if problem:
-    st.error(f"**That data cannot be used:** {plain(problem)} Still showing: {plain(data_in_use.name)}.")
-fit_note = st.session_state.get("fit_note")
-if fit_note and fit_note[0] == choice and fit_note[1] == bool(standardise) and int(steps) == fit_note[2]:
-    st.caption(f"Opened on settings that reach the least-squares fit in {fit_note[2]} steps (α = 0.9/λ_max: "
-               "it glides)" + (", with x standardised: the raw valley is too long and thin for that — untick "
-                              "“Standardise” to see it. The line is still drawn in x's own units." if fit_note[1] else "."))
 numbers = theory(choice, raw, bool(standardise), feature)
 presets = numbers["presets"]
-if numbers["degeneracy"]:
-    st.warning(plain(numbers["degeneracy"]))
+with messages:  # above the views, under the title (or the presenter's row)
+    for note in st.session_state.get("link_notes", []):
+        st.info(f"From the link: {plain(note)}")
+    if problem:
+        st.error(f"**That data cannot be used:** {plain(problem)} Still showing: {plain(data_in_use.name)}.")
+    fit_note = st.session_state.get("fit_note")
+    if fit_note and fit_note[0] == choice and fit_note[1] == bool(standardise) and int(steps) == fit_note[2]:
+        st.caption(f"Opened on settings that reach the least-squares fit in {fit_note[2]} steps (α = 0.9/λ_max: "
+                   "it glides)" + (", with x standardised: the raw valley is too long and thin for that — untick "
+                                  "“Standardise” to see it. The line is still drawn in x's own units." if fit_note[1] else "."))
+    if numbers["degeneracy"]:
+        st.warning(plain(numbers["degeneracy"]))
 
-buttons = st.columns([1, 1, 1, 1, 1.6, 2.4])
-for column, (name, preset) in zip(buttons, PRESETS.items()):
+for column, (name, preset) in zip(preset_columns, PRESETS.items()):
     column.button(name.capitalize(), key=f"preset_{name}", on_click=apply_preset, args=(presets[name],),
                   help=f"Plain gradient descent at α = {nice(presets[name])}: it {preset.description}.",
                   width="stretch")
-buttons[4].button("GD vs momentum vs Adam", key="preset_compare", on_click=apply_preset,
+preset_columns[4].button("GD vs momentum vs Adam", key="preset_compare", on_click=apply_preset,
                   args=(presets["just right"] / 3, ("momentum", "adam")), width="stretch",
                   help="Three optimizers at the same learning rate, from the same start.")
-buttons[5].caption("Presets from this data's curvature: α = "
-                   + ", ".join(nice(presets[name]) for name in PRESETS)
-                   + f" (αλ_max = {', '.join(f'{p.alpha_lambda_max:g}' for p in PRESETS.values())}); "
-                   + f"λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}.")
+if preset_caption is not None:
+    preset_caption.caption("Presets from this data's curvature: α = "
+                           + ", ".join(nice(presets[name]) for name in PRESETS)
+                           + f" (αλ_max = {', '.join(f'{p.alpha_lambda_max:g}' for p in PRESETS.values())}); "
+                           + f"λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}.")
 
 start = (*start_weights(dims, feature, float(w0)), float(b0))
 try:
