@@ -27,6 +27,21 @@ class Trajectory:
     used_grad_w (k, d), used_grad_b (k,): the gradient update t actually used (a mini-batch one when
     batches are smaller than the data). ``diverged_at`` is the step that blew up (the rows stop just
     before it); ``converged_at`` the step where |∇L| fell below ``settings['tol']``.
+
+    ``state``: the optimizer's memory in the lecture's notation, each array of shape (k+1, d+1),
+    columns the d weights then b. Row t (t < k) is the state the update from step t to t+1 computes
+    from g_t = (used_grad_w[t], used_grad_b[t]) and then uses, so that with α = settings['lr']
+
+        momentum  "v":  v_t = μ v_{t−1} + g_t,               θ_{t+1} = θ_t − α v_t
+        nesterov  "v":  v_t = μ v_{t−1} + g_t,               θ_{t+1} = θ_t − α (g_t + μ v_t)
+        adagrad   "s":  s_t = s_{t−1} + g_t²,                θ_{t+1} = θ_t − α g_t / (√s_t + ε)
+        rmsprop   "s":  s_t = a s_{t−1} + (1 − a) g_t²,      θ_{t+1} = θ_t − α g_t / (√s_t + ε)
+        adam      "m", "v", "m_hat", "v_hat":  m_t = β₁ m_{t−1} + (1 − β₁) g_t,  v_t = β₂ v_{t−1} + (1 − β₂) g_t²,
+                  m̂_t = m_t / (1 − β₁^(t+1)),  v̂_t = v_t / (1 − β₂^(t+1)),  θ_{t+1} = θ_t − α m̂_t / (√v̂_t + ε)
+
+    (v_{−1} = s_{−1} = m_{−1} = 0; θ_t is row t of w and b.) The last row, k, has no update after it:
+    it repeats row k−1, the state the run ends with (zeros, the initial state, when k = 0), so it
+    is never NaN. Plain gradient descent remembers nothing: ``state`` is {}.
     """
 
     w: np.ndarray
@@ -39,6 +54,7 @@ class Trajectory:
     settings: dict[str, Any] = field(default_factory=dict)
     diverged_at: int | None = None
     converged_at: int | None = None
+    state: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def steps(self) -> int:
@@ -125,6 +141,9 @@ def descend(data, *, optimizer: str = "gd", lr: float, steps: int, w0=None, b0: 
     W[0], B[0], L[0], GW[0], GB[0] = w, b, start_loss[0], start_grad_w[0], start_grad_b[0]
     bound = _divergence_bound(q, L[0])
     state = opt.init(theta)
+    # The optimizer's state in the lecture's notation: row t is the state update t computes and uses.
+    records = {symbol: np.empty((steps + 1, d + 1)) for symbol, _ in opt.notation}
+    recorded = [(records[symbol], type(state)._fields.index(name)) for symbol, name in opt.notation]
     batches = None if full_batch else _batches(q.m, int(batch_size), seed)
     diverged_at = converged_at = None
     k = 0
@@ -140,6 +159,8 @@ def descend(data, *, optimizer: str = "gd", lr: float, steps: int, w0=None, b0: 
                 rows = next(batches)
                 used[:d], used[d] = model.gradient_on_rows(data.X[rows], data.y[rows], theta[:d], theta[d])
             step, state = opt.update(used, state)
+            for record, index in recorded:
+                record[t] = state[index]
             theta = theta + step
             w, b = theta[:d], float(theta[d])
             loss, grad_w, grad_b = model.loss_and_gradient(q, w, b)
@@ -160,7 +181,21 @@ def descend(data, *, optimizer: str = "gd", lr: float, steps: int, w0=None, b0: 
                 "w0": W[0].tolist(), "b0": float(B[0]),
                 "batch_size": None if full_batch else int(batch_size), "seed": seed, "tol": tol}
     return Trajectory(W[:k + 1].copy(), B[:k + 1].copy(), L[:k + 1].copy(), GW[:k + 1].copy(),
-                      GB[:k + 1].copy(), UW[:k].copy(), UB[:k].copy(), settings, diverged_at, converged_at)
+                      GB[:k + 1].copy(), UW[:k].copy(), UB[:k].copy(), settings, diverged_at, converged_at,
+                      _state_record(opt, records, k))
+
+
+def _state_record(opt, records, k: int) -> dict[str, np.ndarray]:
+    """Rows 0..k of each recorded state, the last one repeating row k−1 (no update follows it; with
+    no update at all it is the initial state, zeros), plus what the optimizer derives from them."""
+    state = {}
+    for symbol, record in records.items():
+        record[k] = record[k - 1] if k else 0.0
+        state[symbol] = record[:k + 1].copy()
+    if opt.derived is not None:
+        counts = np.minimum(np.arange(1, k + 2), k)  # updates seen by each row's state
+        state.update(opt.derived(state, counts))
+    return state
 
 
 def _checked_start(data, steps, w0, b0, tol):

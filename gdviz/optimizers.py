@@ -13,6 +13,11 @@ The rules, written as PyTorch documents them (t counts updates from 1, g is the 
     rmsprop   s ← a s + (1 − a) g²;     θ ← θ − α g / (√s + ε)     (a = 0.99, ε = 1e-8)
     adam      m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;
               θ ← θ − (α / (1 − β₁ᵗ)) m / (√v / √(1 − β₂ᵗ) + ε)    (β = (0.9, 0.999), ε = 1e-8)
+              which is θ ← θ − α m̂ / (√v̂ + ε) with m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
+
+Each optimizer names its state in that notation (``Optimizer.notation``): v for momentum and
+Nesterov, s for Adagrad and RMSprop, m and v (and the derived m̂, v̂) for Adam; plain gradient
+descent has none. descend() records them at every step (Trajectory.state).
 """
 from __future__ import annotations
 
@@ -25,10 +30,18 @@ import numpy as np
 
 
 class Optimizer(NamedTuple):
-    """A pair of pure functions: ``init(params) -> state`` and ``update(grad, state) -> (step, state)``."""
+    """A pair of pure functions: ``init(params) -> state`` and ``update(grad, state) -> (step, state)``.
+
+    ``notation`` names the state's arrays in the lecture's notation: pairs (symbol, field of the
+    state), e.g. (("v", "velocity"),). ``derived(records, counts)`` adds quantities the rule computes
+    from them (Adam's bias-corrected m̂ and v̂): ``records`` maps each symbol to its states stacked
+    row by row, ``counts`` says how many updates each row's state has seen.
+    """
 
     init: Callable[[np.ndarray], Any]
     update: Callable[[np.ndarray, Any], tuple[np.ndarray, Any]]
+    notation: tuple[tuple[str, str], ...] = ()
+    derived: Callable[[dict[str, np.ndarray], np.ndarray], dict[str, np.ndarray]] | None = None
 
 
 class EmptyState(NamedTuple):
@@ -75,7 +88,7 @@ def sgd(lr, momentum: float = 0.9, *, nesterov: bool = False) -> Optimizer:
         direction = grad + momentum * velocity if nesterov else velocity
         return -lr * direction, MomentumState(velocity)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, (("v", "velocity"),))
 
 
 def adagrad(lr, eps: float = 1e-10) -> Optimizer:
@@ -87,7 +100,7 @@ def adagrad(lr, eps: float = 1e-10) -> Optimizer:
         total = state.sum_of_squares + grad * grad
         return -lr * (grad / (np.sqrt(total) + eps)), AdagradState(total)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, (("s", "sum_of_squares"),))
 
 
 def rmsprop(lr, alpha: float = 0.99, eps: float = 1e-8) -> Optimizer:
@@ -99,7 +112,7 @@ def rmsprop(lr, alpha: float = 0.99, eps: float = 1e-8) -> Optimizer:
         mean_square = alpha * state.mean_square + (1.0 - alpha) * grad * grad
         return -lr * (grad / (np.sqrt(mean_square) + eps)), RMSpropState(mean_square)
 
-    return Optimizer(init, update)
+    return Optimizer(init, update, (("s", "mean_square"),))
 
 
 def adam(lr, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> Optimizer:
@@ -118,7 +131,14 @@ def adam(lr, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> Op
         denominator = np.sqrt(mean_square) / math.sqrt(1.0 - beta2 ** t) + eps
         return -step_size * (mean / denominator), AdamState(t, mean, mean_square)
 
-    return Optimizer(init, update)
+    def derived(records, counts):
+        """m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), t the updates each row's state has seen (0: zeros)."""
+        t = np.asarray(counts, dtype=np.float64)[:, None]
+        seen = t > 0
+        return {"m_hat": np.divide(records["m"], 1.0 - beta1 ** t, out=np.zeros_like(records["m"]), where=seen),
+                "v_hat": np.divide(records["v"], 1.0 - beta2 ** t, out=np.zeros_like(records["v"]), where=seen)}
+
+    return Optimizer(init, update, (("m", "mean"), ("v", "mean_square")), derived)
 
 
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {

@@ -136,3 +136,81 @@ def test_against_torch_optim_when_available(name):
         opt.step()
         np.testing.assert_allclose(W.detach().numpy(), run.w[t], rtol=1e-9, atol=1e-11)
         assert float(b) == pytest.approx(run.b[t], rel=1e-9, abs=1e-11)
+
+
+# ---- the optimizer's state at every step: the update re-derived from the recorded row ----
+
+STATE_SYMBOLS = {"gd": set(), "momentum": {"v"}, "nesterov": {"v"}, "adagrad": {"s"}, "rmsprop": {"s"},
+                 "adam": {"m", "v", "m_hat", "v_hat"}}
+
+
+def step_from_state(name, state, t, g, lr, h):
+    """−α·(the documented rule at step t, written with the recorded state row t and the used gradient g)."""
+    if name == "gd":
+        return -lr * g
+    if name == "momentum":
+        return -lr * state["v"][t]
+    if name == "nesterov":
+        return -lr * (g + h["momentum"] * state["v"][t])
+    if name in ("adagrad", "rmsprop"):
+        return -lr * g / (np.sqrt(state["s"][t]) + h["eps"])
+    return -lr * state["m_hat"][t] / (np.sqrt(state["v_hat"][t]) + h["eps"])
+
+
+def state_from_previous(name, state, t, g, h):
+    """Row t of each recorded array from row t−1 (zeros before the first), by the documented recurrences."""
+    before = {key: (rows[t - 1] if t else np.zeros_like(rows[0])) for key, rows in state.items()}
+    if name in ("momentum", "nesterov"):
+        return {"v": h["momentum"] * before["v"] + g}
+    if name == "adagrad":
+        return {"s": before["s"] + g * g}
+    if name == "rmsprop":
+        return {"s": h["alpha"] * before["s"] + (1 - h["alpha"]) * g * g}
+    if name == "adam":
+        (beta1, beta2) = h["betas"]
+        m = beta1 * before["m"] + (1 - beta1) * g
+        v = beta2 * before["v"] + (1 - beta2) * g * g
+        return {"m": m, "v": v, "m_hat": m / (1 - beta1 ** (t + 1)), "v_hat": v / (1 - beta2 ** (t + 1))}
+    return {}
+
+
+@pytest.mark.parametrize("batch_size", [None, 7], ids=["full batch", "mini-batches of 7"])
+@pytest.mark.parametrize("problem", PROBLEMS)
+@pytest.mark.parametrize("name", RUNS)
+def test_the_recorded_state_rederives_every_update(name, problem, batch_size):
+    data = PROBLEMS[problem]()
+    run = descend(data, optimizer=name, lr=RUNS[name], steps=60, w0=np.full(data.d, -1.0), b0=0.5,
+                  batch_size=batch_size, seed=3)
+    h, lr, k = run.settings, RUNS[name], run.steps
+    assert k == 60 and set(run.state) == STATE_SYMBOLS[name]
+    for rows in run.state.values():
+        assert rows.shape == (k + 1, data.d + 1) and np.isfinite(rows).all()
+        np.testing.assert_array_equal(rows[k], rows[k - 1])  # the last row: the state the run ends with
+    theta = np.column_stack([run.w, run.b])
+    used = np.column_stack([run.used_grad_w, run.used_grad_b])
+    for t in range(k):
+        step = step_from_state(name, run.state, t, used[t], lr, h)
+        made = theta[t + 1] - theta[t]
+        # 1e-12 relative to the step, plus the rounding of θ_{t+1} itself (the step was added to it)
+        assert (np.abs(made - step) <= 1e-12 * np.abs(step) + 4 * np.finfo(float).eps * np.abs(theta[t + 1])).all()
+        for key, value in state_from_previous(name, run.state, t, used[t], h).items():
+            np.testing.assert_allclose(run.state[key][t], value, rtol=1e-12, atol=0)
+    if batch_size is not None:  # the state follows the mini-batch gradient, not the full one
+        assert not np.allclose(used[:k], np.column_stack([run.grad_w, run.grad_b])[:k])
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_the_state_of_short_stopped_and_diverged_runs_has_no_nan(name):
+    data = PROBLEMS["offset valley"]()
+    none = descend(data, optimizer=name, lr=RUNS[name], steps=0)
+    assert all(rows.shape == (1, 2) and (rows == 0).all() for rows in none.state.values())  # the initial state
+    stopped = descend(data, optimizer=name, lr=RUNS[name], steps=5000, tol=1e-1)
+    boom = descend(data, optimizer=name, lr=1e6, steps=200)  # adaptive rules too: steps of about α
+    for run in (stopped, boom):
+        k = run.steps
+        assert set(run.state) == STATE_SYMBOLS[name]
+        for rows in run.state.values():
+            assert rows.shape == (k + 1, 2) and np.isfinite(rows).all()
+            if k:
+                np.testing.assert_array_equal(rows[k], rows[k - 1])
+    assert stopped.converged_at is not None and boom.diverged_at is not None
