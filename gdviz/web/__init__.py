@@ -1,9 +1,12 @@
-"""The lecture views in the browser: the Python that feeds gdviz/web/frontend/index.html.
+"""The lecture views in the browser: the Python that feeds gdviz/web/frontend (index.html and its
+modules protocol.js, frames.js, views.js, panel.js, player.js, main.js).
 
 The page's heavy figures are sent once per run; stepping and playing happen in the browser (the
 frontend replaces only the traces that move with the step), so they never rerun the script and the
-3-D camera stays where the lecturer turned it. plotly.js is served as a static file of the
-component, loaded once per page, never inlined in a rerun.
+3-D camera stays where the lecturer turned it. What each moving trace and the maths panel show at a
+step has one owner, gdviz.web.frames: the spec carries per-step columns and recipes, and frames.js
+interprets the recipes exactly as frames.step_frame does. plotly.js and the modules are served as
+static files of the component, loaded once per page, never inlined in a rerun.
 """
 from __future__ import annotations
 
