@@ -45,6 +45,23 @@ JS_DRAWN = """(frame) => {
 }"""
 
 
+# The numbers the maths panel shows, and the frame's numbers as the page formats them (Panel.fmt).
+JS_PANEL = """(panel) => {
+  const numbers = [];
+  const walk = (part) => {
+    if (typeof part === 'string' || 'fmt' in part) return;
+    if ('span' in part) part.parts.forEach(walk);
+    else if ('vec' in part) part.vec.forEach((v) => numbers.push(Panel.fmt(v)));
+    else numbers.push(Panel.fmt(part.n));
+  };
+  panel.rows.forEach((row) => row.parts.forEach(walk));
+  const metrics = panel.metrics.map((m) => Panel.fmt(m.value, m.digits));
+  const shown = Array.from(document.querySelectorAll('#maths .n'), (n) => n.textContent);
+  const values = Array.from(document.querySelectorAll('#metrics .v'), (n) => n.textContent);
+  return [[shown, values], [numbers, metrics]];
+}"""
+
+
 @pytest.fixture(scope="module")
 def browser_page(chromium):
     context = chromium.new_context(viewport={"width": 1600, "height": 1000})
@@ -79,6 +96,8 @@ def test_the_exported_pages_frames_are_pythons(case, browser_page, tmp_path):
     assert page.evaluate("() => gdviz.state.k") == k
     frame = frames.jsonable(frames.step_frame(spec, k))
     assert_same(page.evaluate(JS_DRAWN, frame), frame["traces"], f"{case}: the views at step {k}")
+    shown, expected = page.evaluate(JS_PANEL, frame["panel"])
+    assert len(shown[0]) >= 4 and len(shown[1]) == 7 and shown == expected, f"{case}: the maths panel at step {k} does not show the frame's numbers"
     assert errors == []
 
 
