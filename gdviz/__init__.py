@@ -4,11 +4,12 @@
 """
 from .data import DataError, Dataset, read_csv, synthetic
 from .descent import Sweep, Trajectory, descend, sweep
-from .model import Curvature, curvature, degeneracy, gradient, hessian, loss, optimum, quadratic
+from .model import (Curvature, curvature, degeneracy, example_gradients, gradient, hessian, loss, optimum,
+                    predicted_path, quadratic)
 from .optimizers import OPTIMIZERS
 from .presets import PRESETS, learning_rate_presets
 from .surface import loss_surface
 
 __all__ = ["DataError", "Dataset", "read_csv", "synthetic", "Sweep", "Trajectory", "descend", "sweep",
-           "learning_rate_presets", "PRESETS", "Curvature", "curvature", "degeneracy", "gradient", "hessian", "loss",
-           "optimum", "quadratic", "OPTIMIZERS", "loss_surface"]
+           "learning_rate_presets", "PRESETS", "Curvature", "curvature", "degeneracy", "example_gradients",
+           "gradient", "hessian", "loss", "optimum", "predicted_path", "quadratic", "OPTIMIZERS", "loss_surface"]

@@ -277,6 +277,36 @@ def gradient_on_rows(X, y, W, b) -> tuple[np.ndarray, float]:
     return (2.0 / n) * (X.T @ residual), 2.0 * float(residual.sum()) / n
 
 
+def example_gradients(data, W, b) -> tuple[np.ndarray, np.ndarray]:
+    """Each example's own gradient: the gradient of its squared error (ŷᵢ − yᵢ)², ŷᵢ = xᵢᵀW + b,
+
+        Gw[i] = 2 (ŷᵢ − yᵢ) xᵢ        shape (m, d)
+        gb[i] = 2 (ŷᵢ − yᵢ)           shape (m,)
+
+    Their means are the full gradient, ∂L/∂W = mean_i Gw[i] and ∂L/∂b = mean_i gb[i] (the same
+    numbers as gradient(), up to rounding). Computed from the rows, one per example; the residual is
+    formed as (xᵢ − x̄)ᵀW − (yᵢ − ȳ) + c (c the mean residual) so that it keeps its digits when
+    features sit far from zero.
+
+    >>> from gdviz import Dataset
+    >>> Gw, gb = example_gradients(Dataset([0.0, 1.0], [1.0, 3.0]), [0.0], 0.0)  # residuals (−1, −3)
+    >>> Gw.tolist(), gb.tolist(), Gw.mean(axis=0).tolist(), float(gb.mean())
+    ([[-0.0], [-6.0]], [-2.0, -6.0], [-3.0], -4.0)
+    """
+    X, y = getattr(data, "X", None), getattr(data, "y", None)
+    if X is None or y is None:
+        raise ValueError("Each example's gradient needs the data rows, not only their statistics.")
+    q = quadratic(data)
+    X = np.asarray(X, dtype=np.float64).reshape(q.m, q.d)
+    W = np.asarray(W, dtype=np.float64).reshape(-1)
+    if W.shape != (q.d,):
+        raise ValueError(f"W needs {q.d} weight{'s' if q.d > 1 else ''} (one per feature), got {W.size}.")
+    c = float(mean_residual(q, W, float(b)))
+    residual = (X - q.x_mean) @ W - (np.asarray(y, dtype=np.float64) - q.y_mean) + c  # ŷᵢ − yᵢ
+    grad_b = 2.0 * residual
+    return grad_b[:, None] * X, grad_b
+
+
 def optimum(data) -> tuple[np.ndarray, float]:
     """The least-squares (W*, b*) minimising L, in closed form.
 
@@ -327,6 +357,8 @@ class Curvature:
     When the data leave a direction flat (see degeneracy), its eigenvalues are exactly 0 and the
     condition number is infinite; gradient descent never moves along such a direction (the gradient
     has no part there), so lr_best uses the smallest non-zero eigenvalue and stays finite.
+    ``eigenvectors`` V: along column i plain gradient descent multiplies the error θ − θ* by
+    (1 − αλᵢ) at every step (see predicted_path).
     """
 
     hessian: np.ndarray
@@ -334,6 +366,9 @@ class Curvature:
     lr_max: float
     lr_best: float
     condition_number: float
+    # V, shape (d+1, d+1), orthonormal: column i is the eigenvector of eigenvalues[i], so H V = V diag(λ);
+    # rows 0..d−1 are the weights, row d the bias
+    eigenvectors: np.ndarray
 
 
 def curvature(data) -> Curvature:
@@ -351,10 +386,15 @@ def curvature(data) -> Curvature:
     >>> c = curvature(Dataset([3.0, 3.0, 3.0], [1.0, 2.0, 4.0]))  # one value of x: a flat valley floor
     >>> c.eigenvalues.tolist(), c.condition_number, c.lr_best == c.lr_max / 2
     ([0.0, 20.0], inf, True)
+    >>> v = c.eigenvectors[:, 0] * np.sign(c.eigenvectors[0, 0])  # an eigenvector's sign is arbitrary
+    >>> (v * np.sqrt(10)).round(12).tolist()  # the flat direction: w up 1, b down 3 (ŷ = 3w + b stays)
+    [1.0, -3.0]
     """
     q = quadratic(data)
     H = hessian(q)
-    eigenvalues = np.linalg.eigvalsh(H)
+    # The vectors are accurate from H itself (an eigenvector's error is rounding over the gap to
+    # the next eigenvalue, relative to ‖H‖); only the small eigenvalues need H⁻¹ below.
+    eigenvalues, eigenvectors = np.linalg.eigh(H)
     flat = q.flat.shape[1]
     if flat:  # a constant, repeated or dependent feature: flat directions, λ = 0 exactly
         eigenvalues = np.maximum(eigenvalues, 0.0)
@@ -377,12 +417,58 @@ def curvature(data) -> Curvature:
         # Each eigenvalue from whichever matrix holds it with full relative precision.
         # (H's own smallest may have rounded to 0: the split is where H⁻¹'s accurate one says.)
         middle = np.sqrt(from_inverse[0] * eigenvalues[-1])
-        eigenvalues = np.sort(np.where(eigenvalues < middle, from_inverse, eigenvalues))
+        # H's i-th smallest eigenvalue is the i-th smallest from H⁻¹: the columns keep their order
+        eigenvalues = np.where(eigenvalues < middle, from_inverse, eigenvalues)
+        order = np.argsort(eigenvalues, kind="stable")
+        eigenvalues, eigenvectors = eigenvalues[order], eigenvectors[:, order]
     high = float(eigenvalues[-1])  # ≥ H's last diagonal entry, 2
     low = float(eigenvalues[0])
     smallest_curved = float(eigenvalues[flat])
     condition = high / low if low > 0 else float("inf")
-    return Curvature(H, eigenvalues, 2.0 / high, 2.0 / (smallest_curved + high), condition)
+    return Curvature(H, eigenvalues, 2.0 / high, 2.0 / (smallest_curved + high), condition, eigenvectors)
+
+
+def predicted_path(data, lr, w0, b0, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Plain gradient descent's path in closed form: L is a quadratic, so with H = V diag(λ) Vᵀ
+    (see curvature) each eigen-direction's error is multiplied by (1 − αλᵢ) at every step,
+
+        θ_k = θ* + V diag(1 − αλᵢ)ᵏ Vᵀ (θ₀ − θ*),    θ = (W, b),
+
+    θ* the optimum (W*, b*) of optimum(). Returns (W, b) of shapes (steps+1, d) and (steps+1,), row k
+    the point after k steps, like Trajectory.w and .b of descend(optimizer="gd"), with which it agrees
+    to rounding wherever that run is finite. A flat direction (λ = 0, singular data) has factor 1:
+    gradient descent keeps that component of the start, so any minimiser as θ* gives the same path.
+    Past α_max = 2/λ_max the steep factor is below −1 and the path grows; rows whose numbers pass
+    float64 are NaN.
+
+    >>> from gdviz import Dataset
+    >>> w, b = predicted_path(Dataset([-1.0, 1.0], [0.0, 0.0]), 0.25, [1.0], 1.0, 2)  # H = 2I: factor ½
+    >>> w[:, 0].tolist(), b.tolist()
+    ([1.0, 0.5, 0.25], [1.0, 0.5, 0.25])
+    """
+    q = quadratic(data)
+    d = q.d
+    try:
+        lr, b0 = float(lr), float(b0)
+        w0 = np.array(w0, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise ValueError(f"The learning rate and the start must be numbers, not {lr!r}, {w0!r}, {b0!r}.") from None
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"The learning rate must be a positive finite number, not {lr!r}.")
+    if w0.shape != (d,) or not (np.isfinite(w0).all() and math.isfinite(b0)):
+        raise ValueError(f"w0 needs {d} finite weight{'s' if d > 1 else ''} (one per feature) and b0 a finite number.")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be a whole number ≥ 0, not {steps!r}.")
+    c = curvature(q)
+    optimum_ = np.append(q.w_opt, q.b_opt)
+    start = np.append(w0, b0) - optimum_
+    coefficients = c.eigenvectors.T @ start  # the start's error along each eigenvector
+    factors = 1.0 - lr * c.eigenvalues
+    with np.errstate(over="ignore", invalid="ignore"):
+        powers = factors[None, :] ** np.arange(steps + 1, dtype=np.float64)[:, None]  # (steps+1, d+1)
+        theta = optimum_ + (powers * coefficients) @ c.eigenvectors.T
+    theta[~np.isfinite(theta).all(axis=1)] = np.nan
+    return theta[:, :d].copy(), theta[:, d].copy()
 
 
 def degeneracy(data) -> str | None:

@@ -7,9 +7,9 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 
 import gdviz
-from conftest import direct_gradient, direct_loss
-from gdviz import (DataError, Dataset, curvature, degeneracy, descend, gradient, hessian, learning_rate_presets,
-                   loss, optimum, quadratic, synthetic)
+from conftest import EXTENDED, direct_gradient, direct_loss
+from gdviz import (DataError, Dataset, curvature, degeneracy, descend, example_gradients, gradient, hessian,
+                   learning_rate_presets, loss, optimum, predicted_path, quadratic, synthetic)
 from gdviz.data import LARGEST
 from gdviz.model import statistics
 
@@ -344,3 +344,150 @@ def test_degeneracy_uses_the_datasets_feature_names():
     data = Dataset(np.column_stack([U, U]), TARGET, feature_names=["height_cm", "height copy"])
     assert "Columns 'height_cm' and 'height copy' move together" in degeneracy(data)
     assert gdviz.degeneracy is degeneracy
+
+
+# ---- where the gradient comes from: one gradient per example ----
+
+def test_each_examples_gradient_and_their_mean(data):
+    X = data.X.astype(EXTENDED)
+    for W, b in random_points(data, n=5):
+        Gw, gb = example_gradients(data, W, b)
+        assert Gw.shape == (data.m, data.d) and gb.shape == (data.m,)
+        residual = X @ W.astype(EXTENDED) + EXTENDED(b) - data.y  # ŷᵢ − yᵢ, the definition in extended precision
+        np.testing.assert_allclose(gb, (2 * residual).astype(float), rtol=1e-12, atol=1e-12 * np.abs(gb).max())
+        np.testing.assert_allclose(Gw, (2 * residual[:, None] * X).astype(float), rtol=1e-12,
+                                   atol=1e-12 * np.abs(Gw).max())
+        # their means are the full gradient (rounding measured against the size of the terms averaged)
+        grad_w, grad_b = gradient(data, W, b)
+        np.testing.assert_allclose(Gw.mean(axis=0), grad_w, rtol=1e-12, atol=1e-12 * np.abs(Gw).mean())
+        assert gb.mean() == pytest.approx(grad_b, rel=1e-12, abs=1e-12 * np.abs(gb).mean())
+
+
+def test_each_examples_gradient_against_finite_differences_of_its_squared_error(data):
+    W, b = next(random_points(data, n=1, seed=5))
+    Gw, gb = example_gradients(data, W, b)
+    X, y = data.X.astype(EXTENDED), data.y.astype(EXTENDED)
+    h = EXTENDED(1e-4) * max(1.0, np.abs(W).max(), abs(b))
+
+    def squared_error(W_, b_):  # every example's (xᵢᵀW + b − yᵢ)², in extended precision
+        return (X @ np.asarray(W_, dtype=EXTENDED) + EXTENDED(b_) - y) ** 2
+
+    for j in range(data.d):
+        e = np.zeros(data.d, dtype=EXTENDED)
+        e[j] = h
+        numeric = ((squared_error(W + e, b) - squared_error(W - e, b)) / (2 * h)).astype(float)
+        np.testing.assert_allclose(Gw[:, j], numeric, rtol=1e-6, atol=1e-6 * np.abs(numeric).max())
+    numeric_b = ((squared_error(W, b + h) - squared_error(W, b - h)) / (2 * h)).astype(float)
+    np.testing.assert_allclose(gb, numeric_b, rtol=1e-6, atol=1e-6 * np.abs(numeric_b).max())
+
+
+def test_example_gradients_need_the_rows():
+    data = synthetic(n=10, seed=1)
+    with pytest.raises(ValueError, match="rows"):
+        example_gradients(quadratic(data), [0.0], 0.0)
+    with pytest.raises(ValueError, match="1 weight"):
+        example_gradients(data, [0.0, 1.0], 0.0)
+    assert gdviz.example_gradients is example_gradients
+
+
+# ---- the eigenvectors of the curvature ----
+
+def check_eigenvectors(data, c):
+    A = np.column_stack([data.X, np.ones(data.m)]).astype(EXTENDED)
+    H = (2 * (A.T @ A) / data.m).astype(float)  # the reference Hessian, from the rows
+    V, lam = c.eigenvectors, c.eigenvalues
+    assert V.shape == (data.d + 1, data.d + 1)
+    np.testing.assert_allclose(V.T @ V, np.eye(data.d + 1), atol=1e-12)
+    np.testing.assert_allclose(H @ V, V * lam, atol=1e-12 * lam[-1])
+    return H
+
+
+def test_eigenvectors_belong_to_their_eigenvalues(data):
+    c = curvature(data)
+    H = check_eigenvectors(data, c)
+    assert (np.diff(c.eigenvalues) >= 0).all()
+    # the steepest one is H's own (a well separated eigenvalue has a well defined vector)
+    top = np.linalg.eigh(H)[1][:, -1]
+    assert abs(top @ c.eigenvectors[:, -1]) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_eigenvectors_of_a_far_from_zero_valley_keep_the_eigenvalues_accurate():
+    rng = np.random.default_rng(11)
+    data = Dataset(10_000 + rng.uniform(-1, 1, 1000), rng.normal(size=1000))
+    c = curvature(data)
+    check_eigenvectors(data, c)
+    A = np.column_stack([data.X, np.ones(data.m)]).astype(EXTENDED)
+    H = 2 * (A.T @ A) / data.m
+    det = H[0, 0] * H[1, 1] - H[0, 1] ** 2  # λ_min = det H / λ_max, in extended precision
+    assert c.eigenvalues[0] == pytest.approx(float(det) / c.eigenvalues[-1], rel=1e-6)
+    # along the slow eigenvector ŷ hardly changes: w up by v_w, b down by about 10⁴ v_w
+    slow = c.eigenvectors[:, 0]
+    assert slow[1] / slow[0] == pytest.approx(-data.X.mean(), rel=1e-6)
+
+
+@pytest.mark.parametrize("name", SINGULAR)
+def test_flat_eigenvectors_leave_every_prediction_unchanged(name):
+    X, names, words, flat = SINGULAR[name]
+    data = Dataset(X, target_for(X), feature_names=names)
+    c = curvature(data)
+    check_eigenvectors(data, c)
+    A = np.column_stack([data.X, np.ones(data.m)])
+    scale = np.abs(A).max() * np.sqrt(data.d + 1)
+    assert np.abs(A @ c.eigenvectors[:, :flat]).max() <= 1e-10 * scale  # ŷ = A θ does not move along them
+
+
+# ---- plain gradient descent in closed form ----
+
+PATH_DATA = {
+    "one feature": lambda: synthetic(n=40, weights=2.0, bias=1.0, seed=1),
+    "offset x": lambda: synthetic(n=60, weights=-1.5, bias=3.0, noise=0.5, seed=2, x_offset=5.0),
+    "far offset x": lambda: synthetic(n=50, seed=0, x_offset=40.0),
+    "three features": lambda: synthetic(n=80, weights=[1.0, -2.0, 0.5], bias=0.3, seed=3, x_offset=1.0),
+    "x near 10⁴ (κ ≈ 1e16)": lambda: Dataset(10_000 + np.random.default_rng(4).uniform(-2, 2, 200),
+                                             np.random.default_rng(5).standard_normal(200)),
+    "cars": lambda: gdviz.data.sample("Stopping distance of cars (Ezekiel, 1930)"),
+    "trees (2 features)": lambda: gdviz.data.sample("Black cherry trees: volume from girth and height (2 features)"),
+    "a constant column": lambda: Dataset(np.column_stack([U, np.full(40, 30.0)]), TARGET),
+    "duplicate columns": lambda: Dataset(np.column_stack([U, U]), TARGET),
+    "a linear combination": lambda: Dataset(np.column_stack([U, V, U - 2 * V]), TARGET),
+    "fewer rows than weights": lambda: Dataset(RNG.normal(size=(3, 4)), np.arange(3.0) ** 2),
+}
+
+
+@pytest.mark.parametrize("fraction", [0.05, 0.6, 0.999, 1.0, 1.01])
+@pytest.mark.parametrize("name", PATH_DATA)
+def test_the_closed_form_is_the_path_descend_takes(name, fraction):
+    data = PATH_DATA[name]()
+    c = curvature(data)
+    lr = fraction * c.lr_max
+    w0, b0 = np.linspace(-3, 2, data.d), 4.0
+    run = descend(data, lr=lr, steps=400, w0=w0, b0=b0)
+    w, b = predicted_path(data, lr, w0, b0, 400)
+    assert w.shape == (401, data.d) and b.shape == (401,)
+    k = run.steps + 1  # where the run is finite (1.01·α_max: until it is stopped as diverged)
+    got = np.column_stack([run.w, run.b])
+    predicted = np.column_stack([w, b])[:k]
+    size = np.abs(got).max(axis=1, keepdims=True)
+    assert (np.abs(predicted - got) <= 1e-9 * size).all(), np.abs(predicted - got).max(axis=1)[-1] / size[-1]
+    if fraction == 1.01:
+        assert run.steps > 50  # the comparison reached into the growing zig-zag
+
+
+def test_the_closed_form_along_each_eigenvector_and_beyond_float64():
+    data = PATH_DATA["offset x"]()
+    c = curvature(data)
+    w_star, b_star = optimum(data)
+    for i in range(2):  # from θ* + vᵢ the error stays on vᵢ, scaled by (1 − αλᵢ)ᵏ
+        start = np.append(w_star, b_star) + c.eigenvectors[:, i]
+        w, b = predicted_path(data, 0.5 * c.lr_max, start[:1], start[1], 5)
+        error = np.column_stack([w, b]) - np.append(w_star, b_star)
+        expected = (1 - 0.5 * c.lr_max * c.eigenvalues[i]) ** np.arange(6)
+        np.testing.assert_allclose(error @ c.eigenvectors[:, i], expected, rtol=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w, b = predicted_path(data, 3 * c.lr_max, [0.0], 0.0, 2000)  # factor −2: 2²⁰⁰⁰ is past float64
+    assert np.isfinite(w[:100]).all() and np.isnan(w[-1]).all() and np.isnan(b[-1])
+    for bad in [dict(lr=0.0), dict(lr=float("nan")), dict(w0=[0.0, 1.0]), dict(steps=-1), dict(steps=2.5)]:
+        with pytest.raises(ValueError):
+            predicted_path(data, **{**dict(lr=0.1, w0=[0.0], b0=0.0, steps=3), **bad})
+    assert gdviz.predicted_path is predicted_path
