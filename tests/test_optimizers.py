@@ -112,6 +112,10 @@ def test_updates_act_on_many_learning_rates_at_once():
     np.testing.assert_allclose(step[0], 10 * step[1])
 
 
+TORCH_STATE = {"gd": {}, "momentum": {"v": "momentum_buffer"}, "nesterov": {"v": "momentum_buffer"},
+               "adagrad": {"s": "sum"}, "rmsprop": {"s": "square_avg"}, "adam": {"m": "exp_avg", "v": "exp_avg_sq"}}
+
+
 @pytest.mark.skipif(torch is None, reason="PyTorch not installed: optional cross-check against torch.optim")
 @pytest.mark.parametrize("name", RUNS)
 def test_against_torch_optim_when_available(name):
@@ -135,7 +139,11 @@ def test_against_torch_optim_when_available(name):
         ((X @ W + b - y) ** 2).mean().backward()
         opt.step()
         np.testing.assert_allclose(W.detach().numpy(), run.w[t], rtol=1e-9, atol=1e-11)
-        assert float(b) == pytest.approx(run.b[t], rel=1e-9, abs=1e-11)
+        assert float(b.detach()) == pytest.approx(run.b[t], rel=1e-9, abs=1e-11)
+        # torch's own state after step t is row t − 1 of the recorded state (the one update t used)
+        for symbol, key in TORCH_STATE[name].items():
+            theirs = np.append(opt.state[W][key].numpy(), float(opt.state[b][key]))
+            np.testing.assert_allclose(run.state[symbol][t - 1], theirs, rtol=1e-9, atol=1e-11)
 
 
 # ---- the optimizer's state at every step: the update re-derived from the recorded row ----
