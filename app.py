@@ -417,7 +417,7 @@ start = (*start_weights(dims, feature, float(w0)), float(b0))
 try:
     spec, summary = make_views(choice, raw, bool(standardise), feature, data_view, optimizer, float(lr), start,
                                int(steps), batch_size, tol, tuple(compared), bool(log_loss), bool(equal_scales),
-                               st.session_state.get("link_step"))
+                               st.session_state.get("link_step") or 0)  # a run opens at step 0: Play is the first press
 except ValueError as error:  # numbers beyond float64 (a DataError says which); never a traceback or a NaN
     reason = plain(error) if isinstance(error, DataError) else "Some numbers of this run are beyond what float64 holds."
     st.error(f"**These settings cannot be drawn.** {reason} Try a smaller learning rate or start, or standardise x.")

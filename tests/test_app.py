@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import gdviz
 from gdviz import web
+from gdviz.web.frames import step_frame
 from gdviz.web.state import SAMPLE_IDS
 
 
@@ -68,15 +69,18 @@ def test_the_figures_carry_the_run(default_app):
     spec = spec_of(default_app)
     data = gdviz.synthetic(n=60, weights=2.0, bias=-1.0, noise=1.0, seed=0, x_range=(-2, 2), x_offset=1.0)
     run = gdviz.descend(data, lr=0.1, steps=100, w0=[-3.0], b0=4.0)
+    assert spec["step"] == 0  # the page opens where the story starts: Play is the first press
     surface = figure(default_app, "surface")
     path = trace(surface, "path")
-    np.testing.assert_allclose(values(path["x"]), run.w[:, 0])
-    np.testing.assert_allclose(values(path["y"]), run.b)
+    np.testing.assert_allclose(values(path["x"]), run.w[:1, 0])
+    last = step_frame(spec, 100)["traces"]["surface"]["path"]
+    np.testing.assert_allclose(np.asarray(last["x"], dtype=float), run.w[:, 0])
+    np.testing.assert_allclose(np.asarray(last["y"], dtype=float), run.b)
     assert {"path", "gradients", "current gradient", "current update", "optimum", "surface"} <= \
         {t.get("uid") for t in surface["data"]}
     assert any(t.get("name", "").startswith("gradient") for t in surface["data"])
     contour = figure(default_app, "contour")
-    arrows = trace(contour, "gradients")
+    arrows = step_frame(spec, 100)["traces"]["contour"]["gradients"]
     assert len(arrows["x"]) == 3 * 101 and arrows["x"][2] is None  # one trace, None between arrows
     loss = trace(figure(default_app, "loss"), "loss")
     np.testing.assert_allclose(values(loss["y"]), run.loss)
@@ -246,11 +250,12 @@ def test_standardising_rounds_the_valley_and_keeps_the_line_in_x_units():
     assert spec["run"]["scaling"] is not None
     x = web.decode(spec["timeline"]["x"])
     assert x.min() >= 6.0  # the data view stays in the original units
-    data_fig = figure(at, "data")
-    fit = trace(data_fig, "fit")
+    fit = step_frame(spec, 100)["traces"]["data"]["fit"]
     w, b = web.decode(spec["timeline"]["W"])[-1, 0], web.decode(spec["timeline"]["b"])[-1]
     mean, std = spec["run"]["scaling"]
-    assert values(fit["y"])[0] == pytest.approx(w / std * x.min() + b - w * mean / std)
+    assert float(fit["y"][0]) == pytest.approx(w / std * x.min() + b - w * mean / std)
+    w0, b0 = web.decode(spec["timeline"]["W"])[0, 0], web.decode(spec["timeline"]["b"])[0]  # the first frame: step 0
+    assert values(trace(figure(at, "data"), "fit")["y"])[0] == pytest.approx(w0 / std * x.min() + b0 - w0 * mean / std)
 
 
 # ---- your own data: samples, pickers, several features ----
