@@ -445,3 +445,46 @@ def test_markdown_names_show_as_text_in_the_caption_and_a_bad_files_error(chromi
         assert made == [], "names became markup:\n" + "\n".join(made)
     finally:
         tab.close()
+
+
+# ---- extreme and degenerate data through the real uploader (issue items 6 and 7) ----
+def test_numbers_beyond_float64s_reach_are_a_sentence_and_the_data_stays(chromium, app_url, tmp_path):
+    """x = 1e300·(i+1): the statistics would overflow. The page names the column and keeps its data."""
+    huge = tmp_path / "huge.csv"
+    huge.write_text("x,y\n" + "".join(f"{1e300 * (i + 1):.6e},{i}\n" for i in range(8)), encoding="utf-8")
+    tab, _ = open_tab(chromium, app_url)
+    try:
+        page = tab.page
+        good = tmp_path / "good.csv"
+        good.write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(8)), encoding="utf-8")
+        upload(tab, good, ["x"])
+        finished = tab.scripts_finished
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(huge))
+        tab.wait_for_rerun(finished)
+        box = page.locator("[data-testid='stAlert']", has_text="cannot be used")
+        box.wait_for(timeout=RERUN)
+        text = visible(box)
+        assert "'x'" in text and "rescal" in text, text
+        assert tab.exceptions() == [] and "nan" not in page.locator("body").inner_text().lower()
+        assert tab.frame.evaluate("gdviz.state.spec.run.m") == 8  # the data in use before stays on screen
+    finally:
+        tab.close()
+
+
+def test_x_with_one_value_is_said_in_words_and_the_condition_number_is_infinite(chromium, app_url, tmp_path):
+    flat = tmp_path / "flat.csv"
+    flat.write_text("x,y\n" + "".join(f"3,{i * 0.5 + 1}\n" for i in range(10)), encoding="utf-8")
+    tab, _ = open_tab(chromium, app_url)
+    try:
+        page = tab.page
+        upload(tab, flat, ["x"])
+        warning = page.locator("[data-testid='stAlert']", has_text="one value")
+        warning.wait_for(timeout=RERUN)
+        assert "not a point" in visible(warning)
+        condition = page.locator("[data-testid='stMetric']", has_text="Condition number")
+        assert "infinite" in condition.inner_text()
+        body = page.locator("body").inner_text().lower()
+        assert "nan" not in body and "inf," not in body and tab.exceptions() == []
+        step_through(tab)  # the views draw the valley and step without an error
+    finally:
+        tab.close()
