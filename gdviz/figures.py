@@ -9,6 +9,7 @@ Many arrows are one trace with None between segments, as in plotly's quiver fact
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +73,10 @@ def segments(x0, y0, x1, y1):
     return out
 
 
+# A trace's uid: plotly.js 4.1.1 builds a selector '.cb' + uid when a trace is removed, so a uid
+# with a space ("other path 1") made every later Plotly.react on that view fail.
+UID = re.compile(r"^[a-z0-9-]+$")
+
 GRID = "#E3E8F0"
 # Plotly's white look, set directly: applying a named template deep-copies hundreds of properties
 # and made up most of the cost of building the views.
@@ -95,6 +100,9 @@ def _figure(traces: list[dict], title: str, **extra) -> go.Figure:
                   template="none", paper_bgcolor="white", plot_bgcolor="white",
                   margin=dict(l=10, r=10, t=50, b=10), legend=dict(font=dict(size=15)),
                   hoverlabel=dict(font=dict(size=16)), uirevision="gdviz", xaxis=AXIS_STYLE, yaxis=AXIS_STYLE)
+    for trace in traces:  # plotly.js builds CSS selectors from uids: a space breaks Plotly.react
+        if "uid" in trace and not UID.match(trace["uid"]):
+            raise ValueError(f"trace uid {trace['uid']!r} is not made of a-z, 0-9 and '-'")
     return go.Figure(data=traces, layout=_merge(layout, extra))
 
 
@@ -107,10 +115,10 @@ def _other_paths(moving: dict, runs, *, kind: str, widths: tuple, sizes: tuple) 
     """Each compared run's path and point (the paths of runs 1, 2, ... of ``runs``)."""
     traces = []
     for i, run in enumerate(runs[1:], start=1):
-        traces.append(_moves(moving, f"other path {i}", type=kind, name=run.label, mode="lines+markers",
+        traces.append(_moves(moving, f"other-path-{i}", type=kind, name=run.label, mode="lines+markers",
                              line=dict(color=run.colour, width=widths[0]), marker=dict(size=sizes[0], color=run.colour),
                              hovertemplate=HOVER))
-        traces.append(_moves(moving, f"other point {i}", type=kind, mode="markers", showlegend=False,
+        traces.append(_moves(moving, f"other-point-{i}", type=kind, mode="markers", showlegend=False,
                              hovertemplate=HOVER, marker=dict(size=sizes[1], color=run.colour,
                                                               line=dict(color="black", width=2))))
     return traces
@@ -141,17 +149,17 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                    hovertemplate="optimum<br>w* = %{x:.5g}<br>b* = %{y:.5g}<br>L* = %{z:.5g}<extra></extra>"),
               _moves(moving, "gradients", type="scatter3d", name=f"gradient ∇L (×{arrow_scale:.3g})", mode="lines",
                      line=dict(color=GRADIENT, width=3), hoverinfo="skip")]
-    if "batch gradients" in moving:
-        traces.append(_moves(moving, "batch gradients", type="scatter3d", name="mini-batch gradient used",
+    if "batch-gradients" in moving:
+        traces.append(_moves(moving, "batch-gradients", type="scatter3d", name="mini-batch gradient used",
                              mode="lines", line=dict(color=BATCH, width=3), hoverinfo="skip"))
     traces += [_moves(moving, "path", type="scatter3d", name=line.label, mode="lines+markers",
                       line=dict(color=line.colour, width=6), marker=dict(size=3.5, color=line.colour),
                       hovertemplate=HOVER),
-               _moves(moving, "current gradient", type="scatter3d", name="∇L at this step", mode="lines",
+               _moves(moving, "current-gradient", type="scatter3d", name="∇L at this step", mode="lines",
                       line=dict(color=GRADIENT, width=10), hoverinfo="skip"),
-               _moves(moving, "current update", type="scatter3d", name="update Δθ (−α∇L for gd)", mode="lines",
+               _moves(moving, "current-update", type="scatter3d", name="update Δθ (−α∇L for gd)", mode="lines",
                       line=dict(color=UPDATE, width=10), hoverinfo="skip"),
-               _moves(moving, "current point", type="scatter3d", mode="markers", showlegend=False,
+               _moves(moving, "current-point", type="scatter3d", mode="markers", showlegend=False,
                       marker=dict(size=8, color=line.colour, line=dict(color="black", width=2)), hovertemplate=HOVER)]
     traces += _other_paths(moving, runs, kind="scatter3d", widths=(6,), sizes=(3, 7))
     axis = dict(tickfont=dict(size=13), **SCENE_AXIS_STYLE)
@@ -196,13 +204,13 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                    hovertemplate="optimum<br>w* = %{x:.5g}<br>b* = %{y:.5g}<extra></extra>"),
               _moves(moving, "gradients", type="scatter", name="gradient ∇L", mode="lines",
                      line=dict(color=GRADIENT, width=2), hoverinfo="skip")]
-    if "batch gradients" in moving:
-        traces.append(_moves(moving, "batch gradients", type="scatter", name="mini-batch gradient used",
+    if "batch-gradients" in moving:
+        traces.append(_moves(moving, "batch-gradients", type="scatter", name="mini-batch gradient used",
                              mode="lines", line=dict(color=BATCH, width=2), hoverinfo="skip"))
     traces += _other_paths(moving, runs, kind="scatter", widths=(3,), sizes=(5, 12))
     traces += [_moves(moving, "path", type="scatter", name=line.label, mode="lines+markers",
                       line=dict(color=line.colour, width=3), marker=dict(size=6, color=line.colour), hovertemplate=HOVER),
-               _moves(moving, "current point", type="scatter", mode="markers", showlegend=False, hovertemplate=HOVER,
+               _moves(moving, "current-point", type="scatter", mode="markers", showlegend=False, hovertemplate=HOVER,
                       marker=dict(size=14, color=line.colour, line=dict(color="black", width=2)))]
     yaxis = dict(title="b", range=[b_values[0], b_values[-1]], constrain="domain")
     if equal_scales:
@@ -255,7 +263,7 @@ def data_figure(x, y, runs, moving: dict, *, true_line: tuple[float, float] | No
                              hovertemplate=f"{x_label} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>"))
     else:
         for i, other in enumerate(runs[1:], start=1):
-            traces.append(_moves(moving, f"other fit {i}", type="scatter", x=ends, name=other.label, mode="lines",
+            traces.append(_moves(moving, f"other-fit-{i}", type="scatter", x=ends, name=other.label, mode="lines",
                                  line=dict(color=other.colour, width=3), hoverinfo="skip"))
         traces.append(_moves(moving, "fit", type="scatter", x=ends, mode="lines", line=dict(color=line.colour, width=4),
                              hoverinfo="skip"))
@@ -270,10 +278,10 @@ def loss_figure(runs, moving: dict, *, log_y: bool = False) -> go.Figure:
     traces = []
     for i, run in enumerate(runs):
         traces.append(dict(type="scatter", x=np.arange(len(run.loss)), y=run.loss,
-                           uid=("loss" if i == 0 else f"other loss {i}"), name=run.label, mode="lines+markers",
+                           uid=("loss" if i == 0 else f"other-loss-{i}"), name=run.label, mode="lines+markers",
                            line=dict(color=run.colour, width=3), marker=dict(size=4), customdata=run.hover,
                            hovertemplate=HOVER))
-        traces.append(_moves(moving, "current point" if i == 0 else f"other point {i}", type="scatter", mode="markers",
+        traces.append(_moves(moving, "current-point" if i == 0 else f"other-point-{i}", type="scatter", mode="markers",
                              showlegend=False, hovertemplate=HOVER,
                              marker=dict(size=16 if i == 0 else 12, color=run.colour, line=dict(color="black", width=2))))
     highest = max(float(run.loss[:run.shown].max()) for run in runs)
@@ -290,7 +298,7 @@ def sweep_figure(result, curvature=None) -> go.Figure:
     lrs = result.learning_rates
     fine = ~result.diverged
     traces = []
-    traces.append(dict(type="scatter", x=lrs[fine], y=result.final_loss[fine], uid="final loss", name="final loss",
+    traces.append(dict(type="scatter", x=lrs[fine], y=result.final_loss[fine], uid="final-loss", name="final loss",
                              mode="lines+markers", line=dict(color=PATH, width=3), marker=dict(size=7),
                              hovertemplate="α = %{x:.4g}<br>final loss = %{y:.5g}<extra></extra>"))
     if result.diverged.any():
@@ -302,7 +310,7 @@ def sweep_figure(result, curvature=None) -> go.Figure:
                                  hovertemplate="α = %{x:.4g}<br>diverged at step %{customdata}<extra></extra>"))
     if result.settings.get("tol") is not None:
         reached = result.converged_at >= 0
-        traces.append(dict(type="scatter", x=lrs[reached], y=result.converged_at[reached], uid="steps to tolerance",
+        traces.append(dict(type="scatter", x=lrs[reached], y=result.converged_at[reached], uid="steps-to-tolerance",
                                  name=f"steps to |∇L| < {result.settings['tol']:g}", yaxis="y2", mode="lines+markers",
                                  line=dict(color=GRADIENT, width=2, dash="dot"), marker=dict(size=6),
                                  hovertemplate="α = %{x:.4g}<br>%{y} steps<extra></extra>"))

@@ -63,7 +63,7 @@ def test_surface_figure_shows_the_path_to_step_k_and_every_gradient(scene):
     arrows = trace(fig, "gradients")  # one trace, None between the segments
     tip_w = web.decode(spec["timeline"]["tip_w"])
     assert len(arrows["x"]) == 3 * 11 and arrows["x"][2] is None and arrows["x"][1] == pytest.approx(tip_w[0])
-    update = trace(fig, "current update")
+    update = trace(fig, "current-update")
     assert list(values(update["x"])) == pytest.approx([run.w[10, 0], run.w[11, 0]])
     names = {t.get("name") for t in fig["data"]}
     assert "path" not in names and any(n and n.startswith("gradient ∇L") for n in names)
@@ -98,7 +98,7 @@ def test_loss_figure_marks_the_step_and_offers_a_log_axis(scene):
     data, run = scene
     fig = figure(web.lecture_spec(data, run, step=12, log_loss=True), "loss")
     assert fig["layout"]["yaxis"]["type"] == "log"
-    assert list(values(trace(fig, "current point")["x"])) == [12]
+    assert list(values(trace(fig, "current-point")["x"])) == [12]
     np.testing.assert_array_equal(values(trace(fig, "loss")["y"]), run.loss)
     assert "∂L/∂b" in trace(fig, "loss")["hovertemplate"] and "step" in trace(fig, "loss")["hovertemplate"]
 

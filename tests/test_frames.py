@@ -144,7 +144,7 @@ def test_the_numbers_are_the_trajectory():
         np.testing.assert_array_equal(contour["path"]["customdata"],
                                       np.column_stack([np.arange(k + 1), run.w[:k + 1, 0], run.b[:k + 1],
                                                        run.loss[:k + 1], run.grad_w[:k + 1, 0], run.grad_b[:k + 1]]))
-        assert list(loss["current point"]["y"]) == [run.loss[k]] and list(loss["current point"]["x"]) == [k]
+        assert list(loss["current-point"]["y"]) == [run.loss[k]] and list(loss["current-point"]["x"]) == [k]
         fit = frame["traces"]["data"]["fit"]["y"]
         x = web.decode(spec["timeline"]["x"])
         np.testing.assert_allclose(fit, [run.w[k, 0] * x.min() + run.b[k], run.w[k, 0] * x.max() + run.b[k]], rtol=1e-12)
@@ -171,11 +171,11 @@ def test_a_diverged_run_stops_the_views_at_the_last_step_in_view():
     assert run.diverged_at is not None and shown < run.steps + 1
     late = frames.step_frame(spec, run.steps)
     assert len(late["traces"]["surface"]["path"]["x"]) == shown  # the views stop at the last step in view
-    update = late["traces"]["contour"]["current point"]["x"]
+    update = late["traces"]["contour"]["current-point"]["x"]
     assert list(update) == [run.w[shown - 1, 0]]
-    assert list(late["traces"]["loss"]["current point"]["x"]) == [run.steps]  # the loss view goes on
+    assert list(late["traces"]["loss"]["current-point"]["x"]) == [run.steps]  # the loss view goes on
     assert all(np.isfinite(v) for v in late["traces"]["surface"]["path"]["z"])
-    assert late["traces"]["surface"]["current update"]["x"][1] == run.w[shown - 1, 0]  # no arrow off the chart
+    assert late["traces"]["surface"]["current-update"]["x"][1] == run.w[shown - 1, 0]  # no arrow off the chart
     for k in range(run.steps + 1):
         panel = frames.jsonable(frames.step_frame(spec, k)["panel"])
         assert "nan" not in json.dumps(panel).lower() and "infinity" not in json.dumps(panel).lower()
@@ -186,7 +186,7 @@ def test_mini_batch_arrows_are_the_gradient_each_update_used():
     spec = web.lecture_spec(data, run)
     scale = spec["run"]["arrow_scale"]
     frame = frames.step_frame(spec, 6)
-    arrows = frame["traces"]["contour"]["batch gradients"]
+    arrows = frame["traces"]["contour"]["batch-gradients"]
     assert len(arrows["x"]) == 3 * 6  # one arrow for each update made before step 6
     np.testing.assert_allclose(arrows["x"][1::3].astype(float) - run.w[:6, 0], scale * run.used_grad_w[:6, 0], rtol=1e-12)
     rule = [row for row in frame["panel"]["rows"] if "mini-batch of 8" in json.dumps(row, ensure_ascii=False)]
@@ -198,10 +198,10 @@ def test_compared_runs_follow_their_own_clocks():
     spec = web.lecture_spec(data, run, **options)
     momentum = options["others"][0][1]
     frame = frames.step_frame(spec, 80)  # past the momentum run's 60 steps
-    assert len(frame["traces"]["surface"]["other path 1"]["x"]) == 61
-    assert list(frame["traces"]["loss"]["other point 1"]["x"]) == [60]
-    assert list(frame["traces"]["loss"]["other point 2"]["x"]) == [80]
-    ends = frame["traces"]["data"]["other fit 1"]["y"]
+    assert len(frame["traces"]["surface"]["other-path-1"]["x"]) == 61
+    assert list(frame["traces"]["loss"]["other-point-1"]["x"]) == [60]
+    assert list(frame["traces"]["loss"]["other-point-2"]["x"]) == [80]
+    ends = frame["traces"]["data"]["other-fit-1"]["y"]
     x = web.decode(spec["timeline"]["x"])
     np.testing.assert_allclose(ends, momentum.w[60, 0] * np.array([x.min(), x.max()]) + momentum.b[60], rtol=1e-12)
 

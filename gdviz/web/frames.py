@@ -138,7 +138,7 @@ def trace_recipes(*, feature: int, n_others: int, batch: bool, several: bool, da
         out += _path_recipes(view, feature, batch=batch, n_others=n_others)
     out += _data_recipes(data_mode, n_others)
     for i in range(n_others + 1):
-        out.append(_recipe("loss", "current point" if i == 0 else f"other point {i}", i, "last", x=["at", "#"],
+        out.append(_recipe("loss", "current-point" if i == 0 else f"other-point-{i}", i, "last", x=["at", "#"],
                            y=["at", "loss"], customdata=["rows", "at", _hover(run_names(i, feature))]))
     return out
 
@@ -160,16 +160,16 @@ def _path_recipes(view: str, feature: int, *, batch: bool, n_others: int) -> lis
 
     out = [_recipe(view, "gradients", 0, "view", **arrows("upto", "tip_w", "tip_b"))]
     if batch:
-        out.append(_recipe(view, "batch gradients", 0, "view", **arrows("before", "used_tip_w", "used_tip_b")))
+        out.append(_recipe(view, "batch-gradients", 0, "view", **arrows("before", "used_tip_w", "used_tip_b")))
     out.append(_recipe(view, "path", 0, "view", **points("upto", w), customdata=["rows", "upto", _hover(names)]))
     if height:
-        out.append(_recipe(view, "current gradient", 0, "view", **ends(["tip_w", "k"], ["tip_b", "k"], ["z", "k"])))
-        out.append(_recipe(view, "current update", 0, "view", **ends([w, "next"], ["b", "next"], ["z", "next"])))
-    out.append(_recipe(view, "current point", 0, "view", **points("at", w), customdata=["rows", "at", _hover(names)]))
+        out.append(_recipe(view, "current-gradient", 0, "view", **ends(["tip_w", "k"], ["tip_b", "k"], ["z", "k"])))
+        out.append(_recipe(view, "current-update", 0, "view", **ends([w, "next"], ["b", "next"], ["z", "next"])))
+    out.append(_recipe(view, "current-point", 0, "view", **points("at", w), customdata=["rows", "at", _hover(names)]))
     for i in range(1, n_others + 1):
         hover = _hover(run_names(i, feature))
-        out.append(_recipe(view, f"other path {i}", i, "view", **points("upto"), customdata=["rows", "upto", hover]))
-        out.append(_recipe(view, f"other point {i}", i, "view", **points("at"), customdata=["rows", "at", hover]))
+        out.append(_recipe(view, f"other-path-{i}", i, "view", **points("upto"), customdata=["rows", "upto", hover]))
+        out.append(_recipe(view, f"other-point-{i}", i, "view", **points("at"), customdata=["rows", "at", hover]))
     return out
 
 
@@ -178,7 +178,7 @@ def _data_recipes(mode: str, n_others: int) -> list[dict]:
     if mode in ("actual", "several"):
         return [residuals, _recipe("data", "predicted", 0, "last", y=["predicted"], name=["stepname", "ŷ at step "])]
     ends = dict(y=["pick", ["fit_lo", "k"], ["fit_hi", "k"]])
-    return [residuals, *[_recipe("data", f"other fit {i}", i, "last", **ends) for i in range(1, n_others + 1)],
+    return [residuals, *[_recipe("data", f"other-fit-{i}", i, "last", **ends) for i in range(1, n_others + 1)],
             _recipe("data", "fit", 0, "last", **ends, name=["stepname", "ŷ = w x + b at step "])]
 
 
