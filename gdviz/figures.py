@@ -125,29 +125,40 @@ def _other_paths(moving: dict, runs, *, kind: str, widths: tuple, sizes: tuple) 
 
 
 def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, float], moving: dict, *,
-                   arrow_scale: float, w_label: str = "w", w_symbol: str | None = None) -> go.Figure:
+                   arrow_scale: float, w_label: str = "w", w_symbol: str | None = None,
+                   equal_scales: bool | None = None) -> go.Figure:
     """The 3-D loss surface L(w, b), the path on it, the gradient ∇L at every step (horizontal
     arrows in the (w, b) plane at the point's height), the current step's ∇L and update emphasised.
     ``runs`` are RunLooks (the main run first, then compared runs), ``optimum`` is (w*, b*, L*),
     ``moving`` the frame's traces of this view (with several features the surface itself moves).
     WebGL draws the 3-D axis titles as raw text (no entities), so the w axis carries only the
-    weight's symbol ``w_symbol``; a longer ``w_label`` with a column's name goes in the title."""
+    weight's symbol ``w_symbol``; a longer ``w_label`` with a column's name goes in the title.
+
+    The paths are drawn over an opaque surface, lifted just above its triangles, so they keep their
+    own colours. ``equal_scales`` gives w and b one scale (a standardised feature's round bowl looks
+    round); None turns it on when the weight is a standardised one (its symbol carries ′) and the
+    box is not far from square. ``arrow_scale`` (a frames.ArrowScale) names how arrows are drawn."""
     line = runs[0]
     heading = "Loss surface L(w, b) and the path"
     if w_symbol is not None and w_symbol != w_label:
         heading = f"Loss over {plotly_text(w_label)} and b"
     w_label = w_symbol if w_symbol is not None else plotly_text(w_label)
     top, lift = surface_height(z, runs)
-    traces = [dict(type="surface", x=w_values, y=b_values, z=z, uid="surface", name="loss surface",
-                   colorscale="Viridis", opacity=0.88, showscale=False, cmin=float(np.min(z)), cmax=top,
+    moving_surface = moving.get("surface", {})
+    if "z" in moving_surface:  # several features: the slice moves, pressed below SLICE_CAP x the paths' top
+        from .web.frames import SLICE_CAP  # noqa: PLC0415
+        top = max(top, SLICE_CAP * (max(float(run.loss[:run.shown].max()) for run in runs) + lift) * 1.01)
+    arrows = "direction" if getattr(arrow_scale, "mode", "true") == "direction" else f"×{float(arrow_scale):.3g}"
+    traces = [dict(type="surface", x=w_values, y=b_values, z=surface_z(z, top), uid="surface", name="loss surface",
+                   colorscale="Viridis", opacity=1.0, showscale=False, cmin=float(np.min(z)), cmax=top,
                    contours=dict(z=dict(show=True, usecolormap=True, project=dict(z=True), width=2)),
                    hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{z:.4g}<extra>surface</extra>")
-              | moving.get("surface", {}),
+              | moving_surface,
               dict(type="scatter3d", x=[optimum[0]], y=[optimum[1]], z=[optimum[2] + lift], uid="optimum",
                    name="optimum (least squares)", mode="markers",
                    marker=dict(size=9, color=OPTIMUM, symbol="diamond", line=dict(color="black", width=2)),
                    hovertemplate="optimum<br>w* = %{x:.5g}<br>b* = %{y:.5g}<br>L* = %{z:.5g}<extra></extra>"),
-              _moves(moving, "gradients", type="scatter3d", name=f"gradient ∇L (×{arrow_scale:.3g})", mode="lines",
+              _moves(moving, "gradients", type="scatter3d", name=f"gradient ∇L ({arrows})", mode="lines",
                      line=dict(color=GRADIENT, width=3), hoverinfo="skip")]
     if "batch-gradients" in moving:
         traces.append(_moves(moving, "batch-gradients", type="scatter3d", name="mini-batch gradient used",
@@ -162,13 +173,20 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                _moves(moving, "current-point", type="scatter3d", mode="markers", showlegend=False,
                       marker=dict(size=8, color=line.colour, line=dict(color="black", width=2)), hovertemplate=HOVER)]
     traces += _other_paths(moving, runs, kind="scatter3d", widths=(6,), sizes=(3, 7))
-    axis = dict(tickfont=dict(size=13), **SCENE_AXIS_STYLE)
+    axis = dict(tickfont=dict(size=13), nticks=7, **SCENE_AXIS_STYLE)
     title = lambda text: dict(text=text, font=dict(size=18))  # noqa: E731
+    span_w, span_b = float(w_values[-1] - w_values[0]), float(b_values[-1] - b_values[0])
+    if equal_scales is None:
+        equal_scales = "′" in (w_symbol or "") and max(span_w, span_b) <= 4 * min(span_w, span_b)
+    aspect = dict(aspectmode="cube")
+    if equal_scales:
+        longest = max(span_w, span_b)
+        aspect = dict(aspectmode="manual", aspectratio=dict(x=span_w / longest, y=span_b / longest, z=0.8))
     return _figure(traces, heading,
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
                               yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
                               zaxis=dict(title=title("loss"), range=[0, top], **axis),
-                              aspectmode="cube", camera=dict(eye=dict(x=-1.2, y=-1.3, z=0.85)),
+                              **aspect, camera=dict(eye=dict(x=-1.25, y=-1.35, z=1.65)),
                               domain=dict(x=[0, 1], y=[0.08, 1])),
                    legend=dict(orientation="h", x=0.0, y=0.0, yanchor="bottom", font=dict(size=15)))
 
@@ -176,12 +194,36 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
 def surface_height(z, runs) -> tuple[float, float]:
     """(top of the z axis, lift of the paths above the surface) for RunLooks ``runs``.
 
-    The corners of a wide box can sit far above the path: the height is capped at 3x the paths'
-    highest point so the valley stays readable (a diverging run would flatten it otherwise).
+    The top is the grid's highest loss, so the surface covers the whole box and ends at its edges,
+    never cut flat by the axis; only when that is far above the paths (more than 3x their highest
+    point, as a diverging run's box can be) is it capped there, and surface_z then bends the
+    surface's rim down to the cap. The lift keeps the paths above the surface's flat triangles,
+    which lie above a convex loss by up to an eighth of its second differences between grid points.
     """
+    z = np.asarray(z, dtype=np.float64)
     highest = max(float(run.loss[:run.shown].max()) for run in runs)
-    top = min(float(np.max(z)), 3.0 * highest) * 1.02
-    return top, 0.004 * (top - float(np.min(z)))
+    low = float(np.min(z))
+    top = min(float(np.max(z)), max(3.0 * highest, highest + 0.25 * (highest - low))) * 1.02
+    top = max(top, highest * 1.02)
+    chord = 0.0
+    if z.shape[0] > 2 and z.shape[1] > 2:
+        inside = z <= top
+        second = [np.abs(np.diff(z, 2, axis=axis)) for axis in (0, 1)]
+        mixed = np.abs(np.diff(np.diff(z, axis=0), axis=1))
+        chord = max(float(second[0][inside[1:-1, :]].max(initial=0.0)), float(second[1][inside[:, 1:-1]].max(initial=0.0)),
+                    float(mixed.max(initial=0.0))) / 4.0
+    return top, max(0.006 * (top - low), 1.5 * chord)
+
+
+def surface_z(z, top: float) -> np.ndarray:
+    """The surface's heights as drawn: when some pass ``top`` (the z axis's end), those above 92% of
+    it are pressed smoothly into the last 8% (top − band · e^(−excess / band)), so a capped surface
+    ends in a gentle rim instead of being cut flat like a wall. frames.press (and frames.js) is the
+    same formula for the moving slice of several features."""
+    from .web.frames import press  # noqa: PLC0415 - one formula, written once
+
+    z = np.asarray(z, dtype=np.float64)
+    return z if float(np.max(z)) <= top else press(z, top)
 
 
 def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, float], moving: dict,

@@ -46,9 +46,10 @@ def test_gradient_arrows_are_the_scaled_gradient(scene):
     data, run = scene
     spec = web.lecture_spec(data, run)
     scale = spec["run"]["arrow_scale"]
-    np.testing.assert_allclose(web.decode(spec["timeline"]["tip_w"]) - run.w[:, 0], scale * run.grad_w[:, 0])
-    np.testing.assert_allclose(web.decode(spec["timeline"]["tip_b"]) - run.b, scale * run.grad_b)
-    assert scale > 0
+    dw = web.decode(spec["timeline"]["tip_w"]) - run.w[:, 0]
+    db = web.decode(spec["timeline"]["tip_b"]) - run.b
+    np.testing.assert_allclose(dw * run.grad_b, db * run.grad_w[:, 0], rtol=1e-9, atol=1e-15)  # along ∇L
+    assert (np.sign(dw) == np.sign(run.grad_w[:, 0])).all() and scale > 0
 
 
 def test_surface_figure_shows_the_path_to_step_k_and_every_gradient(scene):
@@ -77,9 +78,31 @@ def test_contour_figure_equal_scales_and_arrow_heads(scene):
     assert fig["layout"]["yaxis"]["scaleanchor"] == "x"
     assert "scaleanchor" not in figure(web.lecture_spec(data, run, step=5), "contour")["layout"]["yaxis"]
     heads = fig["layout"]["annotations"]
-    assert len(heads) == 2 and heads[1]["x"] == pytest.approx(run.w[6, 0]) and heads[1]["ax"] == pytest.approx(run.w[5, 0])
+    assert len(heads) == 2 and heads[1]["ax"] == pytest.approx(run.w[5, 0]) and heads[1]["ay"] == pytest.approx(run.b[5])
+    # the update arrow points along θ₆ − θ₅ (direction-only, fixed length); its head is apart from ∇L's
+    step = np.array([heads[1]["x"] - heads[1]["ax"], heads[1]["y"] - heads[1]["ay"]])
+    true_step = np.array([run.w[6, 0] - run.w[5, 0], run.b[6] - run.b[5]])
+    assert step @ true_step == pytest.approx(np.linalg.norm(step) * np.linalg.norm(true_step), rel=1e-9)
+    assert (heads[0]["x"], heads[0]["y"]) != pytest.approx((heads[1]["x"], heads[1]["y"]), rel=0.05)
+    true = figure(_spec_with_true_arrows(data, run, step=5), "contour")["layout"]["annotations"]
+    assert true[1]["x"] == pytest.approx(run.w[6, 0]) and true[1]["y"] == pytest.approx(run.b[6])
     assert heads[0]["arrowcolor"] == figures.GRADIENT and heads[1]["arrowcolor"] == figures.UPDATE
     assert len(values(trace(fig, "path")["x"])) == 6
+
+
+def _spec_with_true_arrows(data, run, **options):
+    """lecture_spec with true-scale arrows (its ``arrows`` keyword where it has one)."""
+    import inspect
+
+    from gdviz.web import frames
+    if "arrows" in inspect.signature(web.lecture_spec).parameters:
+        return web.lecture_spec(data, run, arrows="true", **options)
+    original = frames.arrow_scale
+    try:
+        frames.arrow_scale = lambda *a, **k: original(*a, **{**k, "arrows": "true"})
+        return web.lecture_spec(data, run, **options)
+    finally:
+        frames.arrow_scale = original
 
 
 def test_data_figure_draws_the_line_at_step_k_with_residuals(scene):

@@ -188,9 +188,53 @@ def test_mini_batch_arrows_are_the_gradient_each_update_used():
     frame = frames.step_frame(spec, 6)
     arrows = frame["traces"]["contour"]["batch-gradients"]
     assert len(arrows["x"]) == 3 * 6  # one arrow for each update made before step 6
-    np.testing.assert_allclose(arrows["x"][1::3].astype(float) - run.w[:6, 0], scale * run.used_grad_w[:6, 0], rtol=1e-12)
+    span_w, span_b = _spans(spec)
+    dw = arrows["x"][1::3].astype(float) - run.w[:6, 0]
+    db = arrows["y"][1::3].astype(float) - run.b[:6]
+    # direction-only arrows (the default): along the gradient each update used, all one length in the view
+    np.testing.assert_allclose(dw * run.used_grad_b[:6], db * run.used_grad_w[:6, 0], rtol=1e-9, atol=1e-12)
+    assert (np.sign(dw) == np.sign(run.used_grad_w[:6, 0])).all()
+    np.testing.assert_allclose(np.hypot(dw / span_w, db / span_b), frames.DIRECTION_FRACTION, rtol=1e-12)
     rule = [row for row in frame["panel"]["rows"] if "mini-batch of 8" in json.dumps(row, ensure_ascii=False)]
     assert len(rule) == 1 and run.used_grad_b[6] in [p.get("n") for p in rule[0]["parts"][0]["parts"] if isinstance(p, dict)]
+
+
+def _spans(spec):
+    w_values, b_values = (web.decode(spec["run"]["slice"][key]) for key in ("w_values", "b_values")) \
+        if spec["run"].get("slice") else (None, None)
+    figure = json.loads(spec["figures"]["contour"])
+    (w0, w1), (b0, b1) = figure["layout"]["xaxis"]["range"], figure["layout"]["yaxis"]["range"]
+    return w1 - w0, b1 - b0
+
+
+def test_arrows_are_direction_only_by_default_and_true_scale_on_request():
+    data, run, _ = one_feature()
+    box = gdviz.surface.view_box(run.w[:, 0], run.b)
+    spans = (box[1] - box[0], box[3] - box[2])
+    for mode in ("direction", "true"):
+        scale = frames.arrow_scale(run, box, feature=0, shown=run.steps + 1, arrows=mode)
+        assert scale.mode == mode and scale.spans == spans
+        columns = frames.main_columns(data, run, feature=0, scale=scale, lift=0.0, optimum=gdviz.optimum(data))
+        dw, db = columns["tip_w"] - run.w[:, 0], columns["tip_b"] - run.b
+        length = np.hypot(dw / spans[0], db / spans[1])
+        if mode == "direction":  # every arrow the same length, along ∇L, late steps as visible as early ones
+            np.testing.assert_allclose(length, frames.DIRECTION_FRACTION, rtol=1e-12)
+            np.testing.assert_allclose(dw * run.grad_b, db * run.grad_w[:, 0], rtol=1e-9, atol=1e-15)
+            step = np.hypot(columns["step_tip_w"][:-1] - run.w[:-1, 0], columns["step_tip_b"][:-1] - run.b[:-1])
+            assert (step > 0).all()
+        else:  # ∇L × scale, and arrows too short to draw apart are left out (tip at the point)
+            drawn = length > 0
+            np.testing.assert_allclose(dw[drawn], float(scale) * run.grad_w[drawn, 0], rtol=1e-12)
+            assert drawn[0] and not drawn[-1]
+            assert (length[drawn] >= frames.MIN_FRACTION * (1 - 1e-12)).all()
+            assert float(scale) * np.hypot(run.grad_w[~drawn, 0] / spans[0], run.grad_b[~drawn] / spans[1]).max() \
+                < frames.MIN_FRACTION
+    assert frames.arrow_scale(run, box, feature=0, shown=3, arrows="true").__reduce__()[1][2] == "true"
+    import pickle
+    again = pickle.loads(pickle.dumps(frames.arrow_scale(run, box, feature=0, shown=3, arrows="true")))
+    assert again.mode == "true" and again.spans == spans
+    with pytest.raises(ValueError):
+        frames.arrow_scale(run, box, feature=0, shown=3, arrows="big")
 
 
 def test_compared_runs_follow_their_own_clocks():
@@ -212,10 +256,13 @@ def test_two_features_redraw_the_slice_through_the_other_weight():
     w_values, b_values = (web.decode(spec["run"]["slice"][key]) for key in ("w_values", "b_values"))
     for k in (0, 10, 80):
         frame = frames.step_frame(spec, k)
-        z = frame["traces"]["surface"]["surface"]["z"]
-        np.testing.assert_allclose(z, gdviz.loss_surface(data, w_values, b_values, feature=1, weights=run.w[k]),
-                                   rtol=1e-9)
-        np.testing.assert_allclose(frame["traces"]["contour"]["contours"]["z"], np.log10(z + 1e-300), rtol=1e-12)
+        drawn = frame["traces"]["surface"]["surface"]["z"]
+        z = gdviz.loss_surface(data, w_values, b_values, feature=1, weights=run.w[k])
+        cap = frames.SLICE_CAP * web.decode(spec["timeline"]["z"])[:spec["run"]["shown"]].max()
+        knee = cap - 0.08 * (cap - z.min())
+        np.testing.assert_allclose(drawn[z <= knee], z[z <= knee], rtol=1e-9)  # the loss itself up to the rim
+        assert (drawn <= cap).all() and (np.diff(drawn, axis=1)[np.diff(z, axis=1) > 0] >= 0).all()  # below the cap, same order
+        np.testing.assert_allclose(frame["traces"]["contour"]["contours"]["z"], np.log10(z + 1e-300), rtol=1e-9)
         yhat = frame["traces"]["data"]["predicted"]["y"]
         np.testing.assert_allclose(yhat, data.X @ run.w[k] + run.b[k], rtol=1e-12)
         vec = next(p["vec"] for row in frame["panel"]["rows"] for p in row["parts"] if isinstance(p, dict) and "vec" in p)

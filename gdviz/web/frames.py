@@ -24,6 +24,8 @@ second component of a 2-D column, ``"#"`` the step number itself; j is the recip
     ["data", name]                a per-row array of the data drawn ("x", "y")
     ["predicted"]                 ŷ = X W_j + b_j of the rows drawn
     ["slice", "z"|"log_z"]        the loss on the (w_f, b) grid, other weights held at W_j
+    ["slice", "drawn", c]         that loss as the 3-D view draws it: press(z, c x the main run's
+                                  highest "z" in view), a rim below the axis's end, not a wall
     ["stepname", text]            text followed by j
 A run's clocks: "view" stops at the last step in view (a diverging run flies off the chart),
 "last" at the last recorded step.
@@ -39,6 +41,10 @@ from .. import model
 
 HOVER = ["#", "w", "b", "loss", "gw", "gb"]  # hover rows: step, w, b, loss, ∂L/∂w, ∂L/∂b
 ARROW_FRACTION = 0.12  # the longest gradient arrow spans this fraction of the view (it fits in view_box's pad)
+DIRECTION_FRACTION = 0.08  # "direction" arrows: each this fraction of the view long
+MIN_FRACTION = 0.015  # "true" arrows shorter than this fraction of the view are left out (no merged heads)
+ARROW_MODES = ("direction", "true")
+SLICE_CAP = 2.0  # several features: the moving slice is pressed below this many times the path's highest point
 _COMPONENT = re.compile(r"^(.+)\[(\d+)\]$")
 
 
@@ -59,24 +65,74 @@ class Views:
 
 # ---------------------------------------------------------------- per-step columns
 
-def arrow_scale(trajectory, box, *, feature: int, shown: int) -> float:
+class ArrowScale(float):
+    """The true-scale factor of the gradient arrows (∇L × this spans ARROW_FRACTION of the view at
+    its longest), carrying how the arrows are drawn: ``mode`` "direction" (the default for lectures:
+    every arrow the same length in the view, DIRECTION_FRACTION, along its vector) or "true" (∇L ×
+    the factor; an arrow shorter than MIN_FRACTION of the view is left out so heads never merge),
+    and ``spans``, the view's (w, b) widths that lengths are measured in."""
+
+    def __new__(cls, value: float, *, spans=(1.0, 1.0), mode: str = "direction"):
+        if mode not in ARROW_MODES:
+            raise ValueError(f"arrows must be one of {', '.join(ARROW_MODES)}, not {mode!r}.")
+        out = super().__new__(cls, value)
+        out.spans, out.mode = (float(spans[0]), float(spans[1])), mode
+        return out
+
+    def __reduce__(self):  # a cached spec is pickled
+        return (_arrow_scale, (float(self), self.spans, self.mode))
+
+
+def _arrow_scale(value, spans, mode):
+    return ArrowScale(value, spans=spans, mode=mode)
+
+
+def arrow_scale(trajectory, box, *, feature: int, shown: int, arrows: str = "direction") -> ArrowScale:
     """Gradient arrows are scaled so the longest in view spans ARROW_FRACTION of the view, measured in
-    fractions of each axis so the scale suits both axes."""
+    fractions of each axis so the scale suits both axes. ``arrows`` "direction" draws every arrow
+    the same length instead (see ArrowScale)."""
     span_w, span_b = box[1] - box[0], box[3] - box[2]
     length = np.hypot(trajectory.grad_w[:shown, feature] / span_w, trajectory.grad_b[:shown] / span_b)
     longest = float(length.max()) if length.size else 0.0
-    return ARROW_FRACTION / longest if longest > 0 else 0.0
+    return ArrowScale(ARROW_FRACTION / longest if longest > 0 else 0.0, spans=(span_w, span_b), mode=arrows)
+
+
+def arrow_tips(w, b, dw, db, scale) -> tuple[np.ndarray, np.ndarray]:
+    """Where the arrows from (w, b) along (dw, db) end: DIRECTION_FRACTION of the view long in
+    "direction" mode; (dw, db) × scale in "true" mode, or no arrow (the tip at the start) when that
+    is shorter than MIN_FRACTION of the view. A zero vector has no arrow either way."""
+    mode, (span_w, span_b) = getattr(scale, "mode", "true"), getattr(scale, "spans", (1.0, 1.0))
+    dw, db = np.asarray(dw, dtype=np.float64), np.asarray(db, dtype=np.float64)
+    length = np.hypot(dw / span_w, db / span_b)  # in fractions of the view
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if mode == "direction":
+            factor = np.where(length > 0, DIRECTION_FRACTION / length, 0.0)
+        else:
+            factor = np.where(length * float(scale) >= MIN_FRACTION, float(scale), 0.0)
+    factor = np.where(np.isfinite(factor), factor, 0.0)
+    return w + factor * dw, b + factor * db
 
 
 def main_columns(data, trajectory, *, feature: int, scale: float, lift: float, optimum, ends=None) -> dict:
-    """The main run's columns (raw arrays): the trajectory, the arrows, the panel's numbers and, when
-    ``ends`` (the data's lowest and highest x) is given, the fitted line's ends in the data's units."""
+    """The main run's columns (raw arrays): the trajectory, the arrows (``scale``, an ArrowScale,
+    says how they are drawn), the panel's numbers and the optimizer's state, and, when ``ends`` (the
+    data's lowest and highest x) is given, the fitted line's ends in the data's units."""
     t = trajectory
     w, gw = t.w[:, feature], t.grad_w[:, feature]
     w_star, b_star = optimum
+    tip_w, tip_b = arrow_tips(w, t.b, gw, t.grad_b, scale)
+    # The update arrow on the contours: along θ_{k+1} − θ_k (the last row has none).
+    step_w, step_b = np.append(np.diff(w), 0.0), np.append(np.diff(t.b), 0.0)
+    if getattr(scale, "mode", "true") == "direction":
+        step_tip_w, step_tip_b = arrow_tips(w, t.b, step_w, step_b, scale)
+    else:  # the true step, left out when too short to draw apart from ∇L's head
+        short = np.hypot(step_w / scale.spans[0], step_b / scale.spans[1]) < MIN_FRACTION if hasattr(scale, "spans") \
+            else np.zeros(len(w), dtype=bool)
+        step_tip_w, step_tip_b = np.where(short, w, w + step_w), np.where(short, t.b, t.b + step_b)
     columns = {"W": t.w, "b": t.b, "loss": t.loss, "grad_W": t.grad_w, "grad_b": t.grad_b,
                "used_grad_W": t.used_grad_w, "used_grad_b": t.used_grad_b,
-               "tip_w": w + scale * gw, "tip_b": t.b + scale * t.grad_b, "z": t.loss + lift,
+               "tip_w": tip_w, "tip_b": tip_b, "step_tip_w": step_tip_w, "step_tip_b": step_tip_b,
+               "z": t.loss + lift,
                "grad_norm": np.sqrt(t.grad_b ** 2 + (t.grad_w ** 2).sum(axis=1)),
                "rmse": np.sqrt(t.loss),
                "distance": np.sqrt(((t.w - w_star) ** 2).sum(axis=1) + (t.b - b_star) ** 2)}
@@ -84,11 +140,23 @@ def main_columns(data, trajectory, *, feature: int, scale: float, lift: float, o
     if r2 is not None:
         columns["r2"] = r2
     if t.settings.get("batch_size"):
-        columns["used_tip_w"] = w[:-1] + scale * t.used_grad_w[:, feature]
-        columns["used_tip_b"] = t.b[:-1] + scale * t.used_grad_b
+        columns["used_tip_w"], columns["used_tip_b"] = arrow_tips(w[:-1], t.b[:-1], t.used_grad_w[:, feature],
+                                                                  t.used_grad_b, scale)
+    columns.update(state_columns(t))
     if ends is not None:
         columns.update(line_ends(data, t.w, t.b, ends))
     return columns
+
+
+def state_columns(trajectory) -> dict:
+    """The optimizer's state (Trajectory.state, rows (steps+1, d+1): the d weights then b) as the
+    panel reads it: "state_v" etc. for the weights and "state_v_b" for b."""
+    out = {}
+    for symbol, rows in trajectory.state.items():
+        rows = np.asarray(rows, dtype=np.float64)
+        out[f"state_{symbol}"] = rows[:, :-1]
+        out[f"state_{symbol}_b"] = rows[:, -1]
+    return out
 
 
 def other_columns(data, trajectory, *, feature: int, lift: float, ends=None) -> dict:
@@ -132,7 +200,7 @@ def trace_recipes(*, feature: int, n_others: int, batch: bool, several: bool, da
     """Every moving trace of the four views, in the order the figures draw them."""
     out = []
     if several:
-        out.append(_recipe("surface", "surface", 0, "view", z=["slice", "z"]))
+        out.append(_recipe("surface", "surface", 0, "view", z=["slice", "drawn", SLICE_CAP]))
         out.append(_recipe("contour", "contours", 0, "view", z=["slice", "log_z"], customdata=["slice", "z"]))
     for view in ("surface", "contour"):
         out += _path_recipes(view, feature, batch=batch, n_others=n_others)
@@ -187,7 +255,7 @@ def arrow_recipes(feature: int, styles: dict) -> list[dict]:
     w = run_names(0, feature)["w"]
     return [{"view": "contour", "run": 0, "clock": "view", "arrows": [
         {"from": [[w, "k"], ["b", "k"]], "to": [["tip_w", "k"], ["tip_b", "k"]], "style": styles["grad"]},
-        {"from": [[w, "k"], ["b", "k"]], "to": [[w, "next"], ["b", "next"]], "style": styles["update"]}]}]
+        {"from": [[w, "k"], ["b", "k"]], "to": [["step_tip_w", "k"], ["step_tip_b", "k"]], "style": styles["update"]}]}]
 
 
 # ---------------------------------------------------------------- the maths panel
@@ -338,7 +406,7 @@ def _evaluate(expr, at: _Clock):
     if op == "predicted":
         return predicted(at.views.rows["X"], at.column("W")[at.j], at.column("b")[at.j])
     if op == "slice":
-        return _slice(at.views, at.j)[expr[1]]
+        return _drawn_slice(at.views, at.j, expr[2]) if expr[1] == "drawn" else _slice(at.views, at.j)[expr[1]]
     if op == "stepname":
         return f"{expr[1]}{at.j}"
     raise ValueError(f"unknown recipe expression {op!r}")
@@ -353,12 +421,33 @@ def predicted(X, W, b) -> np.ndarray:
 
 
 def _slice(views: Views, j: int) -> dict:
-    """The (w_f, b) slice at step j (model.slice_loss) and its log for the contours, kept per step."""
+    """The (w_f, b) slice at step j (model.slice_loss), its log for the contours and its heights as
+    the 3-D view draws them (pressed below SLICE_CAP x the main path's highest lifted point in view,
+    so the surface ends smoothly instead of being cut flat), kept per step."""
     if j not in views._slices:
         c = views.slice
         z = model.slice_loss(c, j, c["w_values"], c["b_values"])
         views._slices = {j: {"z": z, "log_z": np.log10(z + 1e-300)}}
     return views._slices[j]
+
+
+def _drawn_slice(views: Views, j: int, cap: float) -> np.ndarray:
+    """The slice at step j as the 3-D view draws it: pressed below ``cap`` x the main path's highest
+    lifted point in view."""
+    return press(_slice(views, j)["z"], cap * float(views.runs[0]["z"][:views.clocks[0]["view"] + 1].max()))
+
+
+def press(z, top: float) -> np.ndarray:
+    """Heights above 92% of ``top`` (measured from the lowest) pressed smoothly into the last 8%:
+    top − band · e^(−(z − knee) / band), band = 0.08 (top − min z), knee = top − band; a surface that
+    would pass the z axis's end bends into a rim below it. Continuous with slope 1 at the knee."""
+    z = np.asarray(z, dtype=np.float64)
+    band = 0.08 * (top - float(z.min()))
+    if band <= 0:
+        return z.copy()
+    knee = top - band
+    with np.errstate(over="ignore"):
+        return np.where(z > knee, top - band * np.exp(-(z - knee) / band), z)
 
 
 def _arrow(arrow: dict, at: _Clock) -> dict | None:

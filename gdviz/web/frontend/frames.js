@@ -91,7 +91,7 @@ const Frames = (() => {
     if (op === "interleave") return interleave(evaluate(expr[1], at), evaluate(expr[2], at));
     if (op === "data") return Array.from(at.model.rows[expr[1]].values);
     if (op === "predicted") return predicted(at.model.rows.X, column(at, "W"), column(at, "b").values[at.j], at.j);
-    if (op === "slice") return sliceAt(at.model, at.j)[expr[1]];
+    if (op === "slice") return expr[1] === "drawn" ? drawnSlice(at.model, at.j, expr[2]) : sliceAt(at.model, at.j)[expr[1]];
     if (op === "stepname") return `${expr[1]}${at.j}`;
     throw new Error(`unknown recipe expression ${op}`);
   }
@@ -119,7 +119,8 @@ const Frames = (() => {
 
   // Several features: the (w_f, b) slice through the other weights at step j, from
   // model.slice_coefficients: L = max(S_ff u² + 2 p u + q, 0) + (x̄_f u + r + v)² + L*,
-  // u = w − w*_f, v = b − b*. Also its log for the contours. Kept for the last step asked.
+  // u = w − w*_f, v = b − b*. Also its log for the contours and its heights as drawn (press).
+  // Kept for the last step asked.
   function sliceAt(model, j) {
     if (model.slices.j === j) return model.slices.value;
     const c = model.slice, p = c.p[j], q = c.q[j], r = c.r[j], z = [], logZ = [];
@@ -136,6 +137,22 @@ const Frames = (() => {
     }
     model.slices = {j: j, value: {z: z, log_z: logZ}};
     return model.slices.value;
+  }
+
+  // The slice as the 3-D view draws it: pressed below cap times the main path's highest lifted
+  // point in view.
+  function drawnSlice(model, j, cap) {
+    const heights = model.runs[0].columns.z.values, last = model.clocks[0].view;
+    let highest = -Infinity;
+    for (let t = 0; t <= last; t++) highest = Math.max(highest, heights[t]);
+    return press(sliceAt(model, j).z, cap * highest);
+  }
+
+  // frames.press: heights above 92% of top pressed smoothly into the last 8% (a rim, not a wall).
+  function press(z, top) {
+    const low = Math.min(...z.map((row) => Math.min(...row))), band = 0.08 * (top - low), knee = top - band;
+    if (!(band > 0)) return z.map((row) => row.slice());
+    return z.map((row) => row.map((v) => (v > knee ? top - band * Math.exp(-(v - knee) / band) : v)));
   }
 
   // A number: a literal, or [column, "k"|"next"] (a row of a 2-D column is a vector).
