@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from .optimizers import LABELS
+
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 PATH = "#D55E00"  # vermillion
 GRADIENT = "#0072B2"  # blue
@@ -334,48 +336,81 @@ def loss_figure(runs, moving: dict, *, log_y: bool = False) -> go.Figure:
                    legend=dict(orientation="h", y=-0.18, x=0))
 
 
+OFF_CHART = 10.0  # a final loss above this many times the starting loss is drawn at the top edge
+
+
 def sweep_figure(result, curvature=None) -> go.Figure:
-    """Final loss against learning rate (log–log) for a Sweep: lr_best and lr_max marked,
-    diverged runs shown as crosses along the top, steps to the tolerance on a second axis."""
+    """Final loss against learning rate (log–log) for a Sweep: lr_best and lr_max marked (plain
+    gradient descent's limits: for another optimizer they are labelled so), steps to the tolerance
+    on a second axis. Diverged rates, and rates whose final loss grew past OFF_CHART x the start, are
+    drawn as crosses along the top edge (an axis of their own), so they never stretch the log axis
+    and flatten the rates that converged."""
     lrs = result.learning_rates
-    fine = ~result.diverged
+    final = np.asarray(result.final_loss, dtype=np.float64)
+    # Every rate starts at the same loss and a diverging one never goes below it: the largest least
+    # loss along the way is the starting loss (or just under it).
+    finite = np.isfinite(result.min_loss)
+    start = float(np.max(result.min_loss[finite])) if finite.any() else 1.0
+    limit = OFF_CHART * max(start, 1e-300)
+    off = result.diverged | ~np.isfinite(final) | (final > limit)
+    fine = ~off
     traces = []
-    traces.append(dict(type="scatter", x=lrs[fine], y=result.final_loss[fine], uid="final-loss", name="final loss",
-                             mode="lines+markers", line=dict(color=PATH, width=3), marker=dict(size=7),
-                             hovertemplate="α = %{x:.4g}<br>final loss = %{y:.5g}<extra></extra>"))
-    if result.diverged.any():
-        top = float(result.final_loss[fine].max()) * 3 if fine.any() else 1.0
-        traces.append(dict(type="scatter", x=lrs[~fine], y=np.full(int((~fine).sum()), top), uid="diverged",
-                                 name="diverged", mode="markers",
-                                 marker=dict(symbol="x", size=13, color="#A33200", line=dict(width=2)),
-                                 customdata=result.diverged_at[~fine],
-                                 hovertemplate="α = %{x:.4g}<br>diverged at step %{customdata}<extra></extra>"))
+    traces.append(dict(type="scatter", x=lrs[fine], y=final[fine], uid="final-loss", name="final loss",
+                       mode="lines+markers", line=dict(color=PATH, width=3), marker=dict(size=7),
+                       hovertemplate="α = %{x:.4g}<br>final loss = %{y:.5g}<extra></extra>"))
+    if off.any():
+        diverged_at = np.asarray(result.diverged_at)[off]
+        text = [f"diverged at step {int(at)}" if at >= 0 else f"final loss {value:.3g} (off the chart)"
+                for at, value in zip(diverged_at, final[off])]
+        traces.append(dict(type="scatter", x=lrs[off], y=np.full(int(off.sum()), 0.965), yaxis="y3", uid="diverged",
+                           name="diverged", mode="markers", text=text, cliponaxis=False,
+                           marker=dict(symbol="x", size=13, color="#A33200", line=dict(width=2)),
+                           hovertemplate="α = %{x:.4g}<br>%{text}<extra></extra>"))
     if result.settings.get("tol") is not None:
         reached = result.converged_at >= 0
         traces.append(dict(type="scatter", x=lrs[reached], y=result.converged_at[reached], uid="steps-to-tolerance",
-                                 name=f"steps to |∇L| < {result.settings['tol']:g}", yaxis="y2", mode="lines+markers",
-                                 line=dict(color=GRADIENT, width=2, dash="dot"), marker=dict(size=6),
-                                 hovertemplate="α = %{x:.4g}<br>%{y} steps<extra></extra>"))
+                           name=f"steps to |∇L| < {result.settings['tol']:g}", yaxis="y2", mode="lines+markers",
+                           line=dict(color=GRADIENT, width=2, dash="dot"), marker=dict(size=6),
+                           hovertemplate="α = %{x:.4g}<br>%{y} steps<extra></extra>"))
+    optimizer = result.settings.get("optimizer", "gd")
     marks = []
     if curvature is not None:
-        marks += [(curvature.lr_best, "α_best = 2/(λmin+λmax)", UPDATE), (curvature.lr_max, "α_max = 2/λmax", "#A33200")]
+        whose = "" if optimizer == "gd" else " (plain GD)"
+        # α_max/α_best = (λmin + λmax)/λmax: close to 1 in a long thin valley; the labels then sit on
+        # either side of their lines, one row apart
+        marks += [(float(curvature.lr_best), f"α_best = 2/(λmin+λmax){whose}", UPDATE),
+                  (float(curvature.lr_max), f"α_max = 2/λmax{whose}", "#A33200")]
     shapes, notes = [], []
     for i, (x, text, colour) in enumerate(marks):
         shape, note = _rate_mark(x, text, colour, i)
         shapes.append(shape)
         notes.append(note)
-    return _figure(traces, f"Loss after {result.settings.get('steps')} steps, for each learning rate",
-                   shapes=shapes, annotations=notes,
-                   xaxis=dict(title="learning rate α", type="log"), yaxis=dict(title="final loss", type="log"),
-                   yaxis2=dict(title="steps to tolerance", overlaying="y", side="right", showgrid=False),
-                   legend=dict(orientation="h", y=-0.2, x=0))
+    title = f"Loss after {result.settings.get('steps')} steps, for each learning rate"
+    if optimizer != "gd" and curvature is not None:
+        notes.append(dict(xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left", yanchor="bottom", showarrow=False,
+                          text="α_best and α_max are plain gradient descent's limits; "
+                               f"{LABELS.get(optimizer, plotly_text(optimizer))} has limits of its own",
+                          font=dict(size=13, color="#555555")))
+    yaxis = dict(title="final loss", type="log")
+    if fine.any():  # room above the highest converged rate for the crosses along the top edge
+        low, high = np.log10(float(final[fine].min())), np.log10(float(final[fine].max()))
+        span = high - low + 0.6
+        yaxis["range"] = [low - 0.3, high + 0.3 + 0.15 * span]
+        if span < 3:  # a short log axis: labels at 1, 2 and 5 of each decade, not every digit
+            yaxis["dtick"] = "D2"
+    return _figure(traces, title, shapes=shapes, annotations=notes,
+                   xaxis=dict(title="learning rate α", type="log"), yaxis=yaxis,
+                   yaxis2=dict(title="steps to tolerance", overlaying="y", side="right", showgrid=False,
+                               rangemode="tozero", nticks=6, automargin=True),
+                   yaxis3=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
+                   margin=dict(t=80), legend=dict(orientation="h", y=-0.2, x=0))
 
 
 def _rate_mark(x: float, text: str, colour: str, i: int) -> tuple[dict, dict]:
-    """A dashed vertical line at learning rate ``x`` and its label, the ``i``-th mark of the sweep."""
+    """A dashed vertical line at learning rate ``x`` and its label, the ``i``-th mark of the sweep:
+    each mark its own row, and alternate sides of the line, so close rates keep their labels apart."""
     shape = dict(type="line", x0=x, x1=x, xref="x", yref="paper", y0=0, y1=1, line=dict(color=colour, width=2, dash="dash"))
-    # α_best and α_max sit close together: one label to the left of its line, the next to the right
-    note = dict(x=float(np.log10(x)), xref="x", yref="paper", y=1.0 - 0.09 * i, text=f" {text} ", showarrow=False,
+    note = dict(x=float(np.log10(x)), xref="x", yref="paper", y=0.86 - 0.09 * i, text=f" {text} ", showarrow=False,
                 xanchor="right" if i % 2 == 0 else "left", font=dict(color=colour, size=15),
                 bgcolor="rgba(255,255,255,0.85)")
     return shape, note

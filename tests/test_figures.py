@@ -161,3 +161,29 @@ def test_the_spec_round_trips_the_trajectory():
     assert spec["step"] == 5 and spec["run"]["optimizer"] == "adam" and spec["run"]["steps"] == 40
     assert spec["run_id"] != web.lecture_spec(data, descend(data, lr=0.1, steps=40))["run_id"]
     json.dumps(spec)  # all of it travels as JSON
+
+
+def test_the_sweep_keeps_diverged_rates_off_the_log_axis_and_its_labels_apart():
+    from gdviz import curvature, sweep
+    data = synthetic(n=40, seed=1)
+    c = curvature(data)
+    rates = np.logspace(-3, 1, 40)
+    result = sweep(data, rates, steps=60, w0=[-2.0], b0=3.0)
+    assert result.diverged.any()
+    fig = figures.sweep_figure(result, c).to_plotly_json()
+    final = trace(fig, "final-loss")
+    crosses = trace(fig, "diverged")
+    assert crosses["yaxis"] == "y3" and list(fig["layout"]["yaxis3"]["range"]) == [0, 1]
+    assert set(values(crosses["y"]).tolist()) == {0.965}  # along the top edge, on an axis of their own
+    assert set(values(crosses["x"]).tolist()) >= set(rates[result.diverged].tolist())
+    low, high = fig["layout"]["yaxis"]["range"]
+    finals = values(final["y"]).astype(float)
+    assert 10 ** low < finals.min() and finals.max() < 10 ** high < 1e3 * finals.max()  # no 100T axis
+    # the highest converged point stays below the crosses' row
+    assert (np.log10(finals.max()) - low) / (high - low) < 0.95
+    notes = fig["layout"]["annotations"]
+    assert [n["xanchor"] for n in notes[:2]] == ["right", "left"] and notes[0]["y"] != notes[1]["y"]
+    assert "plain" not in json.dumps(notes)
+    adam = figures.sweep_figure(sweep(data, rates, optimizer="adam", steps=60, w0=[-2.0], b0=3.0), c).to_plotly_json()
+    text = json.dumps(adam["layout"]["annotations"], ensure_ascii=False)
+    assert "α_max = 2/λmax (plain GD)" in text and "plain gradient descent's limits; Adam" in text
