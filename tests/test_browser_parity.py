@@ -21,7 +21,7 @@ from test_frames import CASES, assert_same, spec_of, steps_of  # noqa: E402
 from gdviz import web  # noqa: E402
 from gdviz.web import frames  # noqa: E402
 
-PARITY_CASES = ["one feature", "standardised", "two features", "two features, predicted against actual",
+PARITY_CASES = ["adam", "momentum, mini-batch", "one feature", "standardised", "two features", "two features, predicted against actual",
                 "compared runs", "mini-batch", "diverged"]
 assert set(PARITY_CASES) <= set(CASES)
 

@@ -61,7 +61,17 @@ def diverged():
     return data, gdviz.descend(data, lr=1.5, steps=100, w0=[-3.0], b0=4.0), {}
 
 
-CASES = {"one feature": one_feature, "standardised": standardised, "two features": two_features,
+def adam():
+    data = _default_data()
+    return data, gdviz.descend(data, optimizer="adam", lr=0.1, steps=60, w0=[-3.0], b0=4.0), {}
+
+
+def momentum_mini_batch():
+    data = _default_data()
+    return data, gdviz.descend(data, optimizer="momentum", lr=0.05, steps=50, batch_size=8, w0=[-3.0], b0=4.0), {}
+
+
+CASES = {"adam": adam, "momentum, mini-batch": momentum_mini_batch, "one feature": one_feature, "standardised": standardised, "two features": two_features,
          "two features, predicted against actual": two_features_actual, "compared runs": compared,
          "mini-batch": mini_batch, "diverged": diverged}
 
@@ -164,6 +174,89 @@ def test_the_numbers_are_the_trajectory():
             assert any("no update follows" in str(row) for row in rows)
 
 
+def _numbers(row):
+    """A panel row's numbers in order: scalars, and vectors as arrays."""
+    return [np.array(p["vec"]) if "vec" in p else p["n"] for p in row["parts"] if isinstance(p, dict) and ("n" in p or "vec" in p)]
+
+
+def _state_rows(frame):
+    return [row for row in frame["panel"]["rows"] if row["cls"] in ("s", "u")]
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov", "adagrad", "rmsprop", "adam"])
+def test_the_panel_writes_each_optimizers_update_out_so_it_can_be_checked_by_hand(optimizer):
+    """Every substituted number is the run's, and the update rule written out again (PyTorch's
+    documented rules) on the numbers shown gives the state and the next θ shown."""
+    data = gdviz.synthetic(n=40, weights=[1.5, -2.0], bias=0.5, noise=0.5, seed=4)
+    run = gdviz.descend(data, optimizer=optimizer, lr=0.05, steps=30, batch_size=10, w0=[0.5, 0.5], b0=-1.0)
+    spec = web.lecture_spec(data, run)
+    h = run.settings
+    for k in (0, 1, 7, 29):
+        rows = _state_rows(frames.step_frame(spec, k))
+        theta, theta_next = np.append(run.w[k], run.b[k]), np.append(run.w[k + 1], run.b[k + 1])
+        g = np.append(run.used_grad_w[k], run.used_grad_b[k])
+        nums = [_numbers(row) for row in rows]
+        np.testing.assert_array_equal(nums[-1][0], theta)
+        np.testing.assert_array_equal(nums[-1][-1], theta_next)
+        lr = nums[-1][1]
+        assert lr == 0.05
+        if optimizer in ("momentum", "nesterov"):
+            mu, v_prev, g_shown, v = nums[0]
+            assert mu == h["momentum"] and (g_shown == g).all()
+            np.testing.assert_allclose(v, mu * v_prev + g_shown, rtol=1e-12)
+            step = v if optimizer == "momentum" else nums[-1][2] + nums[-1][3] * nums[-1][4]
+            np.testing.assert_allclose(theta_next, theta - lr * step, rtol=1e-12, atol=1e-15)
+        elif optimizer in ("adagrad", "rmsprop"):
+            if optimizer == "adagrad":
+                s_prev, g_shown, s_now = nums[0]
+                np.testing.assert_allclose(s_now, s_prev + g_shown ** 2, rtol=1e-12)
+            else:
+                a, s_prev, a_again, g_shown, s_now = nums[0]
+                assert a == a_again == h["alpha"]
+                np.testing.assert_allclose(s_now, a * s_prev + (1 - a) * g_shown ** 2, rtol=1e-12)
+            _, _, g_again, s_again, eps = nums[-1][:5]
+            assert eps == h["eps"] and (g_again == g).all() and (s_again == s_now).all()
+            np.testing.assert_allclose(theta_next, theta - lr * g / (np.sqrt(s_now) + eps), rtol=1e-12, atol=1e-15)
+        else:
+            b1, m_prev, _, g_shown, m = nums[0]
+            b2, v_prev, _, _, v = nums[1]
+            t, m_again, bias1, m_hat = nums[2]
+            v_again, bias2, v_hat = nums[3]
+            assert (b1, b2, t) == (*h["betas"], k + 1) and (g_shown == g).all()
+            np.testing.assert_allclose(m, b1 * m_prev + (1 - b1) * g, rtol=1e-12)
+            np.testing.assert_allclose(v, b2 * v_prev + (1 - b2) * g ** 2, rtol=1e-12)
+            assert bias1 == pytest.approx(1 - b1 ** t, rel=1e-15) and bias2 == pytest.approx(1 - b2 ** t, rel=1e-15)
+            np.testing.assert_allclose(m_hat, m / bias1, rtol=1e-12)
+            np.testing.assert_allclose(v_hat, v / bias2, rtol=1e-12)
+            eps = nums[-1][4]
+            np.testing.assert_allclose(theta_next, theta - lr * m_hat / (np.sqrt(v_hat) + eps), rtol=1e-12, atol=1e-15)
+
+
+def test_the_panel_brackets_negative_substitutions_and_primes_standardised_weights():
+    data, run, options = standardised()
+    spec = web.lecture_spec(data, run, **options)
+    text = json.dumps(frames.step_frame(spec, 3)["panel"], ensure_ascii=False)
+    assert "∂L/∂w′" in text and "ŷ = X′w′ + b" in text
+    data, run, _ = one_feature()
+    rows = frames.step_frame(web.lecture_spec(data, run), 0)["panel"]["rows"]
+    update = next(row for row in rows if row["cls"] == "u")
+    grad = next(p for p in update["parts"] if isinstance(p, dict) and p.get("n") == run.used_grad_w[0, 0])
+    assert grad["n"] < 0 and grad.get("paren") is True  # × (−14.428)
+    panel = (FRONTEND / "panel.js").read_text(encoding="utf-8")
+    assert 'part.paren && part.n < 0 ? ["(", number(part.n), ")"]' in panel
+
+
+def test_several_features_write_the_vector_update_out():
+    data, run, _ = two_features_actual()
+    rows = frames.step_frame(web.lecture_spec(data, run), 4)["panel"]["rows"]
+    update = next(row for row in rows if row["cls"] == "u")
+    W, lr, g, W_next = _numbers(update)
+    np.testing.assert_array_equal(W, run.w[4])
+    np.testing.assert_array_equal(g, run.used_grad_w[4])
+    np.testing.assert_allclose(W_next, W - lr * g, rtol=1e-12)
+    np.testing.assert_array_equal(W_next, run.w[5])
+
+
 def test_a_diverged_run_stops_the_views_at_the_last_step_in_view():
     data, run, _ = diverged()
     spec = web.lecture_spec(data, run)
@@ -195,8 +288,17 @@ def test_mini_batch_arrows_are_the_gradient_each_update_used():
     np.testing.assert_allclose(dw * run.used_grad_b[:6], db * run.used_grad_w[:6, 0], rtol=1e-9, atol=1e-12)
     assert (np.sign(dw) == np.sign(run.used_grad_w[:6, 0])).all()
     np.testing.assert_allclose(np.hypot(dw / span_w, db / span_b), frames.DIRECTION_FRACTION, rtol=1e-12)
-    rule = [row for row in frame["panel"]["rows"] if "mini-batch of 8" in json.dumps(row, ensure_ascii=False)]
-    assert len(rule) == 1 and run.used_grad_b[6] in [p.get("n") for p in rule[0]["parts"][0]["parts"] if isinstance(p, dict)]
+    # the panel: the full gradient, then the mini-batch gradient the update used, labelled, then the update
+    rows = [json.dumps(row, ensure_ascii=False) for row in frame["panel"]["rows"]]
+    full = next(i for i, row in enumerate(rows) if "full-data ∂L/∂b" in row)
+    batch = next(i for i, row in enumerate(rows) if "the 8 rows this update used" in row)
+    update = next(i for i, row in enumerate(rows) if "b ← b − α g_b" in row)
+    assert full < batch < update
+    parts = frame["panel"]["rows"][batch]["parts"]
+    assert [p["n"] for p in parts if isinstance(p, dict) and "n" in p] == [run.used_grad_b[6]]
+    assert [p["vec"] for p in parts if isinstance(p, dict) and "vec" in p] == [[run.used_grad_w[6, 0]]]
+    numbers = [p["n"] for p in frame["panel"]["rows"][update]["parts"] if isinstance(p, dict) and "n" in p]
+    assert numbers == [run.b[6], 0.1, run.used_grad_b[6], run.b[7]]  # b_k − α × g_b = b_k+1
 
 
 def _spans(spec):

@@ -148,14 +148,32 @@ def main_columns(data, trajectory, *, feature: int, scale: float, lift: float, o
     return columns
 
 
+HYPER = {"momentum": ("momentum",), "nesterov": ("momentum",), "adagrad": ("eps",), "rmsprop": ("alpha", "eps"),
+         "adam": ("beta1", "beta2", "eps")}  # the panel's "hyper" column, in this order
+
+
 def state_columns(trajectory) -> dict:
-    """The optimizer's state (Trajectory.state, rows (steps+1, d+1): the d weights then b) as the
-    panel reads it: "state_v" etc. for the weights and "state_v_b" for b."""
-    out = {}
-    for symbol, rows in trajectory.state.items():
+    """What the maths panel needs to write an optimizer's update out with numbers: θ = (W, b) and
+    the gradient g each update used as rows of d+1 numbers; each state array of Trajectory.state
+    (v; s; m, v, m_hat, v_hat) at row k and the row before ("v_prev", zeros at step 0); Adam's
+    t = k + 1 and bias corrections 1 − β₁ᵗ, 1 − β₂ᵗ; and "hyper", the optimizer's settings (HYPER)."""
+    t = trajectory
+    settings = dict(t.settings)
+    if "betas" in settings:
+        settings["beta1"], settings["beta2"] = settings["betas"]
+    name = settings.get("optimizer", "gd")
+    out = {"theta": np.column_stack([t.w, t.b]), "g_used": np.column_stack([t.used_grad_w, t.used_grad_b])}
+    for symbol, rows in t.state.items():
         rows = np.asarray(rows, dtype=np.float64)
-        out[f"state_{symbol}"] = rows[:, :-1]
-        out[f"state_{symbol}_b"] = rows[:, -1]
+        out[symbol] = rows
+        if symbol in ("v", "s", "m"):
+            out[f"{symbol}_prev"] = np.vstack([np.zeros((1, rows.shape[1])), rows[:-1]])
+    if name in HYPER:
+        out["hyper"] = np.array([float(settings[key]) for key in HYPER[name]])
+    if name == "adam":
+        count = np.arange(1, t.steps + 2, dtype=np.float64)
+        out["t"] = count
+        out["bias1"], out["bias2"] = 1.0 - settings["beta1"] ** count, 1.0 - settings["beta2"] ** count
     return out
 
 
@@ -260,26 +278,42 @@ def arrow_recipes(feature: int, styles: dict) -> list[dict]:
 
 # ---------------------------------------------------------------- the maths panel
 
+def _n(col, at="k", paren=True) -> dict:
+    """A number from a column at step k (or "next"); ``paren``: in brackets when negative, as a
+    substitution after an operator is written (× (−4.2483))."""
+    return {"n": [col, at], "paren": True} if paren else {"n": [col, at]}
+
+
+def _v(col, at="k") -> dict:
+    return {"vec": [col, at]}
+
+
+def _h(i: int) -> dict:
+    return {"n": ["hyper", i]}
+
+
 def panel_recipe(run: dict, *, batch_size) -> dict:
     """The maths panel's rows as text pieces and references to per-step numbers (filled in at step k):
-    a piece is a string, {"n": [col, at]} or {"n": number} (a number in a box), {"vec": [col, at]}
-    (a weight vector), {"fmt": number} (a number in running text), {"span": class, "parts": [...]}.
+    a piece is a string, {"n": [col, at]} or {"n": number} (a number in a box; "paren": in brackets
+    when negative), {"vec": [col, at]} (a vector), {"fmt": number} (a number in running text),
+    {"span": class, "parts": [...]}. ``at`` is "k", "next" or a fixed row (the "hyper" column).
     A row shows "always", or when an update follows the step ("next") or not ("end")."""
     d, f = run["d"], run["feature"]
-    W = "w" if d == 1 else "W"
+    prime = "′" if run.get("scaling") else ""
+    W = ("w" if d == 1 else "W") + prime
+    full = "full-data " if batch_size else ""
     rows = _scaling_rows(run) + [
-        _row("", [f"ŷ = X{W} + b \u00a0 with {W} = ", {"vec": ["W", "k"]}, ", b = ", {"n": ["b", "k"]}]),
+        _row("", [f"ŷ = X{prime}{W} + b \u00a0 with {W} = ", {"vec": ["W", "k"]}, ", b = ", {"n": ["b", "k"]}]),
         _row("", ["L = (1/m) Σ (ŷ − y)² = ", {"n": ["loss", "k"]}, " \u00a0", {"span": "rule", "parts": [f"(m = {run['m']})"]}]),
-        _row("g", [f"∂L/∂{W} = (2/m) Xᵀ(ŷ − y) = ", {"vec": ["grad_W", "k"]}]),
-        _row("g", ["∂L/∂b = (2/m) Σ (ŷ − y) = ", {"n": ["grad_b", "k"]}]),
+        _row("g", [f"{full}∂L/∂{W} = (2/m) X{prime}ᵀ(ŷ − y) = ", {"vec": ["grad_W", "k"]}]),
+        _row("g", [f"{full}∂L/∂b = (2/m) Σ (ŷ − y) = ", {"n": ["grad_b", "k"]}]),
         _row("rule", ["Last recorded step: no update follows."], when="end"),
-        *_update_rows(run, W),
     ]
-    if batch_size:
-        rows.append(_row("", [{"span": "rule", "parts": [
-            f"(mini-batch of {batch_size}: the update used ∂L/∂{W} = ", {"vec": ["used_grad_W", "k"]},
-            ", ∂L/∂b = ", {"n": ["used_grad_b", "k"]}, ")"]}], when="next"))
-    metrics = [{"label": "w" if d == 1 else f"w{f + 1}", "value": [f"W[{f}]", "k"]},
+    if batch_size:  # the gradient the update used, beside the full one, before the update
+        rows.append(_row("g", [f"mini-batch gradient g (the {batch_size} rows this update used): ∂L/∂{W} ≈ ",
+                               {"vec": ["used_grad_W", "k"]}, ", ∂L/∂b ≈ ", {"n": ["used_grad_b", "k"]}], when="next"))
+    rows += _update_rows(run, W, batch=bool(batch_size))
+    metrics = [{"label": ("w" if d == 1 else f"w{f + 1}") + prime, "value": [f"W[{f}]", "k"]},
                {"label": "b", "value": ["b", "k"]}, {"label": "loss L", "value": ["loss", "k"]},
                {"label": "|∇L|", "value": ["grad_norm", "k"]},
                {"label": "distance to optimum", "value": ["distance", "k"]},
@@ -303,21 +337,53 @@ def _scaling_rows(run: dict) -> list[dict]:
                           ": mean ", {"fmt": scaling[0]}, ", std ", {"fmt": scaling[1]}, "), so W′ is in those units."])]
 
 
-def _update_rows(run: dict, W: str) -> list[dict]:
-    lr = run["lr"]
-    if run["optimizer"] == "gd":
+def _update_rows(run: dict, W: str, *, batch: bool) -> list[dict]:
+    lr, name = run["lr"], run["optimizer"]
+    if name == "gd":
+        gw, gb = (f"g_{W}", "g_b") if batch else (f"∂L/∂{W}", "∂L/∂b")
         if run["d"] == 1:
-            change = [{"n": ["W[0]", "k"]}, " − ", {"n": lr}, " × ", {"n": ["used_grad_W[0]", "k"]}, " = ",
-                      {"n": ["W[0]", "next"]}]
+            change = [_n("W[0]", paren=False), " − ", {"n": lr}, " × ", _n("used_grad_W[0]"), " = ", _n("W[0]", "next", False)]
         else:
-            change = [{"vec": ["W", "next"]}]
-        return [_row("u", [f"{W} ← {W} − α ∂L/∂{W} = ", *change], when="next"),
-                _row("u", ["b ← b − α ∂L/∂b = ", {"n": ["b", "k"]}, " − ", {"n": lr}, " × ", {"n": ["used_grad_b", "k"]},
-                           " = ", {"n": ["b", "next"]}], when="next")]
-    return [_row("u", [f"{run['optimizer_label']}: {run['rule']} \u00a0",
-                       {"span": "rule", "parts": ["(α = ", {"fmt": lr}, ")"]}], when="next"),
-            _row("u", [f"{W}: ", {"vec": ["W", "k"]}, " → ", {"vec": ["W", "next"]}, "; \u00a0 b: ", {"n": ["b", "k"]},
-                       " → ", {"n": ["b", "next"]}], when="next")]
+            change = [_v("W"), " − ", {"n": lr}, " × ", _v("used_grad_W"), " = ", _v("W", "next")]
+        return [_row("u", [f"{W} ← {W} − α {gw} = ", *change], when="next"),
+                _row("u", [f"b ← b − α {gb} = ", _n("b", paren=False), " − ", {"n": lr}, " × ", _n("used_grad_b"),
+                           " = ", _n("b", "next", False)], when="next")]
+    theta = _v("theta")
+    used = "the mini-batch gradient g" if batch else "g = ∇L"
+    head = _row("rule", [f"{run['optimizer_label']} (α = ", {"fmt": lr}, f"), on θ = ({W}, b) and {used}, "
+                         "element by element; the state after this step's update:"], when="next")
+    step_rows = {
+        "momentum": [
+            ["v ← μv + g = ", _h(0), " × ", _v("v_prev"), " + ", _v("g_used"), " = ", _v("v")],
+            ["θ ← θ − α v = ", theta, " − ", {"n": lr}, " × ", _v("v"), " = ", _v("theta", "next")]],
+        "nesterov": [
+            ["v ← μv + g = ", _h(0), " × ", _v("v_prev"), " + ", _v("g_used"), " = ", _v("v")],
+            ["θ ← θ − α (g + μv) = ", theta, " − ", {"n": lr}, " × (", _v("g_used"), " + ", _h(0), " × ", _v("v"),
+             ") = ", _v("theta", "next")]],
+        "adagrad": [
+            ["s ← s + g² = ", _v("s_prev"), " + ", _v("g_used"), "² = ", _v("s")],
+            ["θ ← θ − α g / (√s + ε) = ", theta, " − ", {"n": lr}, " × ", _v("g_used"), " / (√", _v("s"), " + ", _h(0),
+             ") = ", _v("theta", "next")]],
+        "rmsprop": [
+            ["s ← a s + (1 − a) g² = ", _h(0), " × ", _v("s_prev"), " + (1 − ", _h(0), ") × ", _v("g_used"), "² = ",
+             _v("s")],
+            ["θ ← θ − α g / (√s + ε) = ", theta, " − ", {"n": lr}, " × ", _v("g_used"), " / (√", _v("s"), " + ", _h(1),
+             ") = ", _v("theta", "next")]],
+        "adam": [
+            ["m ← β₁m + (1 − β₁) g = ", _h(0), " × ", _v("m_prev"), " + (1 − ", _h(0), ") × ", _v("g_used"), " = ",
+             _v("m")],
+            ["v ← β₂v + (1 − β₂) g² = ", _h(1), " × ", _v("v_prev"), " + (1 − ", _h(1), ") × ", _v("g_used"), "² = ",
+             _v("v")],
+            ["with t = ", _n("t", paren=False), ": m̂ = m / (1 − β₁ᵗ) = ", _v("m"), " / ", _n("bias1", paren=False), " = ",
+             _v("m_hat")],
+            ["v̂ = v / (1 − β₂ᵗ) = ", _v("v"), " / ", _n("bias2", paren=False), " = ", _v("v_hat")],
+            ["θ ← θ − α m̂ / (√v̂ + ε) = ", theta, " − ", {"n": lr}, " × ", _v("m_hat"), " / (√", _v("v_hat"), " + ",
+             _h(2), ") = ", _v("theta", "next")]],
+    }
+    if name not in step_rows:
+        return [head]
+    return [head] + [_row("u" if i == len(step_rows[name]) - 1 else "s", parts, when="next")
+                     for i, parts in enumerate(step_rows[name])]
 
 
 # ---------------------------------------------------------------- step k
@@ -356,7 +422,9 @@ class _Clock:
     def column(self, name: str):
         return column(self.views.runs[self.run], name, self.j)
 
-    def index(self, which: str) -> int:
+    def index(self, which) -> int:
+        if isinstance(which, int):  # a fixed row (the "hyper" column)
+            return which
         return self.j if which == "k" else self.next
 
     def value(self, ref):
@@ -481,7 +549,8 @@ def _piece(part, at: _Clock):
         return {"vec": [float(v) for v in np.atleast_1d(value)]}
     if "n" in part:
         value = at.value(part["n"])
-        return {"n": None if value is None else float(value)}
+        out = {"n": None if value is None else float(value)}
+        return {**out, "paren": True} if part.get("paren") else out
     return {"fmt": part["fmt"]}
 
 

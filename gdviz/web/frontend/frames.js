@@ -78,7 +78,9 @@ const Frames = (() => {
     return Array.from(column(at, name).values.subarray(lo, hi));
   }
 
+  // "k", "next" or a fixed row (the "hyper" column).
   function index(at, which) {
+    if (typeof which === "number") return which;
     return which === "k" ? at.j : at.next;
   }
 
@@ -175,7 +177,7 @@ const Frames = (() => {
     if (typeof part === "string") return part;
     if ("span" in part) return {span: part.span, parts: part.parts.map((p) => piece(p, at))};
     if ("vec" in part) return {vec: [].concat(valueOf(at, part.vec))};
-    if ("n" in part) return {n: valueOf(at, part.n)};
+    if ("n" in part) return part.paren ? {n: valueOf(at, part.n), paren: true} : {n: valueOf(at, part.n)};
     return {fmt: part.fmt};
   }
 

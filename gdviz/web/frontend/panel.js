@@ -6,17 +6,18 @@ const Panel = (() => {
   const SUP = {"-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷",
                "8": "⁸", "9": "⁹"};
 
-  // A number as the lecture writes it: 5 significant digits, ×10ⁿ when very large or small.
+  // A number as the lecture writes it: 5 significant digits, ×10ⁿ when very large or small, and a
+  // true minus sign.
   function fmt(v, digits) {
     if (v === null || v === undefined || !isFinite(v)) return "—";
     digits = digits || 5;
     if (v === 0) return "0";
-    const a = Math.abs(v);
+    const a = Math.abs(v), sign = v < 0 ? "−" : "";
     if (a >= 1e5 || a < 1e-3) {
-      const [mant, exp] = v.toExponential(digits - 1).split("e");
-      return `${trim(mant)}×10${String(Number(exp)).split("").map((c) => SUP[c] || c).join("")}`;
+      const [mant, exp] = a.toExponential(digits - 1).split("e");
+      return `${sign}${trim(mant)}×10${String(Number(exp)).split("").map((c) => SUP[c] || c).join("")}`;
     }
-    return trim(v.toPrecision(digits));
+    return sign + trim(a.toPrecision(digits));
   }
 
   function trim(s) {
@@ -42,7 +43,7 @@ const Panel = (() => {
       if (part.vec.length === 1) return [number(part.vec[0])];
       return ["[", ...part.vec.flatMap((v, i) => (i ? [", ", number(v)] : [number(v)])), "]"];
     }
-    if ("n" in part) return [number(part.n)];
+    if ("n" in part) return part.paren && part.n < 0 ? ["(", number(part.n), ")"] : [number(part.n)];
     return [fmt(part.fmt)];
   }
 
