@@ -79,6 +79,11 @@ def segments(x0, y0, x1, y1):
 # with a space ("other path 1") made every later Plotly.react on that view fail.
 UID = re.compile(r"^[a-z0-9-]+$")
 
+# A legend under a 2-D view: at the bottom of the figure (container coordinates), so Plotly grows the
+# bottom margin to hold both the x axis's title and the legend, whatever the type size (presenter
+# mode) or the number of rows; placed in the plot's coordinates below it, it covered the x title.
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
+
 GRID = "#E3E8F0"
 # Plotly's white look, set directly: applying a named template deep-copies hundreds of properties
 # and made up most of the cost of building the views.
@@ -261,7 +266,7 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
         yaxis.update(scaleanchor="x", scaleratio=1)
     return _figure(traces, "Contours · click to start there",
                    xaxis=dict(title=w_label, range=[w_values[0], w_values[-1]], constrain="domain"),
-                   yaxis=yaxis, legend=dict(orientation="h", y=-0.14, x=0), clickmode="event",
+                   yaxis=yaxis, legend=LEGEND_BELOW, clickmode="event",
                    annotations=list(annotations))
 
 
@@ -292,7 +297,7 @@ def data_figure(x, y, runs, moving: dict, *, true_line: tuple[float, float] | No
                              marker=dict(size=9, color=DATA, line=dict(color="#333", width=1)),
                              hovertemplate=f"{y_label} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>"))
         return _figure(traces, "Predicted against actual at this step", xaxis=dict(title=f"actual {y_label}"),
-                       yaxis=dict(title="predicted ŷ"), legend=dict(orientation="h", y=-0.18, x=0))
+                       yaxis=dict(title="predicted ŷ"), legend=LEGEND_BELOW)
     traces.append(dict(type="scatter", x=x, y=y, uid="data", name="data", mode="markers",
                        marker=dict(size=9, color=DATA, line=dict(color="#333", width=1)),
                        hovertemplate=f"{x_label} = %{{x:.4g}}<br>{y_label} = %{{y:.4g}}<extra></extra>"))
@@ -313,7 +318,7 @@ def data_figure(x, y, runs, moving: dict, *, true_line: tuple[float, float] | No
                              hoverinfo="skip"))
     span = float(y.max() - y.min()) or 1.0
     title = "Data and the line at this step" if mode != "several" else f"{y_label} against {x_label}, ŷ at this step"
-    return _figure(traces, title, xaxis=dict(title=x_label), legend=dict(orientation="h", y=-0.18, x=0),
+    return _figure(traces, title, xaxis=dict(title=x_label), legend=LEGEND_BELOW,
                    yaxis=dict(title=y_label, range=[y.min() - 0.25 * span, y.max() + 0.25 * span]))
 
 
@@ -333,7 +338,7 @@ def loss_figure(runs, moving: dict, *, log_y: bool = False) -> go.Figure:
     if not log_y:
         yaxis["range"] = [0, highest * 1.05 or 1.0]
     return _figure(traces, "Loss at each step", xaxis=dict(title="step"), yaxis=yaxis, showlegend=len(runs) > 1,
-                   legend=dict(orientation="h", y=-0.18, x=0))
+                   legend=LEGEND_BELOW)
 
 
 OFF_CHART = 10.0  # a final loss above this many times the starting loss is drawn at the top edge
@@ -403,7 +408,7 @@ def sweep_figure(result, curvature=None) -> go.Figure:
                    yaxis2=dict(title="steps to tolerance", overlaying="y", side="right", showgrid=False,
                                rangemode="tozero", nticks=6, automargin=True),
                    yaxis3=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
-                   margin=dict(t=80), legend=dict(orientation="h", y=-0.2, x=0))
+                   margin=dict(t=80), legend=LEGEND_BELOW)
 
 
 def _rate_mark(x: float, text: str, colour: str, i: int) -> tuple[dict, dict]:

@@ -187,3 +187,11 @@ def test_the_sweep_keeps_diverged_rates_off_the_log_axis_and_its_labels_apart():
     adam = figures.sweep_figure(sweep(data, rates, optimizer="adam", steps=60, w0=[-2.0], b0=3.0), c).to_plotly_json()
     text = json.dumps(adam["layout"]["annotations"], ensure_ascii=False)
     assert "α_max = 2/λmax (plain GD)" in text and "plain gradient descent's limits; Adam" in text
+
+
+def test_legends_under_the_2d_views_sit_in_the_bottom_margin_not_on_the_x_title(scene):
+    data, run = scene
+    spec = web.lecture_spec(data, run)
+    for name in ("contour", "data", "loss"):
+        legend = figure(spec, name)["layout"]["legend"]
+        assert (legend["yref"], legend["y"], legend["yanchor"]) == ("container", 0, "bottom"), name
