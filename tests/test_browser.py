@@ -270,7 +270,8 @@ def assert_eye(eye: dict, expected: dict, when: str) -> None:
 
 # ---------------------------------------------------------------- the tests
 
-def test_page_loads_with_four_views_at_the_last_step(lecture):
+def test_page_loads_with_four_views_at_step_0(lecture):
+    """A new page opens at step 0: Play is the lecturer's first press."""
     assert lecture.exceptions() == []
     plots = lecture.frame.evaluate("""() => ['surface', 'contour', 'data', 'loss'].map((id) => {
         const gd = document.getElementById(id);
@@ -279,7 +280,7 @@ def test_page_loads_with_four_views_at_the_last_step(lecture):
     assert plots == [True] * 4
     assert lecture.frame.evaluate("() => !!document.querySelector('#surface .gl-container canvas')"), \
         "the 3-D view has no WebGL canvas"
-    assert lecture.step_label() == f"step {DEFAULT_STEPS} / {DEFAULT_STEPS}"
+    assert lecture.step_label() == f"step 0 / {DEFAULT_STEPS}"
     assert "∂L/∂b" in lecture.frame.inner_text("#maths")
     assert lecture.errors == []
     lecture.screenshot("screenshot-default.png")
@@ -290,6 +291,8 @@ def test_stepping_and_playing_keep_the_camera_and_never_rerun_the_script(lecture
     lecture.set_marker()
     lecture.turn()
     requests, finished = lecture.rerun_requests, lecture.scripts_finished
+    frame.click("#lastb")   # the page opens at step 0; ▶| goes to the last step
+    assert lecture.step_label() == f"step {DEFAULT_STEPS} / {DEFAULT_STEPS}"
     fit_at_last = lecture.trace("data", "fit", "y")
 
     for _ in range(3):
@@ -309,7 +312,7 @@ def test_stepping_and_playing_keep_the_camera_and_never_rerun_the_script(lecture
     assert_eye(lecture.eye(), TURNED, "after |◀")
     assert len(lecture.trace("contour", "path", "x")) == 1, "at step 0 the path is the start alone"
     assert lecture.trace("data", "fit", "y") != pytest.approx(fit_at_last), "the fitted line did not move"
-    assert lecture.trace("loss", "current point", "x") == [0]
+    assert lecture.trace("loss", "current-point", "x") == [0]
 
     # Slowly, so that Play cannot reach the end (and stop by itself) while a click is still being
     # delivered: on software WebGL a click can take many seconds to land.

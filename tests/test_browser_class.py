@@ -27,7 +27,7 @@ except pytest.skip.Exception as skipped:  # the same skip, reported against this
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 PRESETS_COMPARE = "GD vs momentum vs Adam"
-OTHER_PATHS = ("other path 1", "other path 2")
+OTHER_PATHS = ("other-path-1", "other-path-2")
 KEY_SETTLE = 10_000   # ms for a key press to show in the views on a slow machine
 
 JS_STATE = "() => ({k: gdviz.state.k, last: gdviz.state.last, playing: gdviz.state.playing})"
@@ -110,13 +110,13 @@ def test_three_optimizers_side_by_side_step_together_from_the_main_page(lecture)
     finished = lecture.scripts_finished
     page.get_by_role("button", name=PRESETS_COMPARE).click()
     lecture.wait_for_rerun(finished)
-    for view, uids in [("surface", OTHER_PATHS), ("contour", OTHER_PATHS), ("loss", ("other loss 1", "other loss 2"))]:
+    for view, uids in [("surface", OTHER_PATHS), ("contour", OTHER_PATHS), ("loss", ("other-loss-1", "other-loss-2"))]:
         frame.wait_for_function(JS_HAS_UIDS, arg=[view, list(uids)], timeout=RERUN)
 
     for view in ("surface", "contour"):
         colours = frame.evaluate(JS_COLOURS, [view, ["path", *OTHER_PATHS]])
         assert None not in colours and len(set(colours)) == 3, f"{view}: the runs' lines share a colour: {colours}"
-    loss_colours = frame.evaluate(JS_COLOURS, ["loss", ["loss", "other loss 1", "other loss 2"]])
+    loss_colours = frame.evaluate(JS_COLOURS, ["loss", ["loss", "other-loss-1", "other-loss-2"]])
     assert None not in loss_colours and len(set(loss_colours)) == 3, f"loss: {loss_colours}"
     assert "Compared:" in frame.inner_text("#note")
 
@@ -128,9 +128,9 @@ def test_three_optimizers_side_by_side_step_together_from_the_main_page(lecture)
     for view in ("surface", "contour"):
         for uid in ("path", *OTHER_PATHS):
             assert len(lecture.trace(view, uid, "x")) == 1, f"{view} {uid!r} at step 0"
-        assert lecture.trace(view, "other point 1", "x") == pytest.approx(start_w), \
+        assert lecture.trace(view, "other-point-1", "x") == pytest.approx(start_w), \
             f"{view}: the compared run does not start where the main run starts"
-    assert lecture.trace("loss", "other point 1", "x") == [0]
+    assert lecture.trace("loss", "other-point-1", "x") == [0]
 
     for _ in range(3):
         page.keyboard.press("ArrowRight")
@@ -138,8 +138,8 @@ def test_three_optimizers_side_by_side_step_together_from_the_main_page(lecture)
     for view in ("surface", "contour"):
         for uid in ("path", *OTHER_PATHS):
             assert len(lecture.trace(view, uid, "x")) == 4, f"{view} {uid!r} at step 3"
-    assert lecture.trace("loss", "other point 1", "x") == [3]
-    assert lecture.trace("loss", "other point 2", "x") == [3]
+    assert lecture.trace("loss", "other-point-1", "x") == [3]
+    assert lecture.trace("loss", "other-point-2", "x") == [3]
     assert lecture.exceptions() == []
     assert lecture.errors == []
 
@@ -149,9 +149,11 @@ def test_keys_on_the_main_page_step_and_play_but_not_while_typing(lecture):
     frame.select_option("#speed", "2")   # slow: Play cannot reach the end while a key press is on its way
     requests = lecture.rerun_requests
     last = state(lecture)["last"]
-    assert state(lecture)["k"] == last
+    assert state(lecture)["k"] == 0, "a new page opens at step 0"
 
     focus_main_page(page)
+    page.keyboard.press("End")
+    wait_for_step(lecture, last, "End on the main page")
     page.keyboard.press("ArrowLeft")
     wait_for_step(lecture, last - 1, "← on the main page")
     page.keyboard.press("ArrowRight")
