@@ -37,7 +37,7 @@ UPDATE_RULES = {
 }
 
 
-MODULES = ("protocol.js", "frames.js", "views.js", "panel.js", "player.js", "main.js")  # in index.html's order
+MODULES = ("protocol.js", "frames.js", "views.js", "panel.js", "player.js", "export.js", "main.js")  # in index.html's order
 
 
 def frontend_files() -> list[Path]:
@@ -96,7 +96,8 @@ def display_rows(m: int) -> np.ndarray:
 
 def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None, log_loss: bool = False,
                  equal_scales: bool = False, grid: int = 61, label: str | None = None,
-                 others: tuple = (), original=None, data_view: str = "feature", sweep=None) -> dict:
+                 others: tuple = (), original=None, data_view: str = "feature", sweep=None,
+                 camera=None) -> dict:
     """Everything the browser needs to show ``trajectory`` on ``data``, as JSON-ready values.
 
     ``figures`` holds the four Plotly figures at ``step`` (default: the last) as JSON strings, their
@@ -105,7 +106,11 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     and the maths panel read at a step (the browser's frames.js interprets them); ``run`` the
     settings. ``others`` are (label, trajectory) pairs of runs compared on the same surface. When
     ``data`` was standardised, ``original`` is the data in its own units: the data view draws there.
+    ``camera`` is the 3-D view's eye (x, y, z), as a link's ``cam=x,y,z`` gives it (see camera_eye);
+    None keeps the figure's own. It is written into the 3-D figure, so the page, the HTML export and
+    the PNG all show it, and into ``spec["camera"]``.
     """
+    eye = camera_eye(camera)
     q = model.quadratic(data)
     w_star, b_star = model.optimum(data)
     runs = [trajectory] + [run for _, run in others]
@@ -195,6 +200,8 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
                 for name, colour, n, other, cols in zip(labels[1:], colours[1:], shown[1:], runs[1:], columns[1:])]
     recipes = {"columns": [list(cols) for cols in columns], "clocks": views.clocks, "traces": views.traces,
                "annotations": views.annotations, "panel": views.panel}
+    if eye is not None:
+        figs["surface"].update_layout(scene_camera_eye=dict(zip("xyz", eye)))
     if sweep is not None:
         figs["sweep"] = sweep
     # to_json() would drop the traces' uids, which the browser uses to find the moving traces.
@@ -203,7 +210,32 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
             "timeline": timeline, "run": run, "others": compared, "frames": recipes,
             "looks": {"colours": figures.PAGE_COLOURS, "presenter": figures.PRESENTER}}
     run_id = hashlib.sha256(json.dumps([body["timeline"], run, compared], sort_keys=True).encode()).hexdigest()[:16]
-    return {**body, "step": step, "run_id": run_id}
+    return {**body, "step": step, "camera": list(eye) if eye is not None else None, "run_id": run_id}
+
+
+CAMERA_LIMIT = 100.0  # an eye further than this from the box's centre shows a dot
+
+
+def camera_eye(camera) -> tuple[float, float, float] | None:
+    """A 3-D camera's eye as three floats, from (x, y, z), {"x", "y", "z"} or a link's "x,y,z";
+    None for None. Raises ValueError for anything else: not three finite numbers, farther than
+    CAMERA_LIMIT, or at the centre (the eye would see nothing)."""
+    if camera is None:
+        return None
+    if isinstance(camera, str):
+        camera = camera.split(",")
+    elif isinstance(camera, dict):
+        camera = [camera.get(axis) for axis in "xyz"]
+    try:
+        eye = tuple(float(v) for v in camera)
+    except (TypeError, ValueError):
+        raise ValueError(f"a camera is three numbers x,y,z, not {camera!r}") from None
+    if len(eye) != 3 or not all(np.isfinite(eye)):
+        raise ValueError(f"a camera is three finite numbers x,y,z, not {camera!r}")
+    size = float(np.linalg.norm(eye))
+    if not 1e-3 <= size <= CAMERA_LIMIT:
+        raise ValueError(f"a camera's eye must be between 0.001 and {CAMERA_LIMIT:g} from the centre, not {size:g}")
+    return eye
 
 
 # Inside a <script> element "</script", "<!--" and "<script" change how the page is parsed; JSON may

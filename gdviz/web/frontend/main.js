@@ -4,9 +4,10 @@
 (() => {
   // A standalone export (web.standalone_html) carries its spec inline and needs no Streamlit.
   const standalone = typeof window.GDVIZ_SPEC !== "undefined";
+  const address = standalone ? () => {} : Protocol.addressWriter();
   const page = {spec: null, model: null, runId: null, clicks: 0, views: Views.create(),
                 reportHeight: standalone ? () => {} : Protocol.heightReporter(document.getElementById("content")),
-                rememberStep: standalone ? () => {} : Protocol.stepRememberer()};
+                address: address};
   page.player = Player.create((k) => showStep(page, k));
 
   function showStep(page, k) {
@@ -15,7 +16,21 @@
     Panel.render(frame.panel);
     document.getElementById("slider").value = k;
     document.getElementById("steplabel").textContent = `step ${k} / ${page.player.last}`;
-    page.rememberStep(k);
+    page.address("step", k);
+  }
+
+  // The link's form of a camera: the eye, three numbers rounded to 3 decimals ("cam=x,y,z").
+  function cameraParam(camera) {
+    return ["x", "y", "z"].map((axis) => String(Math.round(camera.eye[axis] * 1000) / 1000)).join(",");
+  }
+
+  // Presenter mode's first row (3-D view, contours, maths): the lecturer's window height less what
+  // is above the row (the page above the frame, the bar and the note), never below 420 px.
+  function presenterPage(page) {
+    const grid = document.querySelector(".grid").getBoundingClientRect().top + window.scrollY;
+    const screen = Protocol.screenHeight();
+    const row = Math.max(420, Math.floor(screen - (standalone ? 0 : Protocol.frameTop()) - grid - 12));
+    return {screen: screen, row: row, looks: page.spec.looks.presenter};
   }
 
   function render(page, spec) {
@@ -30,9 +45,10 @@
     document.getElementById("slider").max = spec.run.last;
     const newRun = spec.run_id !== page.runId;
     page.runId = spec.run_id;
-    Views.draw(page.views, spec, (event) => startHere(page, event)).then((drawn) => {
-      Views.presenter(page.views, Boolean(spec.present), drawn > 0, {screen: Protocol.screenHeight(),
-                                                                          looks: spec.looks.presenter});
+    const on = {click: (event) => startHere(page, event), camera: (camera) => page.address("cam", cameraParam(camera))};
+    Views.draw(page.views, spec, on).then((drawn) => {
+      document.body.classList.toggle("present", Boolean(spec.present));   // measured with its own bar
+      Views.presenter(page.views, Boolean(spec.present), drawn > 0, presenterPage(page));
       if (newRun) Player.pause(page.player);
       Player.show(page.player, newRun ? spec.step : page.player.k);
       Panel.note(spec);
@@ -48,6 +64,21 @@
     Protocol.sendValue({start: [p.x, p.y], click: page.clicks});
   }
 
+  // "Download this view": HTML or PNG at the step and camera on screen.
+  function exportView(page, kind) {
+    if (!page.spec) return Promise.resolve(null);
+    const k = page.player.k, camera = Views.camera();
+    const button = document.getElementById(`save-${kind}`);
+    button.disabled = true;
+    const made = kind === "html"
+      ? Export.html(page.spec, k, camera).then((text) => new Blob([text], {type: "text/html"}))
+      : Export.png(camera);
+    return made.then((blob) => {
+      Export.save(blob, `gdviz-step-${k}.${kind}`);
+      return blob;
+    }).finally(() => { button.disabled = false; });
+  }
+
   // A read-only picture of the page's state, for tests and the curious.
   function snapshot(page) {
     return Object.freeze({k: page.player.k, last: page.player.last, playing: page.player.playing,
@@ -56,14 +87,17 @@
   }
 
   Player.bind(page.player);
+  document.getElementById("save-html").onclick = () => exportView(page, "html");
+  document.getElementById("save-png").onclick = () => exportView(page, "png");
+  // An exported page cannot read its own files back (file://): it offers the PNG only.
+  if (standalone) document.getElementById("save-html").hidden = true;
   // In an exported page window.parent is the page itself: its own listener already has the keys.
   if (!standalone && window.parent !== window) {
     try {
       Player.bindParent(page.player);
-      window.parent.addEventListener("resize", () => {
-        if (!page.views.present) return;
-        Views.presenter(page.views, true, true, {screen: Protocol.screenHeight(), looks: page.spec.looks.presenter});
-      });
+      const refit = () => { if (page.views.present) Views.fit(page.views, presenterPage(page).row); };
+      window.parent.addEventListener("resize", refit);
+      setInterval(refit, 1000);   // what is above the frame (a message, the presenter's row) can change
     } catch (e) { /* not embedded, or another origin */ }
   }
   window.addEventListener("resize", () => page.reportHeight());
@@ -72,6 +106,8 @@
     play: () => Player.play(page.player),
     pause: () => Player.pause(page.player),
     frameAt: (k) => Frames.stepFrame(page.model, k),
+    camera: () => Views.camera(),
+    exportHtml: () => Export.html(page.spec, page.player.k, Views.camera()),
     get state() { return snapshot(page); },
   });
   if (standalone) render(page, window.GDVIZ_SPEC);

@@ -1,7 +1,20 @@
 "use strict";
 // The step control: play/pause, step, speed, keys. It runs in the browser and never reruns the
 // script; showing a step is the caller's (onShow(k)).
+//
+// The keys ← → Space Home End belong to the views wherever the focus is, except where a person
+// types or drags a value:
+//   - text and number inputs, text areas, drop-down lists and combo boxes keep every key;
+//   - sliders (the learning rate, the steps) keep ← → Home End, which move them; Space plays;
+//   - buttons, checkboxes, radio buttons and toggles (Streamlit's and the bar's) never see these
+//     keys: a clicked control keeps the focus, and Space would toggle it, an arrow would move a
+//     radio's choice and rerun the script. The page's listener runs in the capture phase, handles
+//     the key and stops it before the control gets it.
 const Player = (() => {
+  const KEYS = ["ArrowRight", "ArrowLeft", " ", "Home", "End"];
+  const CONTROL_ROLES = ["button", "checkbox", "radio", "switch", "tab", "menuitemcheckbox", "menuitemradio"];
+  const TYPING_ROLES = ["combobox", "listbox", "option", "textbox", "searchbox", "spinbutton"];
+
   function create(onShow) {
     return {k: 0, last: 0, playing: false, ready: false, raf: null, lastTick: 0, onShow: onShow};
   }
@@ -31,20 +44,42 @@ const Player = (() => {
     if (player.k >= player.last) show(player, 0);
     player.playing = true;
     player.lastTick = performance.now();
-    playButton("⏸ Pause", "pause");
+    playButton("pause");
     player.raf = requestAnimationFrame((t) => tick(player, t));
   }
 
   function pause(player) {
     player.playing = false;
     if (player.raf) cancelAnimationFrame(player.raf);
-    playButton("▶ Play", "play");
+    playButton("play");
   }
 
-  function playButton(text, label) {
+  // The play button: an icon drawn here (no font on the lecturer's machine needs a ⏸ glyph) and a word.
+  const SVG = "http://www.w3.org/2000/svg";
+  function icon(kind) {
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "icon");
+    const shapes = kind === "pause" ? [["rect", {x: 3, y: 2, width: 3.6, height: 12, rx: 0.6}],
+                                        ["rect", {x: 9.4, y: 2, width: 3.6, height: 12, rx: 0.6}]]
+                                     : [["path", {d: "M4 2 L14 8 L4 14 Z"}]];
+    for (const [tag, attrs] of shapes) {
+      const shape = document.createElementNS(SVG, tag);
+      for (const [name, value] of Object.entries(attrs)) shape.setAttribute(name, String(value));
+      shape.setAttribute("fill", "currentColor");
+      svg.append(shape);
+    }
+    return svg;
+  }
+
+  function playButton(kind) {
     const button = document.getElementById("play");
-    button.textContent = text;
-    button.setAttribute("aria-label", label);
+    const word = document.createElement("span");
+    word.textContent = kind === "pause" ? "Pause" : "Play";
+    button.replaceChildren(icon(kind), word);
+    button.setAttribute("aria-label", kind);
+    button.dataset.state = kind;
   }
 
   function toggle(player) {
@@ -56,7 +91,40 @@ const Player = (() => {
     show(player, k);
   }
 
-  // The buttons, the slider and the keys inside the views.
+  // What the focused element does with the keys: "typing" keeps them all, "slider" keeps its
+  // arrows, Home and End; "control" and "page" give them to the views.
+  function keyTarget(t) {
+    if (!t || !t.tagName) return "page";
+    const tag = t.tagName, role = (t.getAttribute && t.getAttribute("role")) || "";
+    const type = String(t.type || "").toLowerCase();
+    if (t.isContentEditable || tag === "TEXTAREA" || tag === "SELECT" || TYPING_ROLES.includes(role)) return "typing";
+    if (tag === "INPUT") {
+      if (["checkbox", "radio", "button", "submit", "reset", "image"].includes(type)) return "control";
+      return type === "range" ? "slider" : "typing";
+    }
+    if (role === "slider") return "slider";
+    if (tag === "BUTTON" || tag === "SUMMARY" || CONTROL_ROLES.includes(role)) return "control";
+    return "page";
+  }
+
+  // ← → Space Home End; true when the key was the views'.
+  function onKey(player, e) {
+    const keys = {ArrowRight: () => jump(player, player.k + 1), ArrowLeft: () => jump(player, player.k - 1),
+                  " ": () => toggle(player), Home: () => jump(player, 0), End: () => jump(player, player.last)};
+    if (!keys[e.key] || !player.ready || e.ctrlKey || e.altKey || e.metaKey) return false;
+    e.preventDefault();
+    e.stopPropagation();
+    keys[e.key]();
+    return true;
+  }
+
+  // A button or checkbox acts on Space's keyup (Firefox even when the keydown was cancelled).
+  function swallowSpaceUp(e) {
+    if (e.key === " " && keyTarget(e.target) === "control") { e.preventDefault(); e.stopPropagation(); }
+  }
+
+  // The buttons, the slider and the keys inside the views (the bar's own slider is the step: its
+  // arrows step, whichever element handles them).
   function bind(player) {
     const click = (id, action) => { document.getElementById(id).onclick = action; };
     click("play", () => toggle(player));
@@ -64,30 +132,35 @@ const Player = (() => {
     click("back", () => jump(player, player.k - 1));
     click("forward", () => jump(player, player.k + 1));
     click("lastb", () => jump(player, player.last));
+    playButton("play");
     document.getElementById("slider").oninput = (e) => jump(player, Number(e.target.value));
     document.addEventListener("keydown", (e) => {
-      const tag = e.target.tagName;
-      if (tag === "SELECT" || (tag === "INPUT" && e.target.type !== "range")) return;
-      onKey(player, e);
-    });
+      if (KEYS.includes(e.key) && keyTarget(e.target) !== "typing") onKey(player, e);
+    }, true);
+    document.addEventListener("keyup", swallowSpaceUp, true);
   }
 
-  // ← → Space Home End.
-  function onKey(player, e) {
-    const keys = {ArrowRight: () => jump(player, player.k + 1), ArrowLeft: () => jump(player, player.k - 1),
-                  " ": () => toggle(player), Home: () => jump(player, 0), End: () => jump(player, player.last)};
-    if (keys[e.key] && player.ready) { e.preventDefault(); keys[e.key](); }
-  }
-
-  // The keys wherever the lecturer's focus is on the page around the views, except while typing.
+  // The keys wherever the lecturer's focus is on the page around the views (see the top of this
+  // file), in the capture phase so that a focused control never sees them. The listeners go away
+  // with this frame.
   function bindParent(player) {
-    window.parent.document.addEventListener("keydown", (e) => {
-      const t = e.target, tag = t && t.tagName;
-      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) return;
-      if (t && t.getAttribute && t.getAttribute("role") === "slider") return;
+    const doc = window.parent.document;
+    const down = (e) => {
+      if (!window.frameElement || !window.frameElement.isConnected) { unbind(); return; }
+      if (!KEYS.includes(e.key)) return;
+      const kind = keyTarget(e.target);
+      if (kind === "typing" || (kind === "slider" && e.key !== " ")) return;
       onKey(player, e);
-    });
+    };
+    const up = (e) => swallowSpaceUp(e);
+    function unbind() {
+      doc.removeEventListener("keydown", down, true);
+      doc.removeEventListener("keyup", up, true);
+    }
+    doc.addEventListener("keydown", down, true);
+    doc.addEventListener("keyup", up, true);
+    window.addEventListener("pagehide", unbind);
   }
 
-  return {create, show, play, pause, bind, bindParent};
+  return {create, show, play, pause, bind, bindParent, keyTarget};
 })();

@@ -34,19 +34,27 @@ const Protocol = (() => {
     };
   }
 
-  // A function that writes the step into the address bar (after a pause), so a copied link opens there.
-  function stepRememberer() {
+  // A function that writes a view's parameter into the address bar (after a pause), so a copied link
+  // opens there: address(name, value), e.g. ("step", "6") or ("cam", "0.3,-2.1,0.8"). A rerun writes
+  // the address from the script's own state and can drop them: a check each second puts back what
+  // the views last wrote (it writes nothing while the address already says so).
+  function addressWriter() {
+    const wanted = {};
     let timer = null;
-    return (k) => {
+    setInterval(() => writeAddress(wanted), 1000);
+    return (name, value) => {
+      wanted[name] = String(value);
       clearTimeout(timer);
-      timer = setTimeout(() => writeStep(k), 400);
+      timer = setTimeout(() => writeAddress(wanted), 400);
     };
   }
 
-  function writeStep(k) {
+  function writeAddress(wanted) {
     try {
       const url = new URL(window.parent.location.href);
-      url.searchParams.set("step", String(k));
+      const stale = Object.keys(wanted).filter((name) => url.searchParams.get(name) !== wanted[name]);
+      if (!stale.length) return;
+      for (const name of stale) url.searchParams.set(name, wanted[name]);
       window.parent.history.replaceState(window.parent.history.state, "", url.toString());
     } catch (e) { /* another origin: nothing to update */ }
   }
@@ -56,5 +64,17 @@ const Protocol = (() => {
     try { return window.parent.innerHeight || 900; } catch (e) { return 900; }
   }
 
-  return {ready, onRender, sendValue, heightReporter, stepRememberer, screenHeight};
+  // How far down the lecturer's page this frame starts (scrolled to the top): what is above it does
+  // not depend on the frame's own height, so sizing the views from it cannot feed back.
+  function frameTop() {
+    try {
+      const frame = window.frameElement;
+      if (!frame) return 0;
+      let top = frame.getBoundingClientRect().top + (window.parent.scrollY || 0);
+      for (let node = frame.parentElement; node; node = node.parentElement) top += node.scrollTop || 0;
+      return Math.max(0, top);
+    } catch (e) { return 0; }
+  }
+
+  return {ready, onRender, sendValue, heightReporter, addressWriter, screenHeight, frameTop};
 })();

@@ -16,20 +16,21 @@ const Views = (() => {
     return NAMES.every((name) => (spec.figures[name] || null) === (views.figJson[name] || null));
   }
 
-  // Draws every figure whose JSON changed; resolves to how many were drawn.
-  function draw(views, spec, onClick) {
+  // Draws every figure whose JSON changed; resolves to how many were drawn. on.click(event): a click
+  // on the contours; on.camera(camera): the lecturer turned the 3-D view.
+  function draw(views, spec, on) {
     const jobs = [];
     for (const name of NAMES) {
       const json = spec.figures[name], cell = document.getElementById(name);
       cell.style.display = json === undefined ? "none" : "";
       if (json === undefined || views.figJson[name] === json) continue;   // unchanged: DOM, camera, zoom kept
       views.figJson[name] = json;
-      jobs.push(drawOne(views, name, JSON.parse(json), onClick));
+      jobs.push(drawOne(views, name, JSON.parse(json), on));
     }
     return Promise.all(jobs).then(() => jobs.length);
   }
 
-  function drawOne(views, name, fig, onClick) {
+  function drawOne(views, name, fig, on) {
     const gd = document.getElementById(name);
     if (name === "surface" && gd._fullLayout && gd._fullLayout.scene) {
       fig.layout.scene.camera = gd._fullLayout.scene.camera;   // the lecturer's view survives a new run
@@ -37,8 +38,21 @@ const Views = (() => {
     return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => Plotly.Plots.resize(gd)).then(() => {
       views.uids[name] = Object.fromEntries(gd.data.map((trace, i) => [trace.uid, i]));
       views.applied[name] = {};
-      if (name === "contour" && !gd.__clickBound) { gd.on("plotly_click", onClick); gd.__clickBound = true; }
+      if (name === "contour" && !gd.__clickBound) { gd.on("plotly_click", on.click); gd.__clickBound = true; }
+      if (name === "surface" && !gd.__cameraBound) {
+        gd.on("plotly_relayout", (change) => {
+          if (Object.keys(change).some((key) => key === "scene" || key.startsWith("scene.camera"))) on.camera(camera());
+        });
+        gd.__cameraBound = true;
+      }
     });
+  }
+
+  // The 3-D view's camera as it is on screen ({eye, up, center, projection}), or null before it is drawn.
+  function camera() {
+    const gd = document.getElementById("surface");
+    const cam = gd._fullLayout && gd._fullLayout.scene && gd._fullLayout.scene.camera;
+    return cam ? JSON.parse(JSON.stringify(cam)) : null;
   }
 
   // A frame's moving traces and arrows into the views.
@@ -74,12 +88,14 @@ const Views = (() => {
   }
 
   // Presenter mode: large type, thick lines, big hover labels (for the back of the hall). The sizes
-  // are the figure's own, grown by the spec's presenter looks; the cells follow the lecturer's
-  // window height (page.screen).
+  // are the figure's own, grown by the spec's presenter looks. The first row (3-D view, contours,
+  // maths) is page.row px high: what the lecturer's window leaves below the bar (main.js measures it).
   function presenter(views, on, redrawn, page) {
-    if (on === views.present && !redrawn) return;
+    if (on === views.present && !redrawn) { fit(views, page.row); return; }
     views.present = on;
     document.body.style.setProperty("--screen", `${page.screen}px`);
+    document.body.style.setProperty("--row", `${page.row}px`);
+    views.row = page.row;
     document.body.classList.toggle("present", on);
     for (const name of NAMES) {
       const gd = document.getElementById(name);
@@ -90,6 +106,17 @@ const Views = (() => {
       const indices = widths.map((w, i) => (w === null ? -1 : i)).filter((i) => i >= 0);
       if (indices.length) Plotly.restyle(gd, {"line.width": indices.map((i) => widths[i])}, indices);
       Plotly.Plots.resize(gd);   // the cells changed height with the class
+    }
+  }
+
+  // A new height for presenter mode's first row (the window or what is above the frame changed).
+  function fit(views, row) {
+    if (!views.present || Math.abs((views.row || 0) - row) < 2) return;
+    views.row = row;
+    document.body.style.setProperty("--row", `${row}px`);
+    for (const name of NAMES) {
+      const gd = document.getElementById(name);
+      if (gd.data) Plotly.Plots.resize(gd);
     }
   }
 
@@ -108,5 +135,5 @@ const Views = (() => {
     return sizes;
   }
 
-  return {create, unchanged, draw, apply, presenter};
+  return {create, unchanged, draw, apply, presenter, fit, camera};
 })();
