@@ -76,7 +76,7 @@ def test_the_figures_carry_the_run(default_app):
     last = step_frame(spec, 100)["traces"]["surface"]["path"]
     np.testing.assert_allclose(np.asarray(last["x"], dtype=float), run.w[:, 0])
     np.testing.assert_allclose(np.asarray(last["y"], dtype=float), run.b)
-    assert {"path", "gradients", "current gradient", "current update", "optimum", "surface"} <= \
+    assert {"path", "gradients", "current-gradient", "current-update", "optimum", "surface"} <= \
         {t.get("uid") for t in surface["data"]}
     assert any(t.get("name", "").startswith("gradient") for t in surface["data"])
     contour = figure(default_app, "contour")
@@ -208,10 +208,10 @@ def test_gd_momentum_and_adam_side_by_side():
     np.testing.assert_allclose(web.decode(spec["others"][1]["w"]), adam.w[:, 0])
     surface = figure(at, "surface")
     colours = {t["uid"]: t["line"]["color"] for t in surface["data"] if t.get("uid", "").endswith("path")
-               or t.get("uid", "").startswith("other path")}
+               or t.get("uid", "").startswith("other-path")}
     assert len(set(colours.values())) == 3  # one colour each
     loss = figure(at, "loss")
-    assert {"loss", "other loss 1", "other loss 2"} <= {t.get("uid") for t in loss["data"]}
+    assert {"loss", "other-loss-1", "other-loss-2"} <= {t.get("uid") for t in loss["data"]}
 
 
 def test_compare_controls_choose_optimizer_and_learning_rate():
