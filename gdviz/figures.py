@@ -185,15 +185,16 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
     span_w, span_b = float(w_values[-1] - w_values[0]), float(b_values[-1] - b_values[0])
     if equal_scales is None:
         equal_scales = "′" in (w_symbol or "") and max(span_w, span_b) <= 4 * min(span_w, span_b)
-    aspect = dict(aspectmode="cube")
+    aspect, eye = dict(aspectmode="cube"), dict(x=-1.25, y=-1.35, z=1.65)  # from above, far enough to hold the near corner
     if equal_scales:
         longest = max(span_w, span_b)
         aspect = dict(aspectmode="manual", aspectratio=dict(x=span_w / longest, y=span_b / longest, z=0.8))
+        eye = dict(x=-0.95, y=-1.05, z=1.25)  # a smaller box: a closer eye
     return _figure(traces, heading,
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
                               yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
                               zaxis=dict(title=title("loss"), range=[0, top], **axis),
-                              **aspect, camera=dict(eye=dict(x=-1.25, y=-1.35, z=1.65)),
+                              **aspect, camera=dict(eye=eye),
                               domain=dict(x=[0, 1], y=[0.08, 1])),
                    legend=dict(orientation="h", x=0.0, y=0.0, yanchor="bottom", font=dict(size=15)))
 

@@ -195,3 +195,33 @@ def test_legends_under_the_2d_views_sit_in_the_bottom_margin_not_on_the_x_title(
     for name in ("contour", "data", "loss"):
         legend = figure(spec, name)["layout"]["legend"]
         assert (legend["yref"], legend["y"], legend["yanchor"]) == ("container", 0, "bottom"), name
+
+
+def test_the_3d_view_draws_the_path_over_a_surface_that_covers_the_box_and_ends_below_the_top():
+    from gdviz import surface as surfaces
+    data = synthetic(n=60, weights=2.0, bias=-1.0, noise=1.0, seed=0, x_range=(-2, 2), x_offset=8.0)
+    fitted = data.standardized()
+    run = descend(fitted, lr=0.1, steps=100, w0=[-3.0], b0=4.0)
+    spec = web.lecture_spec(fitted, run, original=data)
+    fig = figure(spec, "surface")
+    scene, surface = fig["layout"]["scene"], trace(fig, "surface")
+    z = values(surface["z"]).reshape(len(values(surface["y"])), len(values(surface["x"])))
+    top = scene["zaxis"]["range"][1]
+    assert surface["opacity"] == 1.0 and np.nanmax(z) <= top  # nothing cut flat by the axis
+    w_values, b_values = values(surface["x"]), values(surface["y"])
+    assert w_values[0] < run.w[:, 0].min() and run.w[:, 0].max() < w_values[-1]  # under the whole path
+    assert b_values[0] < run.b.min() and run.b.max() < b_values[-1]
+    # the path sits above the surface's triangles: the lift beats the chord error between grid points
+    path = trace(fig, "path")
+    true_z = surfaces.loss_surface(fitted, w_values, b_values)
+    lift = spec["run"]["lift"]
+    chord = max(np.abs(np.diff(true_z, 2, axis=0)).max(), np.abs(np.diff(true_z, 2, axis=1)).max()) / 4
+    assert lift >= chord and np.allclose(values(path["z"]), run.loss[:len(values(path["z"]))] + lift)
+    # a standardised weight: one scale for w′ and b; the eye far enough out for the near corner
+    assert scene["aspectmode"] == "manual"
+    ratio = scene["aspectratio"]
+    assert ratio["x"] / ratio["y"] == pytest.approx((w_values[-1] - w_values[0]) / (b_values[-1] - b_values[0]))
+    plain = figure(web.lecture_spec(data, descend(data, lr=0.01, steps=20)), "surface")["layout"]["scene"]
+    assert plain["aspectmode"] == "cube" and np.linalg.norm(list(plain["camera"]["eye"].values())) > 2.3
+    pressed = figures.surface_z(np.array([[0.0, 50.0, 100.0, 1000.0]]), 100.0)
+    assert pressed[0, 0] == 0 and pressed[0, 1] == 50 and (np.diff(pressed) > 0).all() and pressed.max() <= 100
