@@ -238,7 +238,8 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                    annotations: list, *, equal_scales: bool = False, w_label: str = "w") -> go.Figure:
     """The loss from above as contours, with the path, the gradient arrows (one trace) and the
     current step's ∇L and update drawn as arrows (``annotations``, from the frame). Click anywhere
-    to start a run from there."""
+    to start a run from there. ``equal_scales`` gives w and b one scale; a standardised weight
+    (its label carries ′) always has it, so its bowl looks round."""
     line = runs[0]
     w_label = plotly_text(w_label)
     log_z = np.log10(np.asarray(z) + 1e-300)
@@ -263,7 +264,7 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                _moves(moving, "current-point", type="scatter", mode="markers", showlegend=False, hovertemplate=HOVER,
                       marker=dict(size=14, color=line.colour, line=dict(color="black", width=2)))]
     yaxis = dict(title="b", range=[b_values[0], b_values[-1]], constrain="domain")
-    if equal_scales:
+    if equal_scales or w_label.split(" (")[0].endswith("′"):  # a standardised weight: its round bowl is the point
         yaxis.update(scaleanchor="x", scaleratio=1)
     return _figure(traces, "Contours · click to start there",
                    xaxis=dict(title=w_label, range=[w_values[0], w_values[-1]], constrain="domain"),

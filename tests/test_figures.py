@@ -225,3 +225,11 @@ def test_the_3d_view_draws_the_path_over_a_surface_that_covers_the_box_and_ends_
     assert plain["aspectmode"] == "cube" and np.linalg.norm(list(plain["camera"]["eye"].values())) > 2.3
     pressed = figures.surface_z(np.array([[0.0, 50.0, 100.0, 1000.0]]), 100.0)
     assert pressed[0, 0] == 0 and pressed[0, 1] == 50 and (np.diff(pressed) > 0).all() and pressed.max() <= 100
+
+
+def test_equal_scales_follow_standardisation_on_the_contours():
+    data = synthetic(n=40, seed=1, x_offset=8.0)
+    fitted = data.standardized()
+    spec = web.lecture_spec(fitted, descend(fitted, lr=0.1, steps=20), original=data)
+    assert figure(spec, "contour")["layout"]["yaxis"]["scaleanchor"] == "x"
+    assert "scaleanchor" not in figure(web.lecture_spec(data, descend(data, lr=1e-3, steps=20)), "contour")["layout"]["yaxis"]

@@ -11,7 +11,8 @@ frame and gdviz/web/frontend/frames.js interprets the very same recipes in the b
 and indexing only. Two things cannot be sent for every step and are computed where they are drawn,
 each written once in Python (here, with gdviz.model) and once in frames.js, and compared by
 tests/test_browser_parity.py: the (w_f, b) slice of the surface with several features
-(model.slice_coefficients' p, q, r) and ŷ = X W_k + b_k of the rows drawn.
+(model.slice_coefficients' p, q, r) with its heights as drawn (press), and ŷ = X W_k + b_k of the
+rows drawn.
 
 Expressions (in a recipe's ``attrs``; ``col`` names a column of the recipe's run, ``"W[1]"`` the
 second component of a 2-D column, ``"#"`` the step number itself; j is the recipe's clock at k):

@@ -1,10 +1,10 @@
 "use strict";
 // Each step's picture, from the recipes gdviz/web/frames.py writes into the spec: which columns of
 // which run every moving trace and the maths panel read at step k. This file mirrors step_frame
-// there, by slicing and indexing only. The two formulas computed here (they cannot be sent for
-// every step) are written once each: predicted (ŷ = X W + b of the rows drawn) and sliceAt (the
-// (w_f, b) slice of the surface with several features). tests/test_browser_parity.py compares
-// stepFrame with Python's step_frame at several steps.
+// there, by slicing and indexing only. The formulas computed here (they cannot be sent for every
+// step) are written once each: predicted (ŷ = X W + b of the rows drawn), sliceAt (the (w_f, b)
+// slice of the surface with several features) and press (its heights as the 3-D view draws them).
+// tests/test_browser_parity.py compares stepFrame with Python's step_frame at several steps.
 const Frames = (() => {
   function decode(a) {
     if (a === null || a === undefined || !a.bdata) return null;
