@@ -172,3 +172,13 @@ def test_a_control_added_to_the_schema_travels_in_links_by_itself(monkeypatch):
     assert "not a valid momentum μ" in state.decode({"mu": "2"})[1][0]
     assert state.encode({**state.defaults(), "momentum_mu": 0.5}) == {"mu": "0.5"}
     assert state.encode(state.defaults()) == {}
+
+
+def test_the_3d_camera_travels_in_the_link():
+    at = run_with({"cam": "0.3,-2.1,0.8"})
+    layout = json.loads(spec_of(at)["figures"]["surface"])["layout"]
+    assert layout["scene"]["camera"]["eye"] == {"x": 0.3, "y": -2.1, "z": 0.8}
+    assert dict(at.query_params)["cam"] == "0.3,-2.1,0.8"
+    for bad in ("1e9,0,0", "a,b,c", "0,0,0", "1,2", "١,2,3"):
+        values, notes = state.decode({"cam": bad})
+        assert values == {} and "not a valid 3-D camera" in notes[0]

@@ -176,6 +176,20 @@ def write_tolerance(state: dict) -> str | None:
     return write_number(state["tol"]) if state.get("use_tol") else None
 
 
+def read_camera(text: str) -> tuple[float, float, float]:
+    """The 3-D camera's eye from a link's ``x,y,z`` (plain decimals; checked by web.camera_eye)."""
+    from . import camera_eye  # the page end's own check of a camera (gdviz/web/__init__.py)
+
+    parts = text.split(",")
+    if len(parts) != 3 or not all(_PLAIN_NUMBER.fullmatch(part.strip()) for part in parts):
+        raise ValueError
+    return camera_eye(parts)
+
+
+def write_camera(eye) -> str:
+    return ",".join(f"{v:.3f}".rstrip("0").rstrip(".") for v in eye)
+
+
 # ---- the controls ----
 @dataclass(frozen=True)
 class Control:
@@ -254,6 +268,7 @@ CONTROLS: dict[str, Control] = {c.key: c for c in [
             read=flag, write=write_flag),
     Control("equal_scales", False, "checkbox", "Equal scales on the contour map", link="equal",
             what="equal scales (0 or 1)", read=flag, write=write_flag),
+    Control("camera", None, link="cam", what="3-D camera (x,y,z)", read=read_camera, write=write_camera),
     Control("present", False, "toggle", "Presenter mode",
             dict(help="Large type, thick lines, controls tucked away: for the projector."),
             "present", "presenter mode (0 or 1)", flag, write_flag),
