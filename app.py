@@ -82,7 +82,8 @@ def make_sweep(choice, _raw, standardise: bool, optimizer: str, start: tuple, st
 @st.cache_data(max_entries=32, show_spinner=False)
 def make_views(choice, _raw, standardise: bool, feature: int, data_view: str, optimizer: str, lr: float,
                start: tuple, steps: int, batch_size: int | None, tol: float | None, compared: tuple,
-               log_loss: bool, equal_scales: bool, step: int | None, camera: tuple | None = None):
+               log_loss: bool, equal_scales: bool, step: int | None, camera: tuple | None = None,
+               arrows: str = "direction"):
     """Everything the browser needs to show the runs (cached: a class shares the work). The runs and
     the sweep come from their own caches, so a view option only rebuilds the figures."""
     data = fitted(choice, _raw, standardise)
@@ -95,7 +96,7 @@ def make_views(choice, _raw, standardise: bool, feature: int, data_view: str, op
                             label=run_label(optimizer, lr), others=others,
                             original=load_dataset(choice, _raw) if standardise else None,
                             data_view="actual" if data_view == state.VIEWS["actual"] else "feature",
-                            step=step, sweep=sweep, camera=camera)
+                            step=step, sweep=sweep, camera=camera, arrows=arrows)
     web.script_json(spec)  # raises ValueError if a non-finite number would reach the browser
     summary = dict(steps=run.steps, diverged_at=run.diverged_at, converged_at=run.converged_at,
                    final_loss=float(run.loss[-1]), start_loss=float(run.loss[0]), grad_norm=float(run.grad_norm[-1]),
@@ -378,6 +379,7 @@ with st.sidebar:
     st.header("View")
     log_loss = draw(st, "log_loss")
     equal_scales = draw(st, "equal_scales")
+    arrows = draw(st, "arrows")
 
 # ---- the page ----
 present = draw(present_home, "present")
@@ -418,7 +420,7 @@ try:
     spec, summary = make_views(choice, raw, bool(standardise), feature, data_view, optimizer, float(lr), start,
                                int(steps), batch_size, tol, tuple(compared), bool(log_loss), bool(equal_scales),
                                st.session_state.get("link_step") or 0,  # a run opens at step 0: Play is the first press
-                               st.session_state.get("camera"))
+                               st.session_state.get("camera"), "true" if arrows == state.ARROWS["true"] else "direction")
 except ValueError as error:  # numbers beyond float64 (a DataError says which); never a traceback or a NaN
     reason = plain(error) if isinstance(error, DataError) else "Some numbers of this run are beyond what float64 holds."
     st.error(f"**These settings cannot be drawn.** {reason} Try a smaller learning rate or start, or standardise x.")

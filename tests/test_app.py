@@ -336,3 +336,17 @@ def test_a_sample_set_from_a_link_or_the_menu_reaches_its_fit(sample_id):
 def test_a_tolerance_not_met_says_did_not_converge():
     at = open_app_with({"tol": "1e-10", "steps": "20"})
     assert any("Did not converge in 20 steps" in w.value for w in at.warning)
+
+
+def test_gradient_arrows_are_direction_only_by_default_and_true_scale_on_request():
+    at = open_app()
+    spec = spec_of(at)
+    first = step_frame(spec, 100)["traces"]["contour"]["gradients"]
+    lengths = lambda tr: np.hypot(np.diff(np.asarray(tr["x"], dtype=float).reshape(-1, 3)[:, :2]).ravel(),  # noqa: E731
+                                  np.diff(np.asarray(tr["y"], dtype=float).reshape(-1, 3)[:, :2]).ravel())
+    direction = lengths(first)
+    at.radio(key="arrows").set_value("true scale").run()
+    true = lengths(step_frame(spec_of(at), 100)["traces"]["contour"]["gradients"])
+    assert direction.max() / direction.min() < 3  # about one length (in view units)
+    assert true[0] > 100 * true[-1]  # they shrink with |∇L| as the run converges
+    assert dict(at.query_params)["arrows"] == "true"

@@ -97,7 +97,7 @@ def display_rows(m: int) -> np.ndarray:
 def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None, log_loss: bool = False,
                  equal_scales: bool = False, grid: int = 61, label: str | None = None,
                  others: tuple = (), original=None, data_view: str = "feature", sweep=None,
-                 camera=None) -> dict:
+                 camera=None, arrows: str = "direction") -> dict:
     """Everything the browser needs to show ``trajectory`` on ``data``, as JSON-ready values.
 
     ``figures`` holds the four Plotly figures at ``step`` (default: the last) as JSON strings, their
@@ -152,7 +152,7 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         z = surface.loss_surface(data, w_values, b_values, feature=feature)
     looks = [figures.RunLook(name, colour, run.loss, None, n) for name, colour, run, n in zip(labels, colours, runs, shown)]
     top, lift = figures.surface_height(z, looks)
-    scale = frames.arrow_scale(trajectory, box, feature=feature, shown=shown[0])
+    scale = frames.arrow_scale(trajectory, box, feature=feature, shown=shown[0], arrows=arrows)
     ends = (float(x_shown.min()), float(x_shown.max())) if mode == "feature" else None
     columns = [frames.main_columns(data, trajectory, feature=feature, scale=scale, lift=lift, optimum=(w_star, b_star),
                                    ends=ends)]

@@ -20,6 +20,7 @@ SYNTHETIC, UPLOAD = "Synthetic data", "Upload a CSV file"
 SOURCES = [SYNTHETIC, *gdata.SAMPLES, UPLOAD]
 SAMPLE_IDS = {filename.removesuffix(".csv"): title for title, filename in gdata.SAMPLES.items()}
 BATCH = {"full": "full batch", "mini": "mini-batch", "sgd": "1 (SGD)"}
+ARROWS = {"direction": "direction (fixed length)", "true": "true scale"}
 VIEWS = {"feature": "feature against target", "actual": "predicted against actual"}
 COMPARE_DEFAULTS = ("momentum", "adam", "nesterov")
 MAX_FEATURES = 20  # the views and the maths panel show at most this many weights (a wide file: a note)
@@ -268,6 +269,11 @@ CONTROLS: dict[str, Control] = {c.key: c for c in [
             read=flag, write=write_flag),
     Control("equal_scales", False, "checkbox", "Equal scales on the contour map", link="equal",
             what="equal scales (0 or 1)", read=flag, write=write_flag),
+    Control("arrows", ARROWS["direction"], "radio", "Gradient arrows",
+            dict(options=list(ARROWS.values()), horizontal=True,
+                 help="Direction: every ∇L arrow the same length, so each step's direction stays visible. True "
+                      "scale: lengths proportional to |∇L| (one scale for the run), which shrink as the run converges."),
+            "arrows", "gradient arrows (direction or true)", choice(ARROWS), write_choice(ARROWS)),
     Control("camera", None, link="cam", what="3-D camera (x,y,z)", read=read_camera, write=write_camera),
     Control("present", False, "toggle", "Presenter mode",
             dict(help="Large type, thick lines, controls tucked away: for the projector."),
