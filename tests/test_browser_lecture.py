@@ -169,8 +169,9 @@ JS_PANEL_FITS = """() => { const p = document.getElementById('panel');
   return [p.scrollHeight, p.clientHeight]; }"""
 
 
-def test_presenter_mode_holds_the_lecture_on_one_1080p_screen(chromium, app_url):
-    tab = Lecture(_Browser(chromium, viewport={"width": 1920, "height": 1080}), app_url)
+@pytest.mark.parametrize("link", ["", "?opt=adam"], ids=["gradient descent", "Adam (the longest maths)"])
+def test_presenter_mode_holds_the_lecture_on_one_1080p_screen(chromium, app_url, link):
+    tab = Lecture(_Browser(chromium, viewport={"width": 1920, "height": 1080}), app_url + "/" + link)
     try:
         page, frame = tab.page, tab.frame
         finished = tab.scripts_finished
@@ -207,7 +208,7 @@ def test_presenter_mode_holds_the_lecture_on_one_1080p_screen(chromium, app_url)
         frame.evaluate("(k) => gdviz.show(k)", 6)
         page.wait_for_timeout(500)
         DOCS.mkdir(exist_ok=True)
-        page.screenshot(path=str(DOCS / "screenshot-presenter-1080p.png"))
+        page.screenshot(path=str(DOCS / f"screenshot-presenter-1080p{'-adam' if link else ''}.png"))
         assert tab.exceptions() == []
         assert tab.errors == []
     finally:

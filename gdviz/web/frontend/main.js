@@ -33,6 +33,19 @@
     return {screen: screen, row: row, looks: page.spec.looks.presenter};
   }
 
+  // Presenter mode: the maths panel as narrow as lets this run's maths fit its height (an Adam step
+  // written out needs more room than plain descent's), chosen once per drawing, not at every step.
+  function fitMaths(page) {
+    const body = document.body, panel = document.getElementById("panel");
+    const before = body.dataset.maths;
+    if (!page.views.present) { delete body.dataset.maths; return; }
+    for (const span of ["3", "4", "5"]) {
+      body.dataset.maths = span;
+      if (panel.scrollHeight <= panel.clientHeight) break;
+    }
+    if (body.dataset.maths !== before) Views.fit(page.views, page.views.row, true);
+  }
+
   function render(page, spec) {
     // Streamlit renders again when the frame's size changes; the same spec needs no redraw.
     const old = page.spec;
@@ -52,6 +65,7 @@
       if (newRun) Player.pause(page.player);
       Player.show(page.player, newRun ? spec.step : page.player.k);
       Panel.note(spec);
+      if (drawn > 0 || spec.present !== Boolean(old && old.present)) fitMaths(page);
       page.reportHeight();
     });
   }
@@ -95,7 +109,9 @@
   if (!standalone && window.parent !== window) {
     try {
       Player.bindParent(page.player);
-      const refit = () => { if (page.views.present) Views.fit(page.views, presenterPage(page).row); };
+      const refit = () => {
+        if (page.views.present && Views.fit(page.views, presenterPage(page).row)) fitMaths(page);
+      };
       window.parent.addEventListener("resize", refit);
       setInterval(refit, 1000);   // what is above the frame (a message, the presenter's row) can change
     } catch (e) { /* not embedded, or another origin */ }

@@ -109,15 +109,17 @@ const Views = (() => {
     }
   }
 
-  // A new height for presenter mode's first row (the window or what is above the frame changed).
-  function fit(views, row) {
-    if (!views.present || Math.abs((views.row || 0) - row) < 2) return;
+  // A new height for presenter mode's first row (the window or what is above the frame changed), or
+  // new widths (force): the views are resized to their cells. True when something changed.
+  function fit(views, row, force) {
+    if (!views.present || (!force && Math.abs((views.row || 0) - row) < 2)) return false;
     views.row = row;
     document.body.style.setProperty("--row", `${row}px`);
     for (const name of NAMES) {
       const gd = document.getElementById(name);
       if (gd.data) Plotly.Plots.resize(gd);
     }
+    return true;
   }
 
   const SIZES = ["font", "title.font", "legend.font"].concat(
