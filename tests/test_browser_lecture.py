@@ -283,3 +283,14 @@ def test_the_play_button_draws_its_own_icons(lecture):
     assert button.inner_text().strip() == "Play"
     text = frame.evaluate("() => document.getElementById('bar').textContent")
     assert not any(0x2300 <= ord(c) <= 0x23FF for c in text), f"a glyph from the Misc Technical block: {text!r}"
+
+
+def test_a_link_with_a_camera_opens_turned_at_its_step(chromium, app_url):
+    tab = Lecture(_Browser(chromium), app_url + "/?step=6&cam=0.3,-2.1,0.8")
+    try:
+        assert tab.step_label() == f"step 6 / {LAST}"
+        assert_eye(tab.eye(), TURNED, "when a link with cam=0.3,-2.1,0.8 opened")
+        assert tab.page.locator("[data-testid='stAlert']", has_text="From the link").count() == 0
+        assert tab.exceptions() == [] and tab.errors == []
+    finally:
+        tab.close()
