@@ -7,9 +7,7 @@ gdviz/web/state.py (default, widget, link name); this file draws them and wires 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -117,16 +115,6 @@ def theory(choice, _raw, standardise: bool, feature: int):
                 raw_condition=gdviz.curvature(load_dataset(choice, _raw)).condition_number,
                 rows_dropped=data.rows_dropped, names=list(data.feature_names), target=data.target_name,
                 degeneracy=gdviz.degeneracy(data))
-
-
-@st.cache_resource
-def has_browser() -> bool:
-    """Whether kaleido can make pictures here: it needs its package and a Chromium."""
-    try:
-        import kaleido  # noqa: F401
-    except ImportError:
-        return False
-    return bool(os.environ.get("BROWSER_PATH") or shutil.which("chromium") or shutil.which("google-chrome"))
 
 
 @st.cache_resource
@@ -467,25 +455,18 @@ st.caption(f"The sweep at the bottom of the views: {LABELS[optimizer]} from the 
            f"{steps} full-batch steps each (all at once, from the data's sufficient statistics); crosses diverged.")
 st.caption(f"Data: {plain(numbers['name'])} ({numbers['m']} rows{dropped}; features "
            f"{plain(', '.join(numbers['names']))}; target {plain(numbers['target'])}). Keys in the views: ← → step, "
-           "space play/pause, Home back to the start. Drag the 3-D view to turn it; it stays turned while you "
+           "space play/pause, Home back to the start, End to the last step — also right after a click on a button, "
+           "checkbox or toggle (sliders keep their arrows, text boxes every key). Drag the 3-D view to turn it; it stays turned while you "
            "step and play." + (" The start (w₀, b₀) is in the standardised units." if standardise else ""))
 
 st.markdown("### Take it with you")
-exports = st.columns([1, 1, 1, 2])
+exports = st.columns([1, 3])
 exports[0].download_button("Trajectory (CSV)", summary["csv"], file_name="gdviz-trajectory.csv", mime="text/csv",
                            help="One row per step: step, weights, b, loss, gradient, the gradient used, the update.",
                            width="stretch")
-exports[1].download_button("Interactive page (HTML)", lambda: web.standalone_html(spec), width="stretch",
-                           file_name="gdviz-views.html", mime="text/html", key="export_html",
-                           help="These views as one file that works offline: play, step, turn the 3-D view.")
-if has_browser():
-    exports[2].download_button("Picture of the views (PNG)", lambda: web.views_png(spec), width="stretch",
-                               file_name="gdviz-views.png", mime="image/png", key="export_png",
-                               help="The four views at the step the page opened on, for slides (takes a few seconds).")
-else:
-    exports[2].caption("A PNG of the views needs a Chromium browser on the server (apt-get install chromium); "
-                       "use the HTML page or your browser's screenshot instead.")
-exports[3].caption("Animated GIF/MP4: play the HTML page and record the screen; gdviz makes no video itself.")
+exports[1].caption("This view as an interactive page that works offline (HTML) or a picture for slides (PNG), at the "
+                   "step and 3-D camera on screen: “save view · HTML / PNG” in the views' bar. Animated GIF/MP4: play "
+                   "the HTML page and record the screen; gdviz makes no video itself.")
 
 if not isinstance(choice, Synthetic):
     with st.expander(f"Preview of the data ({numbers['m']} rows used{dropped})"):

@@ -161,9 +161,9 @@ def step_through(tab: Lecture) -> None:
 
 
 def download_export(tab: Lecture, target: Path) -> str:
-    """The "Interactive page (HTML)" button, as a lecturer clicks it; the file saved at ``target``."""
+    """The views' "save view · HTML" button, as a lecturer clicks it; the file saved at ``target``."""
     with tab.page.expect_download(timeout=RERUN) as info:
-        tab.page.get_by_role("button", name="Interactive page (HTML)").click()
+        tab.frame.locator("#save-html").click()
     info.value.save_as(str(target))
     return target.read_text(encoding="utf-8")
 
