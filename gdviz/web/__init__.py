@@ -279,7 +279,9 @@ def standalone_html(spec: dict, title: str = "gdviz — gradient descent") -> st
 
 def views_png(spec: dict, *, width: int = 1800) -> bytes:
     """A PNG of the four views at the spec's step, for slides: 3-D surface and contours above,
-    data and loss below. Needs kaleido and a Chromium; raises RuntimeError saying so otherwise."""
+    data and loss below, from Python (a notebook, a script); the page makes its PNG in the browser.
+    Needs kaleido (pip install kaleido==1.5.0, not a dependency of the app) and a Chromium; raises
+    RuntimeError saying so otherwise."""
     import io
 
     import plotly.graph_objects as go
