@@ -81,7 +81,7 @@ def make_sweep(choice, _raw, standardise: bool, optimizer: str, start: tuple, st
 def make_views(choice, _raw, standardise: bool, feature: int, data_view: str, optimizer: str, lr: float,
                start: tuple, steps: int, batch_size: int | None, tol: float | None, compared: tuple,
                log_loss: bool, equal_scales: bool, step: int | None, camera: tuple | None = None,
-               arrows: str = "direction"):
+               arrows: str = "direction", pull: bool = False, eigen: bool = False):
     """Everything the browser needs to show the runs (cached: a class shares the work). The runs and
     the sweep come from their own caches, so a view option only rebuilds the figures."""
     data = fitted(choice, _raw, standardise)
@@ -94,7 +94,8 @@ def make_views(choice, _raw, standardise: bool, feature: int, data_view: str, op
                             label=run_label(optimizer, lr), others=others,
                             original=load_dataset(choice, _raw) if standardise else None,
                             data_view="actual" if data_view == state.VIEWS["actual"] else "feature",
-                            step=step, sweep=sweep, camera=camera, arrows=arrows)
+                            step=step, sweep=sweep, camera=camera, arrows=arrows,
+                            **{name: True for name, on in (("pull", pull), ("eigen", eigen)) if on})
     web.script_json(spec)  # raises ValueError if a non-finite number would reach the browser
     summary = dict(steps=run.steps, diverged_at=run.diverged_at, converged_at=run.converged_at,
                    final_loss=float(run.loss[-1]), start_loss=float(run.loss[0]), grad_norm=float(run.grad_norm[-1]),
@@ -115,6 +116,15 @@ def theory(choice, _raw, standardise: bool, feature: int):
                 raw_condition=gdviz.curvature(load_dataset(choice, _raw)).condition_number,
                 rows_dropped=data.rows_dropped, names=list(data.feature_names), target=data.target_name,
                 degeneracy=gdviz.degeneracy(data))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def data_csv(choice, _raw) -> str:
+    """The data in use as CSV (features, then the target), moved or added points included."""
+    data = load_dataset(choice, _raw)
+    table = pd.DataFrame(data.X, columns=list(data.feature_names))
+    table[data.target_name] = data.y
+    return table.to_csv(index=False)
 
 
 @st.cache_resource
@@ -154,14 +164,58 @@ def rates_with(*values: float) -> list[float]:
 
 
 # ---- callbacks (they run before the script, so they may set widgets' values) ----
-def start_from_click() -> None:
-    """A click on the contour map moves the start (w0, b0) there."""
+def finite_numbers(*values) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in values)
+
+
+def from_views() -> None:
+    """What the views sent: a click on the contour map moves the start (w0, b0) there; a dragged
+    data point moves that point; PageDown/PageUp in a lesson move to another scene."""
     value = st.session_state.get("views")
-    if isinstance(value, dict) and isinstance(value.get("start"), list) and len(value["start"]) == 2:
-        w, b = value["start"]
-        if all(isinstance(v, (int, float)) and np.isfinite(v) for v in (w, b)):
-            st.session_state["w0"] = float(np.clip(round(float(w), 3), -1e6, 1e6))
-            st.session_state["b0"] = float(np.clip(round(float(b), 3), -1e6, 1e6))
+    if not isinstance(value, dict):
+        return
+    start, point = value.get("start"), value.get("point")
+    if isinstance(start, list) and len(start) == 2 and finite_numbers(*start):
+        st.session_state["w0"] = float(np.clip(round(float(start[0]), 3), -1e6, 1e6))
+        st.session_state["b0"] = float(np.clip(round(float(start[1]), 3), -1e6, 1e6))
+    if isinstance(point, dict) and finite_numbers(point.get("row", 0), point.get("x"), point.get("y")):
+        row = point.get("row")
+        move_point(None if row is None else int(row), float(point["x"]), float(point["y"]))
+    if value.get("scene") in (1, -1) and "lesson" in st.session_state:
+        go_to_scene(st.session_state.get("scene", 1) + value["scene"])
+
+
+def move_point(row: int | None, x: float, y: float) -> None:
+    """A dragged point (row of the data as shown; rows past the original ones are added points) or a
+    new one (row None) becomes an edit of the data in use (x and y rounded to 4 significant digits)."""
+    edits, base_m = st.session_state.get("edits", ()), st.session_state.get("base_m", 0)
+    x, y = (float(f"{v:.4g}") for v in (x, y))
+    try:
+        if row is not None and row >= base_m:  # an added point moved again: it stays one added point
+            added = [i for i, e in enumerate(edits) if e[0] == state.ADDED]
+            if row - base_m < len(added):
+                i = added[row - base_m]
+                st.session_state["edits"] = edits[:i] + ((state.ADDED, x, y),) + edits[i + 1:]
+            return
+        st.session_state["edits"] = state.add_edit(edits, state.ADDED if row is None else row, x, y)
+    except ValueError as error:
+        st.session_state["edit_note"] = str(error)
+
+
+def add_outlier(data: gdviz.Dataset) -> None:
+    """One click: a point far below the fitted line at the right end of x (the next one a little left)."""
+    x, y = data.X[:, 0], data.y
+    n_added = sum(1 for e in st.session_state.get("edits", ()) if e[0] == state.ADDED)
+    span_x, span_y = float(np.ptp(x)) or 1.0, float(np.ptp(y)) or 1.0
+    move_point(None, float(x.max()) - 0.08 * n_added * span_x, float(y.min()) - 0.6 * span_y)
+
+
+def undo_edit() -> None:
+    st.session_state["edits"] = st.session_state.get("edits", ())[:-1]
+
+
+def reset_edits() -> None:
+    st.session_state["edits"] = ()
 
 
 def apply_preset(lr: float, compare: tuple = ()) -> None:
@@ -294,6 +348,40 @@ def choose_data() -> tuple[state.DataChoice, bytes | None, str | None]:
         return None, None, str(error)
 
 
+def with_points(base, raw) -> tuple[state.DataChoice, gdviz.Dataset]:
+    """The data in use with the points moved or added on it (they belong to the data they were made
+    on: a new data choice drops them, unless a link brought both). One copy per rerun: st.cache_data
+    hands every call its own copy, which costs for a big upload."""
+    data = load_dataset(base, raw)
+    st.session_state["base_m"] = data.m
+    if st.session_state.get("edits_base", base) != base and "edits" not in st.session_state.get("link_keys", ()):
+        st.session_state["edits"] = ()
+    st.session_state["edits_base"] = base
+    edits = st.session_state.get("edits", ())
+    if not edits:
+        return base, data
+    choice = state.Edited(base, edits)
+    try:
+        return choice, load_dataset(choice, raw)
+    except DataError as error:
+        st.session_state["edits"] = ()
+        st.session_state["edit_note"] = f"The moved or added points were dropped: {error}"
+        return base, data
+
+
+def point_buttons(data: gdviz.Dataset, edited: bool) -> None:
+    """Touch the data: add an outlier, undo, reset (one feature: the data view is where points move)."""
+    st.caption("Drag a point in the data view to move it, or add an outlier: the surface, the optimum and the "
+               "path follow.")
+    left, middle, right = st.columns([1.4, 1, 1])
+    left.button("Add an outlier", key="add_outlier", on_click=add_outlier, args=(data,), width="stretch")
+    middle.button("Undo", key="undo_edit", on_click=undo_edit, disabled=not edited, width="stretch")
+    right.button("Reset", key="reset_edits", on_click=reset_edits, disabled=not edited, width="stretch",
+                 help="The data as it was, every moved or added point undone.")
+    if edited:
+        st.caption(f"Edited data: {state.edit_summary(st.session_state['edits'])} (in the link and the data CSV).")
+
+
 # ---- the top of the page, laid out before the sidebar fills it ----
 presenting = bool(st.session_state["present"])
 if presenting:  # one row with what a lecturer changes live: the sidebar is hidden
@@ -314,8 +402,7 @@ with st.sidebar:
     if choice is None:  # keep showing the data that was in use
         choice, raw = st.session_state.get("good_data", (DEFAULT_DATA, None))
     st.session_state["good_data"] = (choice, raw)
-    # One copy per rerun: st.cache_data hands every call its own copy, which costs for a big upload.
-    data_in_use = load_dataset(choice, raw)
+    choice, data_in_use = with_points(choice, raw)
     suit_new_data(choice, raw, data_in_use)
     standardise = draw(st, "standardise")
     dims = data_in_use.d
@@ -331,6 +418,8 @@ with st.sidebar:
         names = list(data_in_use.feature_names)
         feature = draw(st, "feature", options=range(dims), format_func=lambda i: f"w{i + 1} ({names[i]})")
     data_view = draw(st, "data_view")
+    if dims == 1:
+        point_buttons(data_in_use, bool(st.session_state.get("edits")))
 
     st.header("Gradient descent")
     optimizer = draw(live.get("optimizer", st), "optimizer")
@@ -368,6 +457,8 @@ with st.sidebar:
     log_loss = draw(st, "log_loss")
     equal_scales = draw(st, "equal_scales")
     arrows = draw(st, "arrows")
+    pull = draw(st, "pull")
+    eigen = draw(st, "eigen")
 
 # ---- the page ----
 present = draw(present_home, "present")
@@ -380,6 +471,8 @@ presets = numbers["presets"]
 with messages:  # above the views, under the title (or the presenter's row)
     for note in st.session_state.get("link_notes", []):
         st.info(f"From the link: {plain(note)}")
+    if "edit_note" in st.session_state:
+        st.warning(plain(st.session_state.pop("edit_note")))
     if problem:
         st.error(f"**That data cannot be used:** {plain(problem)} Still showing: {plain(data_in_use.name)}.")
     fit_note = st.session_state.get("fit_note")
@@ -408,12 +501,15 @@ try:
     spec, summary = make_views(choice, raw, bool(standardise), feature, data_view, optimizer, float(lr), start,
                                int(steps), batch_size, tol, tuple(compared), bool(log_loss), bool(equal_scales),
                                st.session_state.get("link_step") or 0,  # a run opens at step 0: Play is the first press
-                               st.session_state.get("camera"), "true" if arrows == state.ARROWS["true"] else "direction")
+                               st.session_state.get("camera"), "true" if arrows == state.ARROWS["true"] else "direction",
+                               bool(pull), bool(eigen))
 except ValueError as error:  # numbers beyond float64 (a DataError says which); never a traceback or a NaN
     reason = plain(error) if isinstance(error, DataError) else "Some numbers of this run are beyond what float64 holds."
     st.error(f"**These settings cannot be drawn.** {reason} Try a smaller learning rate or start, or standardise x.")
     st.stop()
-spec = {**spec, "present": bool(present)}  # a view option: never part of a cached computation
+# View options that are never part of a cached computation: presenter mode, whether a data point
+# can be dragged (one feature, drawn against its target).
+spec = {**spec, "present": bool(present), "editable": dims == 1 and data_view == state.VIEWS["feature"]}
 
 if summary["diverged_at"] is not None:
     st.error(f"**Diverged at step {summary['diverged_at']}.** The loss grew from {nice(summary['start_loss'])} "
@@ -431,7 +527,7 @@ for label, diverged_at in summary["others"]:
     if diverged_at is not None:
         st.warning(f"Compared run “{label}” diverged at step {diverged_at}.")
 
-views_component()(spec=spec, key="views", on_change=start_from_click, default=None)
+views_component()(spec=spec, key="views", on_change=from_views, default=None)
 
 cols = st.columns(7)
 prime = "′" if standardise else ""
@@ -460,11 +556,13 @@ st.caption(f"Data: {plain(numbers['name'])} ({numbers['m']} rows{dropped}; featu
            "step and play." + (" The start (w₀, b₀) is in the standardised units." if standardise else ""))
 
 st.markdown("### Take it with you")
-exports = st.columns([1, 3])
+exports = st.columns([1, 1, 3])
 exports[0].download_button("Trajectory (CSV)", summary["csv"], file_name="gdviz-trajectory.csv", mime="text/csv",
                            help="One row per step: step, weights, b, loss, gradient, the gradient used, the update.",
                            width="stretch")
-exports[1].caption("This view as an interactive page that works offline (HTML) or a picture for slides (PNG), at the "
+exports[1].download_button("Data (CSV)", data_csv(choice, raw), file_name="gdviz-data.csv", mime="text/csv",
+                           help="The data in use, with any moved or added points.", width="stretch")
+exports[2].caption("This view as an interactive page that works offline (HTML) or a picture for slides (PNG), at the "
                    "step and 3-D camera on screen: “save view · HTML / PNG” in the views' bar. Animated GIF/MP4: play "
                    "the HTML page and record the screen; gdviz makes no video itself.")
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+
+import numpy as np
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -82,11 +84,72 @@ class Upload:
         return gdata.read_csv(raw, features, self.target, name=self.name)
 
 
-DataChoice = Synthetic | Sample | Upload
+MAX_EDITS = 20  # moved or added points a page (and its link) carries
+ADDED = -1  # the row of an edit that adds a point
+
+
+@dataclass(frozen=True)
+class Edited:
+    """A data set with some points moved (by dragging) or added (an outlier): ``edits`` is a tuple of
+    (row, x, y) in the data's own units, row ``ADDED`` for a new point. One feature only."""
+
+    base: Any  # a Synthetic, Sample or Upload choice
+    edits: tuple[tuple[int, float, float], ...] = ()
+
+    def load(self, raw: bytes | None = None) -> gdata.Dataset:
+        data = self.base.load(raw)
+        return with_edits(data, self.edits)
+
+
+def with_edits(data: gdata.Dataset, edits) -> gdata.Dataset:
+    """``data`` with row i moved to (x, y) for each edit (i, x, y), and (x, y) appended for row ADDED."""
+    if not edits:
+        return data
+    if data.d != 1:
+        raise gdata.DataError("Points can be moved or added only on data with one feature.")
+    X, y = data.X[:, 0].copy(), data.y.copy()
+    added_x, added_y = [], []
+    for row, x, target in edits:
+        if row == ADDED:
+            added_x.append(x)
+            added_y.append(target)
+        elif 0 <= row < data.m:
+            X[row], y[row] = x, target
+        else:
+            raise gdata.DataError(f"This data set has {data.m} rows, so row {row + 1} cannot be moved.")
+    return gdata.Dataset(np.concatenate([X, added_x]), np.concatenate([y, added_y]), feature_names=data.feature_names,
+                         target_name=data.target_name, name=f"{data.name} (edited: {edit_summary(edits)})",
+                         true_weights=data.true_weights, true_bias=data.true_bias, rows_dropped=data.rows_dropped)
+
+
+def edit_summary(edits) -> str:
+    """"2 points moved, 1 added"."""
+    added = sum(1 for row, _, _ in edits if row == ADDED)
+    moved = len(edits) - added
+    parts = [f"{moved} point{'s' if moved != 1 else ''} moved"] * bool(moved) + [f"{added} added"] * bool(added)
+    return ", ".join(parts)
+
+
+def add_edit(edits: tuple, row: int, x: float, y: float) -> tuple:
+    """The edits with one more (a row moved again replaces its earlier edit; at most MAX_EDITS)."""
+    kept = tuple(e for e in edits if row == ADDED or e[0] != row)
+    if len(kept) >= MAX_EDITS:
+        raise ValueError(f"At most {MAX_EDITS} points can be moved or added; undo one or reset the data.")
+    return kept + ((int(row), float(x), float(y)),)
+
+
+DataChoice = Synthetic | Sample | Upload | Edited
+
+
+def unedited(choice):
+    """The data choice without its moved or added points."""
+    return choice.base if isinstance(choice, Edited) else choice
 
 
 def same_data_set(a: DataChoice, b: DataChoice) -> bool:
-    """Whether two choices are the same data set (a tweak of the synthetic knobs or of the columns is)."""
+    """Whether two choices are the same data set (a tweak of the synthetic knobs or of the columns is,
+    and so is a moved or added point)."""
+    a, b = unedited(a), unedited(b)
     if isinstance(a, Synthetic) or isinstance(b, Synthetic):
         return isinstance(a, Synthetic) and isinstance(b, Synthetic)
     return type(a) is type(b) and (a.title if isinstance(a, Sample) else a.digest) == \
@@ -187,6 +250,23 @@ def read_camera(text: str) -> tuple[float, float, float]:
     return camera_eye(parts)
 
 
+def read_edits(text: str) -> tuple[tuple[int, float, float], ...]:
+    """``row:x:y,…`` (row 0-based, ``a`` for an added point), at most MAX_EDITS, plain decimals."""
+    parts = [part for part in text.split(",") if part]
+    if not 1 <= len(parts) <= MAX_EDITS:
+        raise ValueError
+    value = number(-1e12, 1e12)
+    edits: tuple = ()
+    for part in parts:
+        row, x, y = part.split(":")
+        edits = add_edit(edits, ADDED if row == "a" else number(0, 10_000_000, integer=True)(row), value(x), value(y))
+    return edits
+
+
+def write_edits(edits) -> str | None:
+    return ",".join(f"{'a' if row == ADDED else row}:{write_number(x)}:{write_number(y)}" for row, x, y in edits) or None
+
+
 def write_camera(eye) -> str:
     return ",".join(f"{v:.3f}".rstrip("0").rstrip(".") for v in eye)
 
@@ -274,6 +354,15 @@ CONTROLS: dict[str, Control] = {c.key: c for c in [
                  help="Direction: every ∇L arrow the same length, so each step's direction stays visible. True "
                       "scale: lengths proportional to |∇L| (one scale for the run), which shrink as the run converges."),
             "arrows", "gradient arrows (direction or true)", choice(ARROWS), write_choice(ARROWS)),
+    Control("pull", False, "checkbox", "Each example's pull",
+            dict(help="One thin arrow per example from the current point: its own −gradient, coloured by the sign "
+                      "of its residual. Their mean is the bold −∇L. The maths panel unfolds the sum."),
+            "pull", "each example's pull (0 or 1)", flag, write_flag),
+    Control("eigen", False, "checkbox", "Eigen-directions and their errors",
+            dict(help="The Hessian's eigen-directions through the optimum, with λ and the factor 1 − αλ each step "
+                      "multiplies the error by; a plot of the error along each, predicted and observed."),
+            "eig", "eigen-directions (0 or 1)", flag, write_flag),
+    Control("edits", (), link="pts", what="moved or added points (row:x:y,…)", read=read_edits, write=write_edits),
     Control("camera", None, link="cam", what="3-D camera (x,y,z)", read=read_camera, write=write_camera),
     Control("present", False, "toggle", "Presenter mode",
             dict(help="Large type, thick lines, controls tucked away: for the projector."),
