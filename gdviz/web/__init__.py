@@ -26,7 +26,10 @@ from .. import figures, model, optimizers, surface
 from . import frames
 
 FRONTEND = Path(__file__).parent / "frontend"
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# plotly.js with only the trace types the views draw (built by tools/plotly-bundle/build.sh from the
+# plotly.js version the python plotly package ships; tests/test_bundle.py checks both). Served and
+# inlined under the name "plotly.min.js", which index.html and export.js load.
+PLOTLY_JS = FRONTEND / "plotly-gdviz.min.js"
 UPDATE_RULES = {
     "gd": "θ ← θ − α ∇L",
     "momentum": "v ← μ v + ∇L;  θ ← θ − α v",
@@ -49,10 +52,10 @@ def component_dir() -> str:
     """A folder holding the frontend (the page and its modules) and plotly.js side by side, for
     Streamlit to serve as static files.
 
-    plotly.js comes from the installed plotly package (so it always matches it); the folder's name
-    carries a hash of every file, so a changed frontend never meets a stale copy.
+    plotly.js is the lean bundle PLOTLY_JS, copied as plotly.min.js; the folder's name carries a
+    hash of every file (the bundle too), so a changed frontend never meets a stale copy.
     """
-    digest = hashlib.sha256(plotly.__version__.encode())
+    digest = hashlib.sha256(plotly.__version__.encode() + PLOTLY_JS.read_bytes())
     for path in frontend_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     target = Path(tempfile.gettempdir()) / f"gdviz-web-{digest.hexdigest()[:12]}"
