@@ -15,7 +15,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 import gdviz
-from gdviz import DataError, figures, web
+from gdviz import DataError, figures, lessons, web
 from gdviz.data import SAMPLES, csv_columns, read_csv
 from gdviz.optimizers import LABELS
 from gdviz.presets import PRESETS, settings_that_fit
@@ -116,6 +116,12 @@ def theory(choice, _raw, standardise: bool, feature: int):
                 raw_condition=gdviz.curvature(load_dataset(choice, _raw)).condition_number,
                 rows_dropped=data.rows_dropped, names=list(data.feature_names), target=data.target_name,
                 degeneracy=gdviz.degeneracy(data))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def stability(choice, _raw, standardise: bool, optimizer: str, lr: float) -> str:
+    """Why this learning rate converges, zig-zags or diverges, with the curvature's numbers."""
+    return gdviz.stability_note(fitted(choice, _raw, standardise), optimizer, lr)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -257,9 +263,22 @@ def fit_settings(choice, raw) -> dict:
 
 
 def read_link() -> None:
-    """On a session's first run: the link's settings become the widgets' values (bad ones: a note)."""
+    """On a session's first run: the link's settings become the widgets' values (bad ones: a note).
+    A link to a lesson's scene alone (``lesson=builtin&scene=3``) opens that scene; with settings
+    beside it, the settings are the view (they are what the page wrote while the scene was changed)."""
     params = {name: st.query_params.get_all(name) for name in st.query_params}
-    values, notes = state.decode(params)
+    lesson_text, scene_text = params.pop(state.LESSON, [None])[-1], params.pop(state.SCENE, [None])[-1]
+    notes = open_lesson_link(lesson_text, scene_text, settings=bool(params)) if lesson_text else []
+    if params or not lesson_text:
+        apply_params(params, notes)
+    else:
+        st.session_state["link_notes"] = notes
+
+
+def apply_params(params: dict[str, list[str]], notes: list[str]) -> None:
+    """Link parameters (a link's or a scene's) into the widgets' values; what cannot be used: a note."""
+    values, more = state.decode(params)
+    notes = notes + more
     st.session_state["link_step"] = values.pop(state.STEP, None)
     title = values.get("source")
     columns = {name: values.pop(name) for name in state.COLUMNS if name in values}
@@ -279,18 +298,79 @@ def read_link() -> None:
     st.session_state["link_notes"] = notes
 
 
-def write_link(choice, dims: int) -> None:
-    """The page's state into the URL, so the address bar is always a link to this view."""
+def current_params(choice, dims: int) -> dict[str, str]:
+    """The page's state as link parameters (what a link or a scene carries)."""
     values = {key: st.session_state.get(key) for key in CONTROLS}
     values.update({name: st.session_state.get(name) for i in range(1, 4) for name in (f"cmp_opt_{i}", f"cmp_lr_{i}")})
     if dims == 1:
         values["feature"] = CONTROLS["feature"].default  # one weight: nothing to choose
-    if isinstance(choice, Sample) and columns_of(choice.title, None)[1:] != (list(choice.features), choice.target):
-        values["features"], values["target"] = list(choice.features), choice.target  # not the set's own columns
-    values[state.STEP] = st.session_state.get("link_step")
-    params = state.encode(values)
+    base = state.unedited(choice)
+    if isinstance(base, Sample) and columns_of(base.title, None)[1:] != (list(base.features), base.target):
+        values["features"], values["target"] = list(base.features), base.target  # not the set's own columns
+    return state.encode(values)
+
+
+def write_link(choice, dims: int) -> None:
+    """The page's state into the URL, so the address bar is always a link to this view (and to the
+    lesson's scene, when a lesson is open)."""
+    params = current_params(choice, dims)
+    step = st.session_state.get("link_step")
+    if step is not None:
+        params[state.STEP] = str(step)
+    params.update(lesson_params())
     if {name: st.query_params.get_all(name) for name in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)
+
+
+# ---- a lesson: an ordered list of scenes (each a whole page state), moved through with a clicker ----
+def open_lesson_link(text: str, scene_text: str | None, settings: bool) -> list[str]:
+    """The lesson a link names (``builtin`` or a compressed one) at its scene; notes if it cannot be."""
+    try:
+        lesson = lessons.builtin_lesson() if text == "builtin" else lessons.lesson_from_link(text)
+    except lessons.LessonError as error:
+        return [f"The lesson in the link cannot be opened: {error}"]
+    notes = []
+    try:
+        k = state.READ_STEP(scene_text) if scene_text is not None else 1
+    except ValueError:
+        k = 1
+        notes.append(f"“scene={str(scene_text)[:40]}” is not a scene number; opening scene 1.")
+    if not 1 <= k <= len(lesson.scenes):
+        notes.append(f"This lesson has {len(lesson.scenes)} scenes, not {k}; opening scene 1.")
+        k = 1
+    st.session_state["lesson"] = lesson
+    if settings:  # the link's own settings are the view: only the scene's number is taken
+        st.session_state["scene"] = k
+    else:
+        go_to_scene(k)
+    return notes + st.session_state.get("link_notes", [])
+
+
+def go_to_scene(k: int) -> None:
+    """Scene k (clamped to the lesson) on the page: every control back to its default, then the
+    scene's settings; it opens at step 0 and plays by itself if the scene says so."""
+    lesson = st.session_state["lesson"]
+    k = min(max(int(k), 1), len(lesson.scenes))
+    scene = lesson.scenes[k - 1]
+    st.session_state["scene"] = k
+    for key, value in state.defaults().items():
+        st.session_state[key] = value
+    apply_params(lessons.page_params(scene), [])
+    st.session_state["autoplay"] = bool(scene.play)
+
+
+def lesson_params() -> dict[str, str]:
+    """``lesson`` and ``scene`` for the link: "builtin", or the lesson compressed if it fits."""
+    lesson = st.session_state.get("lesson")
+    if lesson is None:
+        return {}
+    if lesson == lessons.builtin_lesson():
+        text = "builtin"
+    elif lessons.fits_in_link(lesson):
+        text = lessons.lesson_to_link(lesson)
+    else:
+        return {}
+    return {state.LESSON: text, state.SCENE: str(st.session_state.get("scene", 1))}
 
 
 for name, value in state.defaults().items():
@@ -382,6 +462,121 @@ def point_buttons(data: gdviz.Dataset, edited: bool) -> None:
         st.caption(f"Edited data: {state.edit_summary(st.session_state['edits'])} (in the link and the data CSV).")
 
 
+def lesson_bar(container) -> None:
+    """"Scene k / N · title", the lecturer's note and the buttons to move (a clicker's PageDown/PageUp
+    do the same from anywhere on the page)."""
+    lesson, k = st.session_state["lesson"], st.session_state.get("scene", 1)
+    scene = lesson.scenes[k - 1]
+    back, text, forward = container.columns([0.55, 8, 0.55], vertical_alignment="center")
+    back.button("◀", key="scene_back", on_click=go_to_scene, args=(k - 1,), disabled=k <= 1,
+                help="The previous scene (PageUp)")
+    forward.button("▶", key="scene_next", on_click=go_to_scene, args=(k + 1,), disabled=k >= len(lesson.scenes),
+                   help="The next scene (PageDown)")
+    text.markdown(f"**Scene {k} / {len(lesson.scenes)} · {plain(scene.title)}** &nbsp; "
+                  f"<span style='opacity:0.75'>{plain(scene.note)}</span>", unsafe_allow_html=True)
+
+
+def open_builtin_lesson() -> None:
+    st.session_state["lesson"] = lessons.builtin_lesson()
+    go_to_scene(1)
+
+
+def close_lesson() -> None:
+    st.session_state.pop("lesson", None)
+    st.session_state.pop("scene", None)
+
+
+def lesson_from_file() -> None:
+    """An uploaded lesson file replaces the lesson in use; a malformed one keeps it, with a sentence."""
+    upload = st.session_state.get("lesson_file")
+    if upload is None:
+        return
+    try:
+        lesson = lessons.read_lesson(upload.getvalue(), upload.name)
+    except lessons.LessonError as error:
+        st.session_state["lesson_note"] = f"That lesson file cannot be opened: {error}"
+        return
+    st.session_state["lesson"] = lesson
+    go_to_scene(1)
+
+
+def add_this_scene(params: dict[str, str]) -> None:
+    """The view on screen becomes a scene after the current one (title and note from the boxes), with
+    the 3-D camera the views last wrote into the address bar."""
+    camera = st.query_params.get(CONTROLS["camera"].link)
+    if camera is not None:
+        params = {**params, CONTROLS["camera"].link: camera}
+    lesson = st.session_state.get("lesson")
+    count = len(lesson.scenes) if lesson else 0
+    title = st.session_state.get("new_scene_title", "").strip() or f"Scene {count + 1}"
+    at = st.session_state.get("scene", 0) if lesson else 0
+    try:
+        scene = lessons.Scene(title=title, note=st.session_state.get("new_scene_note", "").strip(), params=params,
+                              play=bool(st.session_state.get("new_scene_play")))
+        st.session_state["lesson"] = (lessons.add_scene(lesson, scene, at=at) if lesson
+                                      else lessons.Lesson(title="My lesson", scenes=(scene,)))
+    except lessons.LessonError as error:
+        st.session_state["lesson_note"] = str(error)
+        return
+    st.session_state["scene"] = at + 1
+    st.session_state["new_scene_title"] = st.session_state["new_scene_note"] = ""
+
+
+def edit_deck(action: str, i: int) -> None:
+    """Move scene i (0-based) up or down, or delete it; the scene shown follows its own scene."""
+    lesson = st.session_state["lesson"]
+    shown = st.session_state.get("scene", 1) - 1
+    if action == "delete":
+        if len(lesson.scenes) == 1:
+            close_lesson()
+            return
+        st.session_state["lesson"] = lessons.delete_scene(lesson, i)
+        st.session_state["scene"] = min(shown + (-1 if i < shown else 0), len(lesson.scenes) - 2) + 1
+        return
+    j = i - 1 if action == "up" else i + 1
+    st.session_state["lesson"] = lessons.move_scene(lesson, i, j)
+    st.session_state["scene"] = {i: j, j: i}.get(shown, shown) + 1
+
+
+def lesson_panel(params: dict[str, str]) -> None:
+    """The sidebar's lesson tools: open the built-in lesson or a file, add this view, reorder, delete,
+    download, share."""
+    lesson = st.session_state.get("lesson")
+    with st.expander("Lesson: scenes for a lecture", expanded=lesson is not None):
+        if "lesson_note" in st.session_state:
+            st.error(plain(st.session_state.pop("lesson_note")))
+        left, right = st.columns(2)
+        left.button("Built-in lesson", key="open_builtin", on_click=open_builtin_lesson, width="stretch",
+                    help="The lecture notes' story in scenes: PageDown/PageUp (a clicker) move through it.")
+        right.button("Close lesson", key="close_lesson", on_click=close_lesson, disabled=lesson is None,
+                     width="stretch")
+        st.file_uploader("Open a lesson file (TOML or JSON)", type=["toml", "json"], key="lesson_file",
+                         on_change=lesson_from_file)
+        st.text_input("Title of a new scene", key="new_scene_title", max_chars=80)
+        st.text_input("Note for the lecturer", key="new_scene_note", max_chars=300)
+        st.checkbox("Plays by itself", key="new_scene_play")
+        st.button("Add this view as a scene", key="add_scene", on_click=add_this_scene, args=(params,),
+                  width="stretch", help="After the scene shown, with everything on screen (the 3-D camera too).")
+        if lesson is None:
+            return
+        for i, scene in enumerate(lesson.scenes):
+            name, up, down, delete = st.columns([5, 1, 1, 1], vertical_alignment="center")
+            shown = "▸ " if i + 1 == st.session_state.get("scene") else ""
+            name.button(f"{shown}{i + 1}. {plain(scene.title)}", key=f"goto_scene_{i}", on_click=go_to_scene, args=(i + 1,),
+                        type="tertiary")
+            up.button("↑", key=f"scene_up_{i}", on_click=edit_deck, args=("up", i), disabled=i == 0)
+            down.button("↓", key=f"scene_down_{i}", on_click=edit_deck, args=("down", i),
+                        disabled=i == len(lesson.scenes) - 1)
+            delete.button("✕", key=f"scene_delete_{i}", on_click=edit_deck, args=("delete", i))
+        left, right = st.columns(2)
+        left.download_button("Lesson (TOML)", lessons.lesson_to_toml(lesson), file_name="gdviz-lesson.toml",
+                             mime="application/toml", width="stretch")
+        right.download_button("Lesson (JSON)", lessons.lesson_to_json(lesson), file_name="gdviz-lesson.json",
+                              mime="application/json", width="stretch")
+        if not lessons.fits_in_link(lesson):
+            st.caption("This lesson is too long for a link: share the file.")
+
+
 # ---- the top of the page, laid out before the sidebar fills it ----
 presenting = bool(st.session_state["present"])
 if presenting:  # one row with what a lecturer changes live: the sidebar is hidden
@@ -459,6 +654,7 @@ with st.sidebar:
     arrows = draw(st, "arrows")
     pull = draw(st, "pull")
     eigen = draw(st, "eigen")
+    lesson_panel(current_params(choice, dims))
 
 # ---- the page ----
 present = draw(present_home, "present")
@@ -466,9 +662,12 @@ if present:  # the sidebar and Streamlit's header go; the views take the screen
     st.markdown("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], header "
                 "{display: none !important;} .block-container {padding: 0.6rem 1rem !important; "
                 "max-width: 100% !important;}</style>", unsafe_allow_html=True)
-numbers = theory(choice, raw, bool(standardise), feature)
+numbers = {**theory(choice, raw, bool(standardise), feature),
+           "stability": stability(choice, raw, bool(standardise), optimizer, float(lr))}
 presets = numbers["presets"]
 with messages:  # above the views, under the title (or the presenter's row)
+    if st.session_state.get("lesson") is not None:
+        lesson_bar(st)
     for note in st.session_state.get("link_notes", []):
         st.info(f"From the link: {plain(note)}")
     if "edit_note" in st.session_state:
@@ -509,12 +708,14 @@ except ValueError as error:  # numbers beyond float64 (a DataError says which); 
     st.stop()
 # View options that are never part of a cached computation: presenter mode, whether a data point
 # can be dragged (one feature, drawn against its target).
-spec = {**spec, "present": bool(present), "editable": dims == 1 and data_view == state.VIEWS["feature"]}
+spec = {**spec, "present": bool(present), "editable": dims == 1 and data_view == state.VIEWS["feature"],
+        "autoplay": bool(st.session_state.pop("autoplay", False))}
+if st.session_state.get("lesson") is not None:  # PageDown/PageUp (a clicker) move through it
+    spec["lesson"] = {"k": st.session_state.get("scene", 1), "n": len(st.session_state["lesson"].scenes)}
 
 if summary["diverged_at"] is not None:
     st.error(f"**Diverged at step {summary['diverged_at']}.** The loss grew from {nice(summary['start_loss'])} "
-             f"past any sensible size, so the run stops there. With this data plain gradient descent "
-             f"diverges above α = 2/λ_max = {nice(numbers['lr_max'])}: try a smaller learning rate"
+             f"past any sensible size, so the run stops there. {plain(numbers['stability'])} Try a smaller learning rate"
              + ("." if standardise or numbers["condition"] < 100 else ", or standardise x."))
 elif summary["converged_at"] is not None:
     st.success(f"**Converged at step {summary['converged_at']}:** |∇L| fell below {nice(tol)}.")
@@ -547,6 +748,7 @@ else:
     cols[6].metric("Condition number", number_text(numbers["condition"]), help=condition_help)
 dropped = (f", {numbers['rows_dropped']} row{'s' if numbers['rows_dropped'] > 1 else ''} with a missing value dropped"
            if numbers["rows_dropped"] else "")
+st.caption(f"**Why:** {plain(numbers['stability'])}")
 st.caption(f"The sweep at the bottom of the views: {LABELS[optimizer]} from the same start for 80 learning rates, "
            f"{steps} full-batch steps each (all at once, from the data's sufficient statistics); crosses diverged.")
 st.caption(f"Data: {plain(numbers['name'])} ({numbers['m']} rows{dropped}; features "

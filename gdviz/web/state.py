@@ -369,6 +369,7 @@ CONTROLS: dict[str, Control] = {c.key: c for c in [
             "present", "presenter mode (0 or 1)", flag, write_flag),
 ]}
 STEP = "step"  # the step shown when a link opens (written by the views as they step)
+LESSON, SCENE = "lesson", "scene"  # a lesson ("builtin" or a compressed one) and its scene (1-based) in a link
 COLUMNS = ("features", "target")  # a sample set's columns, checked by the page against the file
 READ_STEP = number(0, 1_000_000, integer=True)
 
