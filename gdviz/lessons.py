@@ -1,0 +1,548 @@
+"""Lessons: a lecture as an ordered list of scenes, each a whole page state (what a link carries).
+
+A ``Scene`` is a short title, a one-line note for the lecturer (what to point at), the link
+parameters of the page state ({name: text}, exactly as a link carries them, camera ``cam``
+included) and whether it starts playing by itself. A scene always opens at step 0, so a ``step``
+parameter is dropped, as are the page's own ``lesson`` and ``scene``. A ``Lesson`` is a title and
+its scenes. Both check themselves when made: every parameter must be one the page knows, with a
+value its reader accepts (gdviz.web.state), so a lesson that exists can always be shown.
+
+Files: ``lesson_to_toml`` / ``lesson_to_json`` write a small readable file, ``read_lesson`` reads
+either back; a link carries a whole lesson as ``lesson_to_link`` (zlib + base64url) or the built-in
+one as ``lesson=builtin``. Anything wrong is a ``LessonError`` whose message is one plain sentence
+naming the scene (number and title) and the field. Nothing here imports Streamlit.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import math
+import re
+import tomllib
+import zlib
+from dataclasses import dataclass
+
+from . import data as gdata
+from .presets import learning_rate_presets, settings_that_fit
+from .web import state
+
+FORMAT_VERSION = 1
+MAX_SCENES = 60
+MAX_TITLE = 80
+MAX_NOTE = 300
+MAX_PARAMS = 40  # parameters in one scene (the page has about 30)
+MAX_VALUE = 200  # characters in one parameter's value
+MAX_FILE_BYTES = 200_000  # a lesson file larger than this is refused unread
+MAX_LINK_CHARS = 6000  # a lesson longer than this in a link travels as a file instead
+BUILTIN_NAME = "builtin"  # lesson=builtin in a link: the built-in lesson
+LESSON_PARAM, SCENE_PARAM = "lesson", "scene"  # the page's link parameters for the lesson and the scene (1-based)
+DROPPED = (state.STEP, LESSON_PARAM, SCENE_PARAM)  # never part of a scene: it opens at step 0
+# Link parameters the built-in lesson uses that another change is adding to state.CONTROLS. Until
+# a name is there, a scene may carry it with a flag value ("0" or "1"); the page drops it
+# (``page_params``) and the tests skip checking it. Once state.py has it, its own reader checks it.
+PENDING = {"pull": "each example's pull (0 or 1)"}
+
+
+class LessonError(ValueError):
+    """A lesson (file, link or edit) that cannot be used; the message is one plain sentence."""
+
+
+# ---- scenes and lessons ----
+def _text(value, limit: int, where: str, field: str, *, empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise LessonError(f"{where}: the field “{field}” must be text, not {_kind(value)}.")
+    if not empty and not value.strip():
+        raise LessonError(f"{where}: the field “{field}” is empty; give it a few words.")
+    if len(value) > limit:
+        raise LessonError(f"{where}: the field “{field}” is {len(value)} characters long; at most {limit} fit.")
+    if any(c in value for c in "\r\n\x00") or not all(c.isprintable() or c == "\t" for c in value):
+        raise LessonError(f"{where}: the field “{field}” must be one line of plain text.")
+    return value
+
+
+def _kind(value) -> str:
+    """What a value from a file is, in words."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if value is None:
+        return "empty (null)"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return gdata.shown(text, limit)
+
+
+def _plain_number(text: str) -> bool:
+    return bool(state._PLAIN_NUMBER.fullmatch(text.strip()))
+
+
+def check_params(params, where: str) -> dict[str, str]:
+    """The scene's link parameters as {name: text}, checked one by one with the page's own readers
+    (state.decode); ``where`` names the scene in the sentence a bad one raises."""
+    if not isinstance(params, dict):
+        raise LessonError(f"{where}: the field “params” must be a table of link parameters, not {_kind(params)}.")
+    if len(params) > MAX_PARAMS:
+        raise LessonError(f"{where}: {len(params)} parameters is more than a page has (at most {MAX_PARAMS}).")
+    known = state.links()
+    checked: dict[str, str] = {}
+    for name, value in params.items():
+        if not isinstance(name, str) or name in DROPPED:
+            continue
+        if not isinstance(value, str):
+            raise LessonError(f"{where}: the field “{_shown(name)}” must be text, as in a link (e.g. "
+                              f"“{_shown(name)}” = \"1\"), not {_kind(value)}.")
+        if len(value) > MAX_VALUE:
+            raise LessonError(f"{where}: the field “{_shown(name)}” is {len(value)} characters long; at most "
+                              f"{MAX_VALUE} fit.")
+        if name in PENDING and name not in known:
+            if value not in ("0", "1"):
+                raise LessonError(f"{where}: the field “{name}” is “{_shown(value)}”, not a valid "
+                                  f"{PENDING[name]}.")
+        elif name in state.COLUMNS:
+            pass  # checked against the data set below
+        elif name not in known:
+            raise LessonError(f"{where}: “{_shown(name)}” is not a setting gdviz knows (a link parameter such "
+                              "as lr, opt, steps, data).")
+        else:
+            values, notes = state.decode({name: [value]})
+            if notes:
+                control = known[name]
+                numeric = control.read is not None and isinstance(control.default, (int, float)) \
+                    and not isinstance(control.default, bool)
+                if numeric and not _plain_number(value):
+                    raise LessonError(f"{where}: the field “{name}” is “{_shown(value)}”, not a number.")
+                raise LessonError(f"{where}: the field “{name}” is “{_shown(value)}”, not a valid {control.what}.")
+        checked[name] = value
+    _check_columns(checked, where)
+    return checked
+
+
+def _check_columns(params: dict[str, str], where: str) -> None:
+    """features/target name columns of the scene's sample set (only a sample set has them)."""
+    chosen = [name for name in state.COLUMNS if name in params]
+    if not chosen:
+        return
+    source = state.decode({"data": [params["data"]]})[0].get("source") if "data" in params else None
+    if source not in gdata.SAMPLES:
+        raise LessonError(f"{where}: the field “{chosen[0]}” names columns, which only a sample set has "
+                          "(data=cars, trees, …).")
+    _, numeric = gdata.csv_columns(gdata.SAMPLES_DIR / gdata.SAMPLES[source])
+    for name in chosen:
+        columns = [c for c in params[name].split(",") if c] if name == "features" else [params[name]]
+        missing = [c for c in columns if c not in numeric]
+        if not columns or missing:
+            raise LessonError(f"{where}: the field “{name}” is “{_shown(params[name])}”, but {source} has no "
+                              f"such column (it has {', '.join(numeric)}).")
+
+
+def _where(number: int, title) -> str:
+    if isinstance(title, str) and title.strip():
+        return f"Scene {number} (“{_shown(title)}”)"
+    return f"Scene {number}"
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One prepared moment: ``title`` (at most 80 characters), ``note`` (one line for the lecturer,
+    at most 300), ``params`` (the page state as link parameters {name: text}, camera included; a
+    ``step``, ``lesson`` or ``scene`` is dropped: a scene opens at step 0) and ``play`` (start
+    playing by itself). Raises LessonError if any of it cannot be used.
+
+    >>> Scene("The update rule", "Point at the path.", {"lr": "0.3", "step": "9"}).params
+    {'lr': '0.3'}
+    """
+
+    title: str
+    note: str = ""
+    params: dict = None  # type: ignore[assignment]
+    play: bool = False
+
+    def __post_init__(self) -> None:
+        self.check(0)
+
+    def check(self, number: int) -> None:
+        """Check the scene as scene ``number`` of a lesson (0: on its own); drop what it never carries."""
+        where = _where(number, self.title) if number else (f"The scene “{_shown(self.title)}”"
+                                                           if isinstance(self.title, str) else "The scene")
+        _text(self.title, MAX_TITLE, where, "title")
+        _text(self.note, MAX_NOTE, where, "note", empty=True)
+        if not isinstance(self.play, bool):
+            raise LessonError(f"{where}: the field “play” must be true or false, not {_kind(self.play)}.")
+        object.__setattr__(self, "params", check_params({} if self.params is None else self.params, where))
+
+    def __hash__(self) -> int:  # params is a dict: hash its items
+        return hash((self.title, self.note, tuple(sorted(self.params.items())), self.play))
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A title (at most 80 characters) and 1 to 60 scenes, in the order they are shown."""
+
+    title: str
+    scenes: tuple = ()
+
+    def __post_init__(self) -> None:
+        _text(self.title, MAX_TITLE, "The lesson", "title")
+        scenes = tuple(self.scenes) if isinstance(self.scenes, (list, tuple)) else None
+        if scenes is None or not all(isinstance(s, Scene) for s in scenes):
+            raise LessonError("The lesson's scenes must be a list of scenes.")
+        if not scenes:
+            raise LessonError("The lesson has no scenes; a lesson needs at least one.")
+        if len(scenes) > MAX_SCENES:
+            raise LessonError(f"The lesson has {len(scenes)} scenes; at most {MAX_SCENES} fit in one lesson.")
+        object.__setattr__(self, "scenes", scenes)
+
+
+def page_params(scene: Scene) -> dict[str, list[str]]:
+    """The scene's parameters as the page reads a link ({name: [text]}, for state.decode), without
+    the PENDING names the page does not know yet; step 0, as a scene opens there."""
+    known = state.links()
+    params = {name: [value] for name, value in scene.params.items() if name not in PENDING or name in known}
+    return {**params, state.STEP: ["0"]}
+
+
+# ---- deck edits (indices from 0; each returns a new Lesson) ----
+def _index(lesson: Lesson, i: int, *, end: bool = False) -> int:
+    top = len(lesson.scenes) + (1 if end else 0)
+    if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < top:
+        raise LessonError(f"There is no scene {i + 1 if isinstance(i, int) else i!r} in a lesson of "
+                          f"{len(lesson.scenes)} scenes.")
+    return i
+
+
+def add_scene(lesson: Lesson, scene: Scene, at: int | None = None) -> Lesson:
+    """The lesson with ``scene`` inserted before index ``at`` (0-based; None: at the end)."""
+    at = len(lesson.scenes) if at is None else _index(lesson, at, end=True)
+    return Lesson(lesson.title, lesson.scenes[:at] + (scene,) + lesson.scenes[at:])
+
+
+def move_scene(lesson: Lesson, i: int, j: int) -> Lesson:
+    """The lesson with the scene at index ``i`` moved to index ``j`` (both 0-based)."""
+    scenes = list(lesson.scenes)
+    scene = scenes.pop(_index(lesson, i))
+    scenes.insert(_index(lesson, j), scene)
+    return Lesson(lesson.title, tuple(scenes))
+
+
+def delete_scene(lesson: Lesson, i: int) -> Lesson:
+    """The lesson without the scene at index ``i`` (0-based). A lesson keeps at least one scene."""
+    i = _index(lesson, i)
+    if len(lesson.scenes) == 1:
+        raise LessonError("A lesson needs at least one scene, so its last scene cannot be deleted.")
+    return Lesson(lesson.title, lesson.scenes[:i] + lesson.scenes[i + 1:])
+
+
+def retitle(lesson: Lesson, title: str) -> Lesson:
+    """The lesson under a new title."""
+    return Lesson(title, lesson.scenes)
+
+
+# ---- files ----
+def _as_dict(lesson: Lesson) -> dict:
+    return {"gdviz_lesson": FORMAT_VERSION, "title": lesson.title,
+            "scenes": [{"title": s.title, "note": s.note, "play": s.play, "params": dict(s.params)}
+                       for s in lesson.scenes]}
+
+
+def lesson_to_json(lesson: Lesson) -> str:
+    """The lesson as a readable JSON file (see README, "Lessons: the file format")."""
+    return json.dumps(_as_dict(lesson), ensure_ascii=False, indent=2) + "\n"
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    out = []
+    for c in text:
+        if c in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[c])
+        elif ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append(f"\\u{ord(c):04X}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
+
+
+def lesson_to_toml(lesson: Lesson) -> str:
+    """The lesson as a readable TOML file: a title, then one [[scenes]] table per scene with its
+    title, note, play and a [scenes.params] table of link parameters (every value a string)."""
+    lines = [f"# A gdviz lesson: {len(lesson.scenes)} scenes. Each scene's params are link parameters.",
+             f"gdviz_lesson = {FORMAT_VERSION}", f"title = {_toml_string(lesson.title)}"]
+    for scene in lesson.scenes:
+        lines += ["", "[[scenes]]", f"title = {_toml_string(scene.title)}", f"note = {_toml_string(scene.note)}",
+                  f"play = {'true' if scene.play else 'false'}", "[scenes.params]"]
+        lines += [f"{_toml_key(name)} = {_toml_string(value)}" for name, value in scene.params.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _link_text(value):
+    """A parameter written as a TOML/JSON number or true/false by hand, as a link would carry it."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return state.write_number(value)
+    return value
+
+
+def from_dict(raw) -> Lesson:
+    """A Lesson from the parsed file (a dict), every problem a LessonError naming scene and field."""
+    if not isinstance(raw, dict):
+        raise LessonError(f"A lesson file holds a title and a list of scenes, not {_kind(raw)}.")
+    version = raw.get("gdviz_lesson", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise LessonError(f"This lesson file is of format {_shown(str(version))}; this gdviz reads format "
+                          f"{FORMAT_VERSION}.")
+    if "title" not in raw:
+        raise LessonError('The lesson has no title: add a line such as title = "My lesson" at the top.')
+    unknown = [key for key in raw if key not in ("gdviz_lesson", "title", "scenes")]
+    if unknown:
+        raise LessonError(f"The lesson has a field “{_shown(str(unknown[0]))}” gdviz does not know (a lesson has "
+                          "title and scenes).")
+    title = _text(raw["title"], MAX_TITLE, "The lesson", "title")
+    scenes = raw.get("scenes")
+    if scenes is None:
+        raise LessonError("The lesson has no scenes: add one [[scenes]] table (TOML) or a \"scenes\" list (JSON) "
+                          "per scene.")
+    if not isinstance(scenes, list):
+        raise LessonError(f"The lesson's field “scenes” must be a list of scenes, not {_kind(scenes)}.")
+    if len(scenes) > MAX_SCENES:
+        raise LessonError(f"The lesson has {len(scenes)} scenes; at most {MAX_SCENES} fit in one lesson.")
+    made = []
+    for number, item in enumerate(scenes, start=1):
+        if not isinstance(item, dict):
+            raise LessonError(f"Scene {number} must be a table with a title, a note and params, not {_kind(item)}.")
+        where = _where(number, item.get("title"))
+        unknown = [key for key in item if key not in ("title", "note", "play", "params")]
+        if unknown:
+            raise LessonError(f"{where}: the field “{_shown(str(unknown[0]))}” is not part of a scene (a scene has "
+                              "title, note, play and params).")
+        if "title" not in item:
+            raise LessonError(f"{where} has no title.")
+        params = item.get("params", {})
+        if isinstance(params, dict):
+            params = {name: _link_text(value) for name, value in params.items()}
+        scene = Scene.__new__(Scene)  # checked below with its number, so the sentence names it
+        for name, value in (("title", item["title"]), ("note", item.get("note", "")), ("params", params),
+                            ("play", item.get("play", False))):
+            object.__setattr__(scene, name, value)
+        scene.check(number)
+        made.append(scene)
+    return Lesson(title, tuple(made))
+
+
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def read_lesson(raw: bytes, filename: str = "") -> Lesson:
+    """A Lesson from a TOML or JSON file's bytes (JSON if the name ends in .json or the text starts
+    with "{", else TOML). Raises LessonError with one plain sentence on anything wrong."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if len(raw) > MAX_FILE_BYTES:
+        raise LessonError(f"The lesson file is {len(raw) / 1000:.0f} kB; a lesson file is at most "
+                          f"{MAX_FILE_BYTES // 1000} kB (60 scenes fit in a few).")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise LessonError(f"The lesson file is not UTF-8 text (line {line}); save it as UTF-8.") from None
+    name = filename.lower()
+    as_json = name.endswith(".json") or (not name.endswith(".toml") and text.lstrip().startswith("{"))
+    if as_json:
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise LessonError(f"The lesson file is not valid JSON: {error.msg.lower()} at line {error.lineno}, "
+                              f"column {error.colno}.") from None
+        except RecursionError:
+            raise LessonError("The lesson file is not valid JSON: it is nested too deeply.") from None
+    else:
+        try:
+            parsed = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            message = str(error)
+            found = _TOML_WHERE.search(message)
+            what = _TOML_WHERE.sub("", message).strip().rstrip(".")
+            at = f" at line {found.group(1)}, column {found.group(2)}" if found else ""
+            raise LessonError(f"The lesson file is not valid TOML: {what[:1].lower() + what[1:]}{at}.") from None
+        except RecursionError:
+            raise LessonError("The lesson file is not valid TOML: it is nested too deeply.") from None
+    return from_dict(parsed)
+
+
+# ---- a whole lesson in a link ----
+def lesson_to_link(lesson: Lesson) -> str:
+    """The lesson as one link parameter's value: compact JSON, zlib (level 9), base64url without padding."""
+    packed = json.dumps(_as_dict(lesson), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(zlib.compress(packed, 9)).decode("ascii").rstrip("=")
+
+
+def fits_in_link(lesson: Lesson) -> bool:
+    """Whether the lesson is short enough to travel in a link (else: share the file)."""
+    return len(lesson_to_link(lesson)) <= MAX_LINK_CHARS
+
+
+def lesson_from_link(text: str) -> Lesson:
+    """The lesson a link's ``lesson`` parameter carries: ``builtin`` or lesson_to_link's text."""
+    text = str(text).strip()
+    if text == BUILTIN_NAME:
+        return builtin_lesson()
+    if len(text) > MAX_LINK_CHARS:
+        raise LessonError(f"The lesson in the link is {len(text)} characters long; at most {MAX_LINK_CHARS} fit.")
+    if not text or not re.fullmatch(r"[A-Za-z0-9_-]+", text):
+        raise LessonError("The lesson in the link is damaged: it is neither “builtin” nor a lesson gdviz wrote.")
+    try:
+        packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        unpacker = zlib.decompressobj()
+        raw = unpacker.decompress(packed, MAX_FILE_BYTES + 1)
+    except (binascii.Error, ValueError, zlib.error):
+        raise LessonError("The lesson in the link is damaged (cut short or mistyped); ask for the link again or "
+                          "for the lesson file.") from None
+    if len(raw) > MAX_FILE_BYTES or unpacker.unconsumed_tail:
+        raise LessonError(f"The lesson in the link unpacks to more than {MAX_FILE_BYTES // 1000} kB; it is not one "
+                          "gdviz wrote.")
+    if not unpacker.eof:
+        raise LessonError("The lesson in the link is damaged (cut short); ask for the link again or for the "
+                          "lesson file.")
+    return read_lesson(raw, "link.json")
+
+
+# ---- the built-in lesson ----
+SYNTH = {"data": "synthetic"}
+ROUND = {**SYNTH, "offset": "0"}  # x from −2 to 2: H ≈ 2·diag(1.33, 1), a round bowl
+BOWL = {**SYNTH, "offset": "1"}  # the page's default data: a bowl a little stretched (κ ≈ 6), zig-zags show
+VALLEY_OFFSET = 5.0  # x from 3 to 7: w and b fight, κ ≈ 540
+TREES = {"data": "trees"}
+ADAM_LR = 0.5  # Adam's α is about the length of a step in parameter units (whatever the curvature): half a unit
+CAMERA = "-1.25,-1.35,1.65"  # the 3-D view's own eye, written out so a scene carries its camera
+
+
+def _n(value: float) -> str:
+    return state.write_number(value)
+
+
+def _readable(value: float) -> float:
+    """A rate to four significant digits, to read aloud."""
+    return float(f"{value:.4g}")
+
+
+def _synthetic(params: dict) -> gdata.Dataset:
+    values = state.decode({name: [value] for name, value in params.items()})[0]
+    knobs = {key: values[key] for key in ("n", "true_w", "true_b", "noise", "seed", "offset") if key in values}
+    data = state.Synthetic(**knobs).load()
+    return data.standardized() if values.get("standardise") else data
+
+
+def _sample(sample_id: str, features=None, target=None, standardise=False) -> gdata.Dataset:
+    title = state.SAMPLE_IDS[sample_id]
+    data = state.Sample(title, None if features is None else tuple(features), target).load()
+    return data.standardized() if standardise else data
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_lesson() -> Lesson:
+    """The built-in lesson, following the lecture notes: the update rule on a round bowl, the
+    gradient's shape, each example's pull, the four learning rates, the long thin valley and
+    standardisation, momentum and Adam, mini-batches and SGD, real data. Its learning rates come
+    from learning_rate_presets of each scene's own data, so they stay right if the data change."""
+    P = {"present": "1"}  # a lecture hall: presenter mode in every scene
+    start = {"w0": "-3", "b0": "4"}
+    round_rates = learning_rate_presets(_synthetic(ROUND))
+    bowl = learning_rate_presets(_synthetic(BOWL))
+    valley = {**SYNTH, "offset": _n(VALLEY_OFFSET)}
+    valley_rates = learning_rate_presets(_synthetic(valley))
+    valley_std_rates = learning_rate_presets(_synthetic({**valley, "std": "1"}))
+    mid = {**SYNTH, "offset": "4"}  # a valley momentum visibly rides and plain descent still finishes
+    mid_rate = learning_rate_presets(_synthetic(mid))["just right"]
+    mid_momentum = _readable(mid_rate / 2)  # momentum's steps add up to about 1/(1 − μ) = 10 gradients: a smaller α
+    many = {**SYNTH, "offset": "0", "n": "200"}
+    many_rate = learning_rate_presets(_synthetic(many))["just right"]
+    one = {**TREES, "features": "girth_in", "target": "volume_cuft", "std": "1"}
+    one_rate = learning_rate_presets(_sample("trees", ["girth_in"], "volume_cuft", True))["just right"]
+    two = {**TREES, "std": "1"}
+    two_rate = learning_rate_presets(_sample("trees", standardise=True))["just right"]
+    cars = settings_that_fit(_sample("cars")) or None
+    cars_std = cars is None
+    cars_lr, cars_steps = cars or settings_that_fit(_sample("cars", standardise=True)) or (0.45, 100)
+
+    def scene(title, note, params, play=False):
+        return Scene(title, note, {**params, **P}, play)
+
+    scenes = [
+        scene("The update rule: W ← W − α ∂L/∂W",
+              "Point at the orange path: each step goes against the blue gradient arrow, downhill on a round bowl.",
+              {**ROUND, "lr": _n(round_rates["just right"]), "steps": "30", **start, "cam": CAMERA}, play=True),
+        scene("One feature: one weight, one ∂L/∂w",
+              "The maths panel: ∂L/∂w and ∂L/∂b, one number per parameter, each used to update its own parameter.",
+              {**one, "lr": _n(one_rate), "steps": "50", "w0": "-2", "b0": "2"}),
+        scene("Two features: ∂L/∂W has the shape of W",
+              "W has two weights, so the gradient has two entries (plus ∂L/∂b); the surface is the slice through w1 and b.",
+              {**two, "lr": _n(two_rate), "steps": "60", "w0": "-2", "b0": "2", "wf": "0"}),
+        scene("Where ∂L/∂w and ∂L/∂b come from",
+              "Each example pulls: 2(ŷᵢ − yᵢ)xᵢ on w and 2(ŷᵢ − yᵢ) on b; the gradient is the mean of the pulls.",
+              {**ROUND, "pull": "1", "lr": _n(round_rates["just right"]), "steps": "30", **start}),
+        scene("Learning rate too small",
+              "αλ_max = 0.02: after 100 steps the path has barely left the start; the loss curve is almost flat.",
+              {**BOWL, "lr": _n(bowl["too small"]), "steps": "100", **start}, play=True),
+        scene("Learning rate just right",
+              "αλ_max = 0.9: every direction shrinks and none zig-zags; the path glides into the valley and along it.",
+              {**BOWL, "lr": _n(bowl["just right"]), "steps": "100", **start}, play=True),
+        scene("Learning rate too large: it oscillates",
+              "αλ_max = 1.8: the path zig-zags across the valley, each jump shorter; it still converges.",
+              {**BOWL, "lr": _n(bowl["oscillating"]), "steps": "100", **start}, play=True),
+        scene("Learning rate far too large: it diverges",
+              "αλ_max = 2.5: each zig-zag is longer than the last; the loss curve climbs and the run stops.",
+              {**BOWL, "lr": _n(bowl["diverging"]), "steps": "30", **start}, play=True),
+        scene("A long thin valley: x far from zero",
+              f"x from {VALLEY_OFFSET - 2:g} to {VALLEY_OFFSET + 2:g}: w and b fight; the path drops to the valley "
+              "floor, then crawls along it.",
+              {**valley, "lr": _n(valley_rates["just right"]), "steps": "200", **start, "log": "1"}, play=True),
+        scene("Standardise x: the valley becomes a round bowl",
+              "x′ = (x − mean)/std: the same data, a round bowl; a larger rate, and the path goes straight in.",
+              {**valley, "std": "1", "lr": _n(valley_std_rates["just right"]), "steps": "50", **start, "log": "1"},
+              play=True),
+        scene("Momentum and Adam against plain descent",
+              "Same valley, same start: plain descent crawls along the floor, momentum builds speed there, Adam "
+              "steps each parameter by about α.",
+              {**mid, "lr": _n(mid_rate), "steps": "150", **start, "log": "1",
+               "cmp": f"momentum:{_n(mid_momentum)},adam:{_n(ADAM_LR)}"}, play=True),
+        scene("Mini-batches: a noisy gradient",
+              "The pink mini-batch arrow is not the blue full gradient; the path wobbles but still heads for the star.",
+              {**many, "lr": _n(_readable(many_rate / 2)), "steps": "100", **start, "batch": "mini", "bs": "10"}, play=True),
+        scene("SGD: one example per step",
+              "Batch size 1: each step follows one example's pull; the path jitters around the minimum, never settles.",
+              {**many, "lr": _n(_readable(many_rate / 10)), "steps": "200", **start, "batch": "sgd"}, play=True),
+        scene("Real data: stopping distance of cars",
+              "Ezekiel's cars (1930): the same rule fits the line from speed to stopping distance; read w off the panel.",
+              {"data": "cars", "lr": _n(cars_lr), "steps": str(cars_steps), "std": "1" if cars_std else "0",
+               "w0": "0", "b0": "0", "opt": "gd"}, play=True),
+        scene("Real data, two features: cherry trees",
+              "Volume from girth and height: predicted against actual; the points line up on the diagonal as it fits.",
+              {**two, "lr": _n(two_rate), "steps": "100", "w0": "0", "b0": "0", "view": "actual"}),
+    ]
+    return Lesson("Gradient descent, scene by scene", tuple(scenes))
+
+
+def __getattr__(name: str):
+    """``lessons.BUILTIN``: the built-in lesson, made on first use."""
+    if name == "BUILTIN":
+        return builtin_lesson()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
