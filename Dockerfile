@@ -1,0 +1,28 @@
+# gdviz, one Streamlit process per container (see "Serving a lecture hall" in the README and deploy/).
+#   docker build -t gdviz .
+#   docker run --rm -p 8501:8501 gdviz          # then open http://localhost:8501
+# Several replicas behind nginx with sticky sessions: deploy/compose.yaml; Kubernetes: deploy/k8s/.
+FROM python:3.11.7-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+# The app's pinned requirements only (no test tools), in their own layer so code changes reuse it.
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+# A user without a login or rights: the app writes only to /tmp (the views' component folder).
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin gdviz
+COPY app.py ./
+COPY gdviz ./gdviz
+COPY .streamlit ./.streamlit
+USER 10001
+
+EXPOSE 8501
+# Streamlit's own health endpoint answers "ok" once the server is up (Kubernetes probes it too).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read().strip() != b'ok')"]
+CMD ["python", "-m", "streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0", "--server.headless=true"]
