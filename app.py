@@ -15,7 +15,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 import gdviz
-from gdviz import DataError, figures, lessons, web
+from gdviz import DataError, figures, lessons, slides, web
 from gdviz.data import SAMPLES, csv_columns, read_csv
 from gdviz.optimizers import LABELS
 from gdviz.presets import PRESETS, settings_that_fit
@@ -167,6 +167,23 @@ def draw(container, key: str, **live):
 def rates_with(*values: float) -> list[float]:
     """The log scale plus any preset values in use, so a preset lands exactly on the slider."""
     return sorted(set(LEARNING_RATES) | {float(v) for v in values if v is not None})
+
+
+def made_file(container, name: str, key: str, label: str, file_name: str, mime: str, make, help_text: str) -> None:
+    """A button that makes a file with a progress bar (frames take a moment), then offers it for
+    download until what it was made from changes."""
+    made = st.session_state.get(f"made_{name}")
+    if made is not None and made[0] == key:
+        container.download_button(f"Download: {label.lower()}", made[1], file_name=file_name, mime=mime,
+                                  width="stretch", key=f"download_{name}")
+        return
+    if container.button(label, key=f"make_{name}", width="stretch", help=help_text):
+        bar = container.progress(0.0, text="Drawing…")
+        data = make(lambda done, total: bar.progress(done / total, text=f"Drawing {done} of {total}…"))
+        st.session_state[f"made_{name}"] = (key, data)
+        bar.empty()
+        container.download_button(f"Download: {label.lower()}", data, file_name=file_name, mime=mime,
+                                  width="stretch", key=f"download_{name}")
 
 
 # ---- callbacks (they run before the script, so they may set widgets' values) ----
@@ -765,8 +782,23 @@ exports[0].download_button("Trajectory (CSV)", summary["csv"], file_name="gdviz-
 exports[1].download_button("Data (CSV)", data_csv(choice, raw), file_name="gdviz-data.csv", mime="text/csv",
                            help="The data in use, with any moved or added points.", width="stretch")
 exports[2].caption("This view as an interactive page that works offline (HTML) or a picture for slides (PNG), at the "
-                   "step and 3-D camera on screen: “save view · HTML / PNG” in the views' bar. Animated GIF/MP4: play "
-                   "the HTML page and record the screen; gdviz makes no video itself.")
+                   "step and 3-D camera on screen: “save view · HTML / PNG” in the views' bar.")
+pictures = st.columns([1, 1, 3])
+run_key = repr((choice, bool(standardise), optimizer, float(lr), start, int(steps), batch_size, tol, tuple(compared),
+                feature))
+made_file(pictures[0], "gif", run_key, "Animated GIF of this run", "gdviz-run.gif", "image/gif",
+          lambda progress: slides.run_gif(
+              fitted(choice, raw, bool(standardise)),
+              make_run(choice, raw, bool(standardise), optimizer, float(lr), start, int(steps), batch_size, tol),
+              progress=progress, title=run_label(optimizer, float(lr)), feature=feature,
+              others=tuple((run_label(name, rate), make_run(choice, raw, bool(standardise), name, rate, start,
+                                                            int(steps), batch_size, tol)) for name, rate in compared)),
+          "Up to 60 frames spread over the run (10 a second, the last held), contours and data side by side.")
+if st.session_state.get("lesson") is not None:
+    lesson = st.session_state["lesson"]
+    made_file(pictures[1], "slides", repr(lesson), "Slides: a PNG per scene (zip)", "gdviz-lesson-slides.zip",
+              "application/zip", lambda progress: slides.slides_zip(slides.lesson_pictures(lesson, progress=progress)),
+              "One 1600x900 picture per scene of the lesson, each run drawn to its end: for slides.")
 
 if not isinstance(choice, Synthetic):
     with st.expander(f"Preview of the data ({numbers['m']} rows used{dropped})"):

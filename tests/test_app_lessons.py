@@ -96,3 +96,25 @@ def test_the_lecturer_builds_a_deck_of_their_own():
     again = open_app_with(link)
     assert again.session_state["lesson"] == at.session_state["lesson"]
     assert not at.exception
+
+
+def test_the_run_as_an_animated_gif_and_the_lesson_as_slides():
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    at = open_app_with({"lesson": "builtin", "scene": "5"})
+    at.button(key="make_gif").click().run()
+    assert not at.exception
+    key, gif = at.session_state["made_gif"]
+    image = Image.open(io.BytesIO(gif))
+    assert image.format == "GIF" and image.n_frames > 10
+    at.button(key="make_slides").click().run()
+    _, archive = at.session_state["made_slides"]
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        names = z.namelist()
+        assert len(names) == N and all(n.endswith(".png") for n in names)
+        assert Image.open(io.BytesIO(z.read(names[0]))).size == (1600, 900)
+    at.select_slider(key="lr").set_value(0.01).run()  # another run: the GIF is made again on request
+    assert any(b.proto.label == "Animated GIF of this run" for b in at.button)
