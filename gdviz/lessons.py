@@ -37,7 +37,7 @@ MAX_VALUE = 200  # characters in one parameter's value
 MAX_FILE_BYTES = 200_000  # a lesson file larger than this is refused unread
 MAX_LINK_CHARS = 6000  # a lesson longer than this in a link travels as a file instead
 BUILTIN_NAME = "builtin"  # lesson=builtin in a link: the built-in lesson
-LESSON_PARAM, SCENE_PARAM = "lesson", "scene"  # the page's link parameters for the lesson and the scene (1-based)
+LESSON_PARAM, SCENE_PARAM = state.LESSON, state.SCENE  # the page's link parameters: the lesson, its scene (1-based)
 DROPPED = (state.STEP, LESSON_PARAM, SCENE_PARAM)  # never part of a scene: it opens at step 0
 # Link parameters the built-in lesson uses that another change is adding to state.CONTROLS. Until
 # a name is there, a scene may carry it with a flag value ("0" or "1"); the page drops it
@@ -98,8 +98,8 @@ def check_params(params, where: str) -> dict[str, str]:
         if not isinstance(name, str) or name in DROPPED:
             continue
         if not isinstance(value, str):
-            raise LessonError(f"{where}: the field “{_shown(name)}” must be text, as in a link (e.g. "
-                              f"“{_shown(name)}” = \"1\"), not {_kind(value)}.")
+            raise LessonError(f"{where}: the field “{_shown(name)}” must be text in quotes, as a link carries it, "
+                              f"not {_kind(value)}.")
         if len(value) > MAX_VALUE:
             raise LessonError(f"{where}: the field “{_shown(name)}” is {len(value)} characters long; at most "
                               f"{MAX_VALUE} fit.")
@@ -110,8 +110,8 @@ def check_params(params, where: str) -> dict[str, str]:
         elif name in state.COLUMNS:
             pass  # checked against the data set below
         elif name not in known:
-            raise LessonError(f"{where}: “{_shown(name)}” is not a setting gdviz knows (a link parameter such "
-                              "as lr, opt, steps, data).")
+            raise LessonError(f"{where}: the field “{_shown(name)}” is not a setting gdviz knows (a link parameter "
+                              "such as lr, opt, steps, data).")
         else:
             values, notes = state.decode({name: [value]})
             if notes:
@@ -322,7 +322,7 @@ def from_dict(raw) -> Lesson:
         raise LessonError("The lesson has no scenes: add one [[scenes]] table (TOML) or a \"scenes\" list (JSON) "
                           "per scene.")
     if not isinstance(scenes, list):
-        raise LessonError(f"The lesson's field “scenes” must be a list of scenes, not {_kind(scenes)}.")
+        raise LessonError(f"The lesson: the field “scenes” must be a list of scenes, not {_kind(scenes)}.")
     if len(scenes) > MAX_SCENES:
         raise LessonError(f"The lesson has {len(scenes)} scenes; at most {MAX_SCENES} fit in one lesson.")
     made = []
