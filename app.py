@@ -484,13 +484,14 @@ def lesson_bar(container) -> None:
     do the same from anywhere on the page)."""
     lesson, k = st.session_state["lesson"], st.session_state.get("scene", 1)
     scene = lesson.scenes[k - 1]
-    back, text, forward = container.columns([0.55, 8, 0.55], vertical_alignment="center")
+    back, forward, text = container.columns([0.5, 0.5, 14], vertical_alignment="center", gap="small")
     back.button("◀", key="scene_back", on_click=go_to_scene, args=(k - 1,), disabled=k <= 1,
                 help="The previous scene (PageUp)")
     forward.button("▶", key="scene_next", on_click=go_to_scene, args=(k + 1,), disabled=k >= len(lesson.scenes),
                    help="The next scene (PageDown)")
-    text.markdown(f"**Scene {k} / {len(lesson.scenes)} · {plain(scene.title)}** &nbsp; "
-                  f"<span style='opacity:0.75'>{plain(scene.note)}</span>", unsafe_allow_html=True)
+    text.markdown(f"**Scene {k} / {len(lesson.scenes)} · {plain(scene.title)}** &nbsp; :gray[{plain(scene.note)}]")
+    container.html("<style>.st-key-scene_back button, .st-key-scene_next button {min-height: 2rem; padding: 0 0.6rem;}"
+                   "</style>")
 
 
 def open_builtin_lesson() -> None:
