@@ -134,8 +134,25 @@ class Panel:
                     and self.top - margin <= v <= self.bottom + margin)
 
 
+def thinned(us, vs, spacing: float = 1.5):
+    """The pixel points of a path without those closer than ``spacing`` to the last one kept (a run of
+    2000 steps that converges piles most of them on one spot); the first and last always stay."""
+    us, vs = np.asarray(us, dtype=np.float64), np.asarray(vs, dtype=np.float64)
+    if len(us) <= 2:
+        return us, vs
+    keep = [0]
+    lu, lv = us[0], vs[0]
+    for i in range(1, len(us) - 1):
+        if not (abs(us[i] - lu) < spacing and abs(vs[i] - lv) < spacing):  # NaN-safe: a NaN is kept, then clipped
+            keep.append(i)
+            lu, lv = us[i], vs[i]
+    keep.append(len(us) - 1)
+    return us[keep], vs[keep]
+
+
 def _line(draw: ImageDraw.ImageDraw, panel: Panel, us, vs, colour, width: int) -> None:
     """A polyline through pixel points, each segment clipped to the panel."""
+    us, vs = thinned(us, vs)
     for i in range(len(us) - 1):
         piece = panel.clip(us[i], vs[i], us[i + 1], vs[i + 1])
         if piece is not None:
@@ -282,8 +299,8 @@ class RunPicture:
             log_z = np.where(finite, log_z, np.nanmax(np.where(finite, log_z, -np.inf)))
         smooth = np.asarray(Image.fromarray(log_z.astype(np.float32), "F").resize((width, height), Image.BILINEAR))
         low, high = float(smooth.min()), float(smooth.max())
-        level = np.floor((smooth - low) / ((high - low) or 1.0) * BANDS).clip(0, BANDS - 1)
-        rgb = _colour_map((level + 0.5) / BANDS)
+        level = np.floor((smooth - low) / ((high - low) or 1.0) * BANDS).clip(0, BANDS - 1).astype(np.intp)
+        rgb = _colour_map((np.arange(BANDS) + 0.5) / BANDS)[level]  # one colour per band
         edge = np.zeros(level.shape, dtype=bool)
         edge[:, 1:] |= level[:, 1:] != level[:, :-1]
         edge[1:, :] |= level[1:, :] != level[:-1, :]
@@ -357,7 +374,8 @@ class RunPicture:
         width = max(2, round(5 * s))
         _line(draw, p, us, vs, PATH, width)
         r = max(2, round(5 * s))
-        for u, v in zip(us[:-1], vs[:-1]):
+        du, dv = thinned(us[:-1], vs[:-1], spacing=2 * r)  # a marker per step, where they do not pile up
+        for u, v in zip(du, dv):
             if p.inside(u, v):
                 draw.ellipse((u - r, v - r, u + r, v + r), fill=PATH)
         ou, ov = p.px(self.optimum[0], self.optimum[1])
@@ -510,7 +528,7 @@ def run_gif(data, trajectory: Trajectory, *, frames: int = MAX_FRAMES, progress:
     steps = frame_steps(max([trajectory.steps] + [run.steps for _, run in others]), frames)
     images = []
     for done, k in enumerate(steps, start=1):
-        images.append(picture.draw(k, title=title).quantize(colors=128, method=Image.Quantize.MEDIANCUT,
+        images.append(picture.draw(k, title=title).quantize(colors=128, method=Image.Quantize.FASTOCTREE,
                                                             dither=Image.Dither.NONE))
         if progress is not None:
             progress(done, len(steps))
