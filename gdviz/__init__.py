@@ -1,17 +1,20 @@
 """gdviz: gradient descent on linear regression, recorded exactly, for teaching.
 
-ŷ = XW + b, L = (1/m) Σ (ŷ − y)². The public API, re-exported from its modules.
+ŷ = XW + b, L = (1/m) Σ (ŷ − y)²; also logistic regression (p = σ(XW + b), objective="logistic"), a
+ridge penalty λ‖W‖² (l2=λ), learning-rate schedules (schedule=...) and the classic test surfaces
+(test_function(name)). The public API, re-exported from its modules.
 """
 from .data import DataError, Dataset, read_csv, synthetic
 from .descent import Sweep, Trajectory, descend, sweep
-from .model import (Curvature, curvature, degeneracy, example_gradients, gradient, hessian, loss, optimum,
-                    predicted_path, quadratic)
+from .model import (OBJECTIVES, Curvature, curvature, degeneracy, example_gradients, gradient, hessian, loss,
+                    optimum, predicted_path, quadratic)
 from .optimizers import OPTIMIZERS
-from .presets import PRESETS, learning_rate_presets
-from .stability import stability_note
+from .presets import PRESETS, learning_rate_presets, settings_that_fit
+from .schedules import SCHEDULES, learning_rates
 from .surface import loss_surface
+from .test_functions import TestFunction, test_function
 
 __all__ = ["DataError", "Dataset", "read_csv", "synthetic", "Sweep", "Trajectory", "descend", "sweep",
-           "learning_rate_presets", "PRESETS", "Curvature", "curvature", "degeneracy", "example_gradients",
-           "gradient", "hessian", "loss", "optimum", "predicted_path", "quadratic", "OPTIMIZERS", "loss_surface",
-           "stability_note"]
+           "learning_rate_presets", "settings_that_fit", "PRESETS", "Curvature", "curvature", "degeneracy",
+           "example_gradients", "gradient", "hessian", "loss", "optimum", "predicted_path", "quadratic",
+           "OBJECTIVES", "OPTIMIZERS", "SCHEDULES", "learning_rates", "loss_surface", "TestFunction", "test_function"]

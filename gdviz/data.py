@@ -1,4 +1,4 @@
-"""Data sets for linear regression: the Dataset record and the synthetic generator.
+"""Data sets for linear (and logistic) regression: the Dataset record, the synthetic generator, the samples.
 
 A Dataset holds X of shape (m, d) and y of shape (m,) as read-only float64 arrays, checked once on
 the way in so that nothing downstream ever meets a NaN, a ragged shape or a single row.
@@ -274,7 +274,11 @@ SAMPLES = {
     "Anscombe's quartet III (an outlier)": "anscombe_3.csv",
     "Anscombe's quartet IV (one point decides)": "anscombe_4.csv",
     "Black cherry trees: volume from girth and height (2 features)": "trees.csv",
+    "Challenger O-ring damage against launch temperature (0/1, 1986)": "challenger.csv",
 }
+# The samples whose target is a class, 0 or 1 (for logistic regression). They are in SAMPLES too, and
+# linear regression on them works (the "linear probability" line), so every sample stays a regression one.
+BINARY_SAMPLES = frozenset({"Challenger O-ring damage against launch temperature (0/1, 1986)"})
 
 
 def sample(title: str) -> Dataset:

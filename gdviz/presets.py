@@ -14,7 +14,8 @@ the valley. The theory's own two rates stay in ``Curvature``: α_max = 2/λ_max 
 under α_max, which is why it is not one of the presets.
 
 ``settings_that_fit``: the learning rate and the number of steps with which plain gradient descent
-reaches the least-squares fit on a data set (what a lecturer wants when showing real data).
+reaches the least-squares fit on a data set (what a lecturer wants when showing real data); with
+``objective``/``l2``, the optimum of that loss (logistic regression, a ridge penalty, a test surface).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .descent import descend
-from .model import curvature, quadratic
+from .model import curvature, loss, optimum, quadratic
 
 STEP_CHOICES = (100, 200, 500, 1000, 2000)
 GLIDE = 0.9  # αλ_max of a rate that glides: every direction shrinks without a zig-zag (αλ < 1)
@@ -54,7 +55,7 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-def learning_rate_presets(data) -> dict[str, float]:
+def learning_rate_presets(data, *, objective: str = "mse", l2: float = 0.0) -> dict[str, float]:
     """Learning rates for plain gradient descent showing its four regimes on this data:
     α = PRESETS[name].alpha_lambda_max / λ_max, to four significant digits (a rate to read aloud).
 
@@ -63,10 +64,15 @@ def learning_rate_presets(data) -> dict[str, float]:
     flat valley floor λ_max is still the largest eigenvalue; the flat directions (λ = 0) never move.
 
     >>> from gdviz import Dataset
+    ``objective`` and ``l2`` as in gdviz.loss: the penalty adds 2λ to every weight's curvature. On the
+    logistic loss and a test surface the Hessian changes from point to point: λ_max is the larger of
+    the start's and the optimum's (curvature(...).estimate says which numbers), so the regimes hold
+    near both and are a guide in between.
+
     >>> learning_rate_presets(Dataset([-1.0, 0.0, 1.0], [0.0, 1.0, 1.0]))  # λ_max = 2
     {'too small': 0.01, 'just right': 0.45, 'oscillating': 0.9, 'diverging': 1.25}
     """
-    largest = float(curvature(data).eigenvalues[-1])
+    largest = float(curvature(data, objective=objective, l2=l2).eigenvalues[-1])
     return {name: _readable(preset.alpha_lambda_max / largest) for name, preset in PRESETS.items()}
 
 
@@ -76,19 +82,37 @@ def _readable(lr: float) -> float:
 
 
 def settings_that_fit(data, *, within: float = 0.01, w0=None, b0: float = 0.0,
-                      step_choices=STEP_CHOICES) -> tuple[float, int] | None:
+                      step_choices=STEP_CHOICES, objective: str = "mse", l2: float = 0.0) -> tuple[float, int] | None:
     """(learning rate, steps) with which plain gradient descent from (w0, b0) ends within
     ``within`` (relative) of the least loss L*: α = 0.9/λ_max (to four digits: the "just right"
     preset), and the fewest steps of ``step_choices`` that get there, L_k − L* ≤ within·L*. None if
     even the most steps do not (a long thin valley: standardising the features rounds it).
 
     >>> from gdviz import Dataset
+    ``objective`` and ``l2`` as in gdviz.loss: L* is then the least loss of that objective with that
+    penalty (None too when it has no finite optimum, e.g. separated classes without a penalty, or a
+    saddle). On the logistic loss and a test surface α = 0.9/λ_max with λ_max from curvature(...) at
+    the start (w0, b0) and the optimum.
+
     >>> settings_that_fit(Dataset([-1.0, 0.0, 1.0], [0.0, 1.0, 1.0]))  # H = 2·diag(2/3, 1): λ_max = 2
     (0.45, 100)
     """
-    lr = _readable(GLIDE / float(curvature(data).eigenvalues[-1]))
-    run = descend(data, optimizer="gd", lr=lr, steps=max(step_choices), w0=w0, b0=b0)
-    least = quadratic(data).loss_min
+    if objective == "mse" and l2 == 0.0 and not hasattr(data, "minima"):
+        largest = float(curvature(data).eigenvalues[-1])
+        least = quadratic(data).loss_min
+    else:
+        start = {} if w0 is None else {"w0": w0, "b0": b0}
+        largest = float(curvature(data, objective=objective, l2=l2, **start).eigenvalues[-1])
+        try:
+            least = float(loss(data, *optimum(data, objective=objective, l2=l2), objective=objective, l2=l2))
+        except ValueError:  # no finite optimum: nothing to reach
+            return None
+        if hasattr(data, "minima") and w0 is None:  # a test surface starts where it suggests
+            w0, b0 = [data.start[0]], data.start[1]
+    if not largest > 0:
+        return None
+    lr = _readable(GLIDE / largest)
+    run = descend(data, optimizer="gd", lr=lr, steps=max(step_choices), w0=w0, b0=b0, objective=objective, l2=l2)
     # an exact fit (L* = 0) counts as reached when the loss has fallen by the same factor from the start
     enough = within * (least if least > 0 else float(run.loss[0]) * 1e-6)
     reached = np.flatnonzero(run.loss - least <= enough)
