@@ -40,7 +40,7 @@ UPDATE_RULES = {
 }
 
 
-MODULES = ("protocol.js", "frames.js", "views.js", "panel.js", "player.js", "export.js", "main.js")  # in index.html's order
+MODULES = ("protocol.js", "frames.js", "views.js", "panel.js", "player.js", "touch.js", "export.js", "main.js")  # in index.html's order
 
 
 def frontend_files() -> list[Path]:
@@ -211,7 +211,8 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     body = {"figures": {name: plotly.io.json.to_json_plotly(fig if isinstance(fig, dict) else fig.to_plotly_json())
                         for name, fig in figs.items()},
             "timeline": timeline, "run": run, "others": compared, "frames": recipes,
-            "looks": {"colours": figures.PAGE_COLOURS, "presenter": figures.PRESENTER}}
+            "looks": {"colours": figures.PAGE_COLOURS, "presenter": figures.PRESENTER},
+            "rows": {"index": rows.tolist()}}  # the data set's row of each point drawn (touch.js: a dragged point)
     run_id = hashlib.sha256(json.dumps([body["timeline"], run, compared], sort_keys=True).encode()).hexdigest()[:16]
     return {**body, "step": step, "camera": list(eye) if eye is not None else None, "run_id": run_id}
 

@@ -9,14 +9,16 @@
                 reportHeight: standalone ? () => {} : Protocol.heightReporter(document.getElementById("content")),
                 address: address};
   page.player = Player.create((k) => showStep(page, k));
+  page.touch = Touch.create(page);   // dragging a point, predict-then-reveal, the clicker
 
   function showStep(page, k) {
-    const frame = Frames.stepFrame(page.model, k);
+    const frame = Touch.frame(page.touch, Frames.stepFrame(page.model, k));   // predict mode hides step k+1
     Views.apply(page.views, frame);
     Panel.render(frame.panel);
     document.getElementById("slider").value = k;
     document.getElementById("steplabel").textContent = `step ${k} / ${page.player.last}`;
     page.address("step", k);
+    Touch.shown(page.touch);
   }
 
   // The link's form of a camera: the eye, three numbers rounded to 3 decimals ("cam=x,y,z").
@@ -60,6 +62,7 @@
     page.runId = spec.run_id;
     const on = {click: (event) => startHere(page, event), camera: (camera) => page.address("cam", cameraParam(camera))};
     Views.draw(page.views, spec, on).then((drawn) => {
+      Touch.drawn(page.touch, drawn);
       document.body.classList.toggle("present", Boolean(spec.present));   // measured with its own bar
       Views.presenter(page.views, Boolean(spec.present), drawn > 0, presenterPage(page));
       if (newRun) Player.pause(page.player);
@@ -72,6 +75,7 @@
 
   // A click on the contours starts a new run there (the component's value goes back to Python).
   function startHere(page, event) {
+    if (Touch.contourClick(page.touch, event)) return;   // predict mode: the click is a guess
     const p = event.points && event.points[0];
     if (!p || typeof p.x !== "number" || typeof p.y !== "number") return;
     page.clicks += 1;
@@ -101,6 +105,7 @@
   }
 
   Player.bind(page.player);
+  Touch.bind(page.touch);
   document.getElementById("save-html").onclick = () => exportView(page, "html");
   document.getElementById("save-png").onclick = () => exportView(page, "png");
   // An exported page cannot read its own files back (file://): it offers the PNG only.
@@ -125,6 +130,7 @@
     camera: () => Views.camera(),
     exportHtml: () => Export.html(page.spec, page.player.k, Views.camera()),
     get state() { return snapshot(page); },
+    get predict() { return Touch.state(page.touch); },
   });
   if (standalone) render(page, window.GDVIZ_SPEC);
   else { Protocol.onRender((spec) => render(page, spec)); Protocol.ready(); }
