@@ -225,7 +225,8 @@ def _axes(draw, panel: Panel, x_label: str, y_label: str, s: float, *, grid: boo
 class RunPicture:
     """The view box, the data shown and the contour grid of one run, so its frames are cheap."""
 
-    def __init__(self, data, trajectory: Trajectory, *, feature: int = 0, size=(1600, 900), others=()):
+    def __init__(self, data, trajectory: Trajectory, *, feature: int = 0, size=(1600, 900), others=(),
+                 equal_scales: bool | None = None):
         q = model.quadratic(data)
         if not 0 <= feature < q.d:
             raise ValueError(f"feature must be from 0 to {q.d - 1}, not {feature}.")
@@ -246,6 +247,9 @@ class RunPicture:
         top, bottom = self.header + round(20 * s), height - round(120 * s)
         split = round(width * 0.56)
         self.contour = Panel(round(130 * s), top, split - round(40 * s), bottom, *self.box)
+        scaling = getattr(data, "scaling", None)
+        if equal_scales or (equal_scales is None and scaling is not None):  # a standardised bowl looks round
+            self._equal_scales()
         self.data_panel = self._data_panel(Panel(split + round(120 * s), top, width - round(40 * s), bottom, 0, 1, 0, 1))
         self._background = None  # the contour image of one feature (the same at every step)
         scaling = getattr(data, "scaling", None)
@@ -255,6 +259,22 @@ class RunPicture:
         self.label = LABELS.get(optimizer, optimizer)
         if trajectory.settings.get("lr") is not None:
             self.label += f", α = {nice(trajectory.settings['lr'])}"
+
+    def _equal_scales(self) -> None:
+        """Widen the box along one axis so that a unit of w and a unit of b are as many pixels."""
+        p = self.contour
+        w0, w1, b0, b1 = self.box
+        per_w = (w1 - w0) / (p.right - p.left)
+        per_b = (b1 - b0) / (p.bottom - p.top)
+        if per_w > per_b:
+            half = per_w * (p.bottom - p.top) / 2
+            middle = (b0 + b1) / 2
+            self.box = (w0, w1, middle - half, middle + half)
+        else:
+            half = per_b * (p.right - p.left) / 2
+            middle = (w0 + w1) / 2
+            self.box = (middle - half, middle + half, b0, b1)
+        p.x0, p.x1, p.y0, p.y1 = self.box
 
     # -- the data beside the map, in the data's own units --
     def _data_panel(self, panel: Panel) -> Panel:
@@ -486,13 +506,15 @@ def _dashed(draw, panel: Panel, us, vs, colour, width: int, dash: float) -> None
 
 # ---- the public pictures ----
 def scene_picture(data, trajectory: Trajectory, k: int, *, title: str = "", feature: int = 0,
-                  size=(1600, 900), others=()) -> Image.Image:
+                  size=(1600, 900), others=(), equal_scales: bool | None = None) -> Image.Image:
     """One slide: the contour map of L(w, b) (log₁₀ L in Viridis bands, ★ at the least-squares
     optimum) with the path to step k, ∇L (blue, direction) and the update θ_{k+1} − θ_k (green);
     beside it the data and the model at step k (one feature: the line; several: predicted against
     actual); above, ``title`` and "step k / N · α = … · loss = …". k is clipped to the run.
-    ``others``: (label, trajectory) of up to three runs compared on the same map, in their colours."""
-    return RunPicture(data, trajectory, feature=feature, size=size, others=others).draw(k, title=title)
+    ``others``: (label, trajectory) of up to three runs compared on the same map, in their colours.
+    ``equal_scales``: one scale for w and b (None: only for standardised data, whose bowl is round)."""
+    return RunPicture(data, trajectory, feature=feature, size=size, others=others,
+                      equal_scales=equal_scales).draw(k, title=title)
 
 
 def slides_zip(pictures: Iterable[tuple[str, Image.Image]]) -> bytes:
@@ -550,6 +572,7 @@ class SceneRun:
     trajectory: Trajectory
     feature: int
     others: tuple = ()
+    equal_scales: bool = False
 
 
 def scene_run(scene) -> SceneRun:
@@ -596,7 +619,7 @@ def scene_run(scene) -> SceneRun:
     for i in range(1, int(v.get("compare_n") or 0) + 1):
         name, rate = v[f"cmp_opt_{i}"], float(v[f"cmp_lr_{i}"])
         others.append((f"{LABELS[name]}, α = {nice(rate)}", descend(data, optimizer=name, lr=rate, **maths)))
-    return SceneRun(data, run, feature, tuple(others))
+    return SceneRun(data, run, feature, tuple(others), bool(v["equal_scales"]))
 
 
 def lesson_pictures(lesson, *, size=(1600, 900), progress: Callable[[int, int], None] | None = None
@@ -606,7 +629,8 @@ def lesson_pictures(lesson, *, size=(1600, 900), progress: Callable[[int, int], 
     total = len(lesson.scenes)
     for i, scene in enumerate(lesson.scenes, start=1):
         made = scene_run(scene)
-        picture = RunPicture(made.data, made.trajectory, feature=made.feature, size=size, others=made.others)
+        picture = RunPicture(made.data, made.trajectory, feature=made.feature, size=size, others=made.others,
+                             equal_scales=True if made.equal_scales else None)
         title = f"{i}. {scene.title}"
         last = picture.shown - 1  # a diverging run: its last step still in view
         pictures.append((f"{i:02d}-{scene.title}", picture.draw(last, title=title)))
