@@ -47,18 +47,19 @@ def number(value: float) -> str:
     return sign + f"{size:.3g}"
 
 
-def eigenvalues(data, *, l2: float = 0.0) -> np.ndarray:
-    """The Hessian's eigenvalues λᵢ, ascending: gdviz.curvature(data).eigenvalues, and with an L2
-    penalty l2·‖W‖² (bias not penalised) those of H + 2·l2·diag(1, …, 1, 0)."""
-    if not l2:
-        return np.asarray(model.curvature(data).eigenvalues, dtype=np.float64)
-    try:  # the model's own, when curvature knows the penalty
-        return np.asarray(model.curvature(data, l2=l2).eigenvalues, dtype=np.float64)
-    except TypeError:
-        H = np.array(model.hessian(data), dtype=np.float64)
-        d = H.shape[0] - 1
-        H[np.arange(d), np.arange(d)] += 2.0 * float(l2)
-        return np.linalg.eigvalsh(H)
+def eigenvalues(data, *, l2: float = 0.0, objective: str = "mse") -> np.ndarray:
+    """The Hessian's eigenvalues λᵢ, ascending: gdviz.curvature(data).eigenvalues; with a ridge penalty
+    l2·‖W‖² (the bias not penalised) those of H + 2·l2·diag(1, …, 1, 0)."""
+    return _curvature(data, l2, objective)[0]
+
+
+def _curvature(data, l2: float, objective: str) -> tuple[np.ndarray, str]:
+    """(eigenvalues, the curvature's ``estimate`` sentence: "" for the quadratic, exact everywhere)."""
+    if not l2 and objective == "mse":
+        c = model.curvature(data)
+    else:
+        c = model.curvature(data, objective=objective, l2=l2)
+    return np.asarray(c.eigenvalues, dtype=np.float64), str(getattr(c, "estimate", "") or "")
 
 
 def momentum_factor(x, momentum: float, *, nesterov: bool = False) -> float:
@@ -156,7 +157,7 @@ def _momentum(alpha: float, lams: np.ndarray, mu: float, nesterov: bool) -> str:
                    f"{number(rho)}ᵏ, its slowest direction setting the pace.")
 
 
-def stability_note(data, optimizer: str, lr, *, momentum: float = 0.9, l2: float = 0.0) -> str:
+def stability_note(data, optimizer: str, lr, *, momentum: float = 0.9, l2: float = 0.0, objective: str = "mse") -> str:
     """One sentence, with the numbers, saying whether ``optimizer`` at learning rate ``lr`` is stable
     on ``data``'s quadratic, and why (see the module's docstring for the formulas).
 
@@ -164,7 +165,9 @@ def stability_note(data, optimizer: str, lr, *, momentum: float = 0.9, l2: float
     α_max = 2/λ_max the steep direction grows; below, each factor is given (negative: a zig-zag).
     Momentum (heavy ball, μ = ``momentum``) is stable iff 0 < αλ < 2 + 2μ; Nesterov's form iff
     0 < αλ < (2 + 2μ)/(1 + 2μ). Adagrad, RMSprop and Adam: the limit 2/λ_max is plain descent's only.
-    ``l2``: an L2 penalty l2·‖W‖² adds 2·l2 to the weights' curvature. A learning rate that is not a
+    ``l2``: a ridge penalty l2·‖W‖² adds 2·l2 to the weights' curvature. ``objective`` as gdviz.curvature
+    takes it: a loss that is not a quadratic ("logistic", a test surface) has its Hessian taken where
+    gdviz.curvature says, and the note ends with that sentence. A learning rate that is not a
     positive number, or a flat surface, is a sentence too. Raises ValueError for an unknown optimizer.
 
     >>> from gdviz import Dataset
@@ -188,12 +191,17 @@ def stability_note(data, optimizer: str, lr, *, momentum: float = 0.9, l2: float
         mu = float("nan")
     if optimizer in ("momentum", "nesterov") and not (math.isfinite(mu) and 0 <= mu < 1):
         return f"The momentum μ must be a number from 0 up to (not including) 1, not {momentum!r}."
-    lams = eigenvalues(data, l2=l2)
+    lams, estimate = _curvature(data, l2, objective)
+    return _note(alpha, lams, optimizer, mu) + (" " + estimate if estimate else "")
+
+
+def _note(alpha: float, lams: np.ndarray, optimizer: str, mu: float) -> str:
     lam_max = float(lams[-1]) if lams.size else float("nan")
     if not math.isfinite(lam_max):
         return "The curvature of this loss is not a finite number, so no learning-rate limit can be given."
     if lam_max <= 0:
-        return "The loss surface is flat (λ_max = 0): the gradient is zero everywhere, so no step moves, whatever α."
+        return ("The loss is flat here or curves downwards (λ_max ≤ 0): its curvature sets no limit on α, and "
+                "a step moves only as far as the gradient says.")
     if optimizer in ADAPTIVE:
         name = ADAPTIVE[optimizer]
         return (f"The limit α_max = 2/λ_max = {number(2.0 / lam_max)} is plain gradient descent's only: {name} "

@@ -178,3 +178,20 @@ def test_l2_adds_to_the_weights_curvature():
 def test_number(value, text):
     assert number(value) == text
     assert not re.search(r"\d-", number(value))
+
+
+def test_ridge_through_curvatures_own_keyword_matches_the_hessian_written_out():
+    data = gdviz.synthetic(n=25, seed=4)
+    l2 = 0.3
+    expected = np.linalg.eigvalsh(gdviz.hessian(data) + np.diag([2 * l2, 0.0]))
+    np.testing.assert_allclose(stability.eigenvalues(data, l2=l2), expected, rtol=1e-10)
+
+
+def test_a_loss_that_is_not_a_quadratic_says_where_its_curvature_was_taken():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=60)
+    data = gdviz.Dataset(x, (x + 0.5 * rng.normal(size=60) > 0).astype(float))
+    c = gdviz.curvature(data, objective="logistic")
+    note = stability_note(data, "gd", 0.1, objective="logistic")
+    assert c.estimate and note.endswith(c.estimate)
+    assert f"α_max = 2/λ_max = {number(c.lr_max)}" in note
