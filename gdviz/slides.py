@@ -604,6 +604,8 @@ def scene_run(scene) -> SceneRun:
                              standardise=v["standardise"] if "standardise" in given else standardise)
                     break
     data = choice.load()
+    if v.get("edits") and hasattr(state, "with_edits"):  # points the lecturer moved or added (pts=…)
+        data = state.with_edits(data, v["edits"])
     data = data.standardized() if v["standardise"] else data
     feature = int(v["feature"]) if v["feature"] < data.d else 0
     batch_size = None

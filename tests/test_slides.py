@@ -113,3 +113,8 @@ def test_a_lesson_becomes_pictures_scene_by_scene():
 def test_a_sample_scene_without_a_rate_opens_on_settings_that_fit():
     made = slides.scene_run(lessons.Scene("Cars", params={"data": "cars"}))
     assert made.trajectory.diverged_at is None and made.trajectory.w[0, 0] == 0.0
+
+
+def test_a_scene_with_moved_points_draws_them():
+    made = slides.scene_run(lessons.Scene("Outlier", params={"pts": "a:3:40"}))
+    assert made.data.m == 61 and made.data.y[-1] == 40.0
