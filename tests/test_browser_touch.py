@@ -266,6 +266,7 @@ def test_page_down_on_the_page_around_the_frame_moves_the_scene(browser_page, tm
     (tmp_path / "outer.html").write_text(
         "<!doctype html><html><body><button id='ctl'>a control of the page</button>"
         "<select id='choice'><option>one</option><option>two</option></select>"
+        "<input id='title' type='text'><input id='combo' type='text' role='combobox'>"
         "<iframe id='views' src='views.html' width='1600' height='1400'></iframe><script>"
         "window.sent = []; window.addEventListener('message', (e) => {"
         " if (e.data && e.data.type === 'streamlit:setComponentValue') window.sent.push(e.data.value); });"
@@ -277,7 +278,11 @@ def test_page_down_on_the_page_around_the_frame_moves_the_scene(browser_page, tm
     page.keyboard.press("PageDown")
     page.locator("#choice").focus()
     page.keyboard.press("PageUp")
-    page.wait_for_function("() => window.sent.length === 2")
-    assert [v["scene"] for v in page.evaluate("() => window.sent")] == [1, -1]
+    page.locator("#title").focus()   # a person typing a scene's title keeps the key
+    page.keyboard.press("PageDown")
+    page.locator("#combo").focus()   # a clicked drop-down list (Streamlit's selectbox) does not
+    page.keyboard.press("PageDown")
+    page.wait_for_function("() => window.sent.length === 3")
+    assert [v["scene"] for v in page.evaluate("() => window.sent")] == [1, -1, 1]
     assert page.locator("#choice").input_value() == "one", "PageUp also moved the drop-down list"
     assert errors == []

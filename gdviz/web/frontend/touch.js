@@ -295,12 +295,21 @@ const Touch = (() => {
   function clicker(touch, e) {
     const spec = touch.page.spec, move = {PageDown: 1, PageUp: -1}[e.key];
     if (!move || !spec || !spec.lesson || e.ctrlKey || e.altKey || e.metaKey || e.shiftKey) return;
-    const t = e.target;
-    if (t && (t.isContentEditable || t.tagName === "TEXTAREA")) return;
+    if (typing(e.target)) return;
     e.preventDefault();
     e.stopPropagation();
     touch.sent = {scene: move, click: nextClick(touch)};
     Protocol.sendValue(touch.sent);
+  }
+
+  // Where PageDown / PageUp belong to a person typing words: a text area, an editable element, a
+  // one-line text field (not a combo box: a clicked drop-down list, like any clicked control, gives
+  // the keys to the clicker).
+  function typing(t) {
+    if (!t || !t.tagName) return false;
+    if (t.isContentEditable || t.tagName === "TEXTAREA") return true;
+    const words = ["text", "search", "email", "url", "password", "tel"].includes(String(t.type || "").toLowerCase());
+    return t.tagName === "INPUT" && words && t.getAttribute("role") !== "combobox";
   }
 
   // The clicker on this document and, when embedded, on the page around the frame (capture phase:
