@@ -238,7 +238,8 @@ class RunPicture:
         self.others = [(str(label), run, surface.readable_steps(run.loss)) for label, run in others][:3]
         w_points = np.concatenate([trajectory.w[:self.shown, feature], [self.optimum[0]]]
                                   + [run.w[:n, feature] for _, run, n in self.others])
-        b_points = np.concatenate([trajectory.b[:self.shown], [self.optimum[1]]] + [run.b[:n] for _, run, n in self.others])
+        b_points = np.concatenate([trajectory.b[:self.shown], [self.optimum[1]]]
+                                  + [run.b[:n] for _, run, n in self.others])
         self.box = surface.view_box(w_points, b_points)
         width, height = self.size
         self.s = width / 1600  # type and lines scale with the picture
@@ -250,7 +251,8 @@ class RunPicture:
         scaling = getattr(data, "scaling", None)
         if equal_scales or (equal_scales is None and scaling is not None):  # a standardised bowl looks round
             self._equal_scales()
-        self.data_panel = self._data_panel(Panel(split + round(120 * s), top, width - round(40 * s), bottom, 0, 1, 0, 1))
+        beside = Panel(split + round(120 * s), top, width - round(40 * s), bottom, 0, 1, 0, 1)
+        self.data_panel = self._data_panel(beside)
         self._background = None  # the contour image of one feature (the same at every step)
         scaling = getattr(data, "scaling", None)
         prime = "′" if scaling is not None else ""
@@ -469,11 +471,13 @@ class RunPicture:
         x = 50 * s
         items = [(self.label if self.others else "path", PATH, "dot")]
         items += [(label, RUN_COLOURS[i % len(RUN_COLOURS)], "dot") for i, (label, _, _) in enumerate(self.others, 1)]
-        items += [("∇L (direction)", GRADIENT, "arrow"), ("update", UPDATE, "arrow"), ("least squares", OPTIMUM, "star")]
+        items += [("∇L (direction)", GRADIENT, "arrow"), ("update", UPDATE, "arrow"),
+                  ("least squares", OPTIMUM, "star")]
         if not self.others:
             items.append(("model at the step", PATH, "line") if self.mode == "feature" else ("ŷ = y", TRUTH, "line"))
         size = round(26 * s)  # smaller type if the legend would not fit on one line
-        while size > 12 and sum(draw.textlength(t, font=font(size)) + 86 * s for t, _, _ in items) > self.size[0] - 80 * s:
+        room = self.size[0] - 80 * s
+        while size > 12 and sum(draw.textlength(t, font=font(size)) + 86 * s for t, _, _ in items) > room:
             size -= 1
         small = font(size)
         for text, colour, mark in items:
@@ -541,7 +545,8 @@ def frame_steps(steps: int, frames: int = MAX_FRAMES) -> list[int]:
     return sorted({int(round(v)) for v in np.linspace(0, steps, min(frames, steps + 1))})
 
 
-def run_gif(data, trajectory: Trajectory, *, frames: int = MAX_FRAMES, progress: Callable[[int, int], None] | None = None,
+def run_gif(data, trajectory: Trajectory, *, frames: int = MAX_FRAMES,
+            progress: Callable[[int, int], None] | None = None,
             title: str = "", feature: int = 0, size=(960, 540), fps: float = 10.0, hold: float = 2.0,
             others=()) -> bytes:
     """An animated GIF of the run: up to ``frames`` (≤ 60) steps spread over it, ``fps`` frames a

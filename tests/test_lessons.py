@@ -127,7 +127,8 @@ def test_any_lesson_survives_toml_json_and_link(lesson):
 # ---- malformed files: one sentence naming the scene and the field ----
 def toml_with(params: str, title: str = "Too small", extra: str = "") -> bytes:
     return (f'title = "My lesson"\n\n[[scenes]]\ntitle = "First"\n[scenes.params]\nlr = "0.1"\n\n'
-            f'[[scenes]]\ntitle = "Second"\n\n[[scenes]]\ntitle = "{title}"\n{extra}[scenes.params]\n{params}\n').encode()
+            f'[[scenes]]\ntitle = "Second"\n\n'
+            f'[[scenes]]\ntitle = "{title}"\n{extra}[scenes.params]\n{params}\n').encode()
 
 
 @pytest.mark.parametrize("raw, words", [
@@ -212,8 +213,8 @@ def test_a_damaged_link_is_a_sentence():
 
 
 def test_a_lesson_too_long_for_a_link_says_so():
-    scenes = tuple(Scene(f"Scene {i}", "".join(hashlib.sha256(f"{i}-{j}".encode()).hexdigest() for j in range(4)), {"lr": "0.1"})
-                   for i in range(60))  # notes that do not compress
+    noise = ["".join(hashlib.sha256(f"{i}-{j}".encode()).hexdigest() for j in range(4)) for i in range(60)]
+    scenes = tuple(Scene(f"Scene {i}", noise[i], {"lr": "0.1"}) for i in range(60))  # notes that do not compress
     lesson = Lesson("Long", scenes)
     assert not lessons.fits_in_link(lesson)
     assert lessons.read_lesson(lessons.lesson_to_toml(lesson).encode()) == lesson  # the file carries it
