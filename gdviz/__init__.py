@@ -11,10 +11,12 @@ from .model import (OBJECTIVES, Curvature, curvature, degeneracy, example_gradie
 from .optimizers import OPTIMIZERS
 from .presets import PRESETS, learning_rate_presets, settings_that_fit
 from .schedules import SCHEDULES, learning_rates
+from .stability import stability_note
 from .surface import loss_surface
 from .test_functions import TestFunction, test_function
 
 __all__ = ["DataError", "Dataset", "read_csv", "synthetic", "Sweep", "Trajectory", "descend", "sweep",
            "learning_rate_presets", "settings_that_fit", "PRESETS", "Curvature", "curvature", "degeneracy",
            "example_gradients", "gradient", "hessian", "loss", "optimum", "predicted_path", "quadratic",
-           "OBJECTIVES", "OPTIMIZERS", "SCHEDULES", "learning_rates", "loss_surface", "TestFunction", "test_function"]
+           "OBJECTIVES", "OPTIMIZERS", "SCHEDULES", "learning_rates", "loss_surface", "TestFunction", "test_function",
+           "stability_note"]
