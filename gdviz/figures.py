@@ -25,11 +25,18 @@ OPTIMUM = "#F0E442"  # yellow
 TRUTH = "#999999"
 DATA = "#56B4E9"  # sky blue
 BATCH = "#CC79A7"  # reddish purple: the mini-batch gradient
+PULL_OVER = "#E69F00"  # orange: an example the model over-predicts (ŷ > y) pulls w and b down
+PULL_UNDER = "#56B4E9"  # sky blue: an example it under-predicts (ŷ < y)
+PULL_MEAN = "#000000"  # their mean, −∇L, bold
+HIGHLIGHT = "#000000"
+EIGEN_LINE = "#CC79A7"  # reddish purple: reads on the contours' dark and light ends
+EIGEN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # one per eigen-direction
 RUN_COLOURS = ("#D55E00", "#000000", "#CC79A7", "#E69F00")  # compared runs: vermillion, black, purple, orange
 FONT = dict(size=16, family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif")
 # The contour view's arrow heads for the step shown: ∇L (blue) and the update (green).
 ARROW_STYLES = {"grad": dict(arrowhead=2, arrowsize=1.3, arrowwidth=4, arrowcolor=GRADIENT),
-                "update": dict(arrowhead=2, arrowsize=1.3, arrowwidth=4, arrowcolor=UPDATE)}
+                "update": dict(arrowhead=2, arrowsize=1.3, arrowwidth=4, arrowcolor=UPDATE),
+                "pull": dict(arrowhead=2, arrowsize=1.1, arrowwidth=5, arrowcolor="#000000")}  # −∇L, the pulls' mean
 
 # The page around the views takes its colours from here too (the slider, the play button, the maths
 # panel's ∇L and update rows), and presenter mode grows type, lines and hover labels by these.
@@ -235,11 +242,17 @@ def surface_z(z, top: float) -> np.ndarray:
 
 
 def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, float], moving: dict,
-                   annotations: list, *, equal_scales: bool = False, w_label: str = "w") -> go.Figure:
+                   annotations: list, *, equal_scales: bool = False, w_label: str = "w", pull: dict | None = None,
+                   eigen_lines: dict | None = None) -> go.Figure:
     """The loss from above as contours, with the path, the gradient arrows (one trace) and the
     current step's ∇L and update drawn as arrows (``annotations``, from the frame). Click anywhere
     to start a run from there. ``equal_scales`` gives w and b one scale; a standardised weight
-    (its label carries ′) always has it, so its bowl looks round."""
+    (its label carries ′) always has it, so its bowl looks round.
+
+    ``pull`` ({"rows": the data's row number of each pull arrow, "m"}): each example's pull, thin
+    arrows by residual sign, their mean bold, and an empty trace the page fills to mark one arrow
+    (hover linking). ``eigen_lines`` ({"lines": [{"start", "end", "label"}], "name"}): the
+    eigen-directions through the optimum, labelled."""
     line = runs[0]
     w_label = plotly_text(w_label)
     log_z = np.log10(np.asarray(z) + 1e-300)
@@ -258,11 +271,22 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
     if "batch-gradients" in moving:
         traces.append(_moves(moving, "batch-gradients", type="scatter", name="mini-batch gradient used",
                              mode="lines", line=dict(color=BATCH, width=2), hoverinfo="skip"))
+    if eigen_lines is not None:
+        traces += _eigen_line_traces(eigen_lines, (w_values[-1] - w_values[0], b_values[-1] - b_values[0]))
+    if pull is not None:
+        traces += _pull_traces(moving, pull)
     traces += _other_paths(moving, runs, kind="scatter", widths=(3,), sizes=(5, 12))
     traces += [_moves(moving, "path", type="scatter", name=line.label, mode="lines+markers",
                       line=dict(color=line.colour, width=3), marker=dict(size=6, color=line.colour), hovertemplate=HOVER),
                _moves(moving, "current-point", type="scatter", mode="markers", showlegend=False, hovertemplate=HOVER,
                       marker=dict(size=14, color=line.colour, line=dict(color="black", width=2)))]
+    if pull is not None:  # over the path: the mean of the pulls, then the arrow the page marks on hover
+        traces += [_moves(moving, "pull-mean", type="scatter", name="−∇L = the mean of the pulls", mode="lines+markers",
+                          line=dict(color=PULL_MEAN, width=4), hoverinfo="skip",
+                          marker=dict(size=[0, 14], symbol="arrow", angleref="previous", color=PULL_MEAN)),  # under its annotation
+                   dict(type="scatter", x=[], y=[], uid="pull-highlight", mode="lines+markers", showlegend=False,
+                        line=dict(color=HIGHLIGHT, width=5), hoverinfo="skip",
+                        marker=dict(size=[0, 16], symbol="arrow", angleref="previous", color=HIGHLIGHT))]
     yaxis = dict(title="b", range=[b_values[0], b_values[-1]], constrain="domain")
     if equal_scales or w_label.split(" (")[0].endswith("′"):  # a standardised weight: its round bowl is the point
         yaxis.update(scaleanchor="x", scaleratio=1)
@@ -272,8 +296,71 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                    annotations=list(annotations))
 
 
+def _pull_traces(moving: dict, pull: dict) -> list[dict]:
+    """Each example's pull, one trace per residual sign: point 3i is the current point, 3i + 1 row i's
+    tip (an arrow head there), None between; hovering a tip names its row."""
+    n, m = len(pull["rows"]), pull["m"]
+    some = "" if n == m else f", {n} of {m} drawn"
+    rows = np.repeat(np.asarray(pull["rows"], dtype=np.float64), 3)
+    sizes = np.tile([0.0, 9.0, 0.0], n)
+    out = []
+    for uid, colour, text in (("pull-over", PULL_OVER, "ŷ > y"), ("pull-under", PULL_UNDER, "ŷ < y")):
+        out.append(_moves(moving, uid, type="scatter", name=f"an example's pull, {text}{some}", mode="lines+markers",
+                          line=dict(color=colour, width=1.5), customdata=rows,
+                          marker=dict(size=sizes, symbol="arrow", angleref="previous", color=colour),
+                          hovertemplate=f"row %{{customdata}}: its pull ({text})<extra></extra>"))
+    return out
+
+
+def _eigen_line_traces(eigen: dict, spans) -> list[dict]:
+    """Each eigen-direction as a dashed line through the optimum, its label near one end."""
+    traces = []
+    for i, line in enumerate(eigen["lines"], start=1):
+        (x0, y0), (x1, y1) = line["start"], line["end"]
+        # the label sits on the longer side of the optimum (in the view's fractions), 30% of the way out
+        (ox, oy) = line["through"]
+        far = [np.hypot((x - ox) / spans[0], (y - oy) / spans[1]) for x, y in ((x0, y0), (x1, y1))]
+        ex, ey = (x1, y1) if far[1] >= far[0] else (x0, y0)
+        traces.append(dict(type="scatter", x=[x0, x1], y=[y0, y1], uid=f"eigen-line-{i}", mode="lines",
+                           name=eigen["name"], legendgroup="eigen", showlegend=i == 1,
+                           line=dict(color=EIGEN_LINE, width=3, dash="dash"), hoverinfo="skip"))
+        traces.append(dict(type="scatter", x=[ox + 0.3 * (ex - ox)], y=[oy + 0.3 * (ey - oy)], uid=f"eigen-label-{i}",
+                           mode="text", text=[plotly_text(line["label"])], textposition="top center",
+                           textfont=dict(size=15, color="white"), showlegend=False, hoverinfo="skip"))
+    return traces
+
+
+def eigen_figure(observed, predicted, labels, moving: dict) -> go.Figure:
+    """|error| along each eigen-direction, |vᵢᵀ(θ_k − θ*)|, against the step on a log axis: observed
+    on the run (dots) and, for plain full-batch gradient descent, predicted by the closed form
+    (lines, ``predicted`` None otherwise, and the title says so); the step shown marked ("eigen-now")."""
+    observed = np.asarray(observed, dtype=np.float64)
+    steps = np.arange(observed.shape[0])
+    traces = []
+    for i, label in enumerate(labels):
+        colour = EIGEN_COLOURS[i % len(EIGEN_COLOURS)]
+        if predicted is not None:
+            traces.append(dict(type="scatter", x=steps, y=np.asarray(predicted)[:, i], uid=f"eigen-predicted-{i + 1}",
+                               mode="lines", name=f"{label} (predicted)", legendgroup=f"e{i}",
+                               line=dict(color=colour, width=2.5),
+                               hovertemplate="step %{x}<br>predicted |error| = %{y:.4g}<extra></extra>"))
+        traces.append(dict(type="scatter", x=steps, y=observed[:, i], uid=f"eigen-observed-{i + 1}", mode="markers",
+                           name=f"{label} (observed)" if predicted is not None else label, legendgroup=f"e{i}",
+                           marker=dict(size=5, color=colour),
+                           hovertemplate="step %{x}<br>observed |error| = %{y:.4g}<extra></extra>"))
+    colours = [EIGEN_COLOURS[i % len(EIGEN_COLOURS)] for i in range(len(labels))]
+    traces.append(_moves(moving, "eigen-now", type="scatter", mode="markers", showlegend=False, hoverinfo="skip",
+                         marker=dict(size=14, color=colours, line=dict(color="black", width=2))))
+    title = "Error along each eigen-direction, |vᵢᵀ(θ − θ*)|"
+    if predicted is None:
+        title += " · prediction for plain full-batch GD only"
+    return _figure(traces, title, xaxis=dict(title="step"), yaxis=dict(title="|error| (log)", type="log",
+                                                                   exponentformat="power"),
+                   legend=LEGEND_BELOW)
+
+
 def data_figure(x, y, runs, moving: dict, *, true_line: tuple[float, float] | None = None,
-                x_label: str = "x", y_label: str = "y", mode: str = "feature") -> go.Figure:
+                x_label: str = "x", y_label: str = "y", mode: str = "feature", pull_highlight: bool = False) -> go.Figure:
     """The data and the model at the step, in the data's own units.
 
     mode "feature" (one feature): the fitted line ŷ = w x + b, its residuals, the true line and the
@@ -298,6 +385,7 @@ def data_figure(x, y, runs, moving: dict, *, true_line: tuple[float, float] | No
         traces.append(_moves(moving, "predicted", type="scatter", x=y, mode="markers",
                              marker=dict(size=9, color=DATA, line=dict(color="#333", width=1)),
                              hovertemplate=f"{y_label} = %{{x:.4g}}<br>ŷ = %{{y:.4g}}<extra></extra>"))
+        traces += _data_highlight(pull_highlight)
         return _figure(traces, "Predicted against actual at this step", xaxis=dict(title=f"actual {y_label}"),
                        yaxis=dict(title="predicted ŷ"), legend=LEGEND_BELOW)
     traces.append(dict(type="scatter", x=x, y=y, uid="data", name="data", mode="markers",
@@ -318,10 +406,19 @@ def data_figure(x, y, runs, moving: dict, *, true_line: tuple[float, float] | No
                                  line=dict(color=other.colour, width=3), hoverinfo="skip"))
         traces.append(_moves(moving, "fit", type="scatter", x=ends, mode="lines", line=dict(color=line.colour, width=4),
                              hoverinfo="skip"))
+    traces += _data_highlight(pull_highlight)
     span = float(y.max() - y.min()) or 1.0
     title = "Data and the line at this step" if mode != "several" else f"{y_label} against {x_label}, ŷ at this step"
     return _figure(traces, title, xaxis=dict(title=x_label), legend=LEGEND_BELOW,
                    yaxis=dict(title=y_label, range=[y.min() - 0.25 * span, y.max() + 0.25 * span]))
+
+
+def _data_highlight(on: bool) -> list[dict]:
+    """An empty trace the page fills to mark the point whose pull is hovered on the contours."""
+    if not on:
+        return []
+    return [dict(type="scatter", x=[], y=[], uid="pull-highlight", mode="markers", showlegend=False, hoverinfo="skip",
+                 marker=dict(size=22, color="rgba(0,0,0,0)", line=dict(color=HIGHLIGHT, width=3)))]
 
 
 def loss_figure(runs, moving: dict, *, log_y: bool = False) -> go.Figure:

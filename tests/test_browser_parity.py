@@ -22,7 +22,8 @@ from gdviz import web  # noqa: E402
 from gdviz.web import frames  # noqa: E402
 
 PARITY_CASES = ["adam", "momentum, mini-batch", "one feature", "standardised", "two features", "two features, predicted against actual",
-                "compared runs", "mini-batch", "diverged"]
+                "compared runs", "mini-batch", "diverged", "pull and eigen", "pull and eigen, two features",
+                "pull and eigen, many rows", "pull and eigen, diverged", "pull and eigen, standardised"]
 assert set(PARITY_CASES) <= set(CASES)
 
 # The moving traces as the views hold them after gdviz.show(k), typed arrays as plain arrays.

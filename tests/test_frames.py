@@ -71,7 +71,37 @@ def momentum_mini_batch():
     return data, gdviz.descend(data, optimizer="momentum", lr=0.05, steps=50, batch_size=8, w0=[-3.0], b0=4.0), {}
 
 
-CASES = {"adam": adam, "momentum, mini-batch": momentum_mini_batch, "one feature": one_feature, "standardised": standardised, "two features": two_features,
+def pulled():
+    data, run, options = one_feature()
+    return data, run, {**options, "pull": True, "eigen": True}
+
+
+def pulled_two_features():
+    data, run, options = two_features()
+    return data, run, {**options, "pull": True, "eigen": True}
+
+
+def pulled_many_rows():
+    data = gdviz.synthetic(n=500, weights=[1.0, -2.0], bias=0.5, noise=1.0, seed=7, x_offset=2.0)
+    return data, gdviz.descend(data, lr=0.05, steps=60, batch_size=50, w0=[-1.0, 1.0], b0=2.0), \
+        {"pull": True, "eigen": True, "feature": 1}
+
+
+def pulled_diverged():
+    data, run, options = diverged()
+    return data, run, {**options, "pull": True, "eigen": True}
+
+
+def pulled_standardised():
+    data, run, options = standardised()
+    return data, run, {**options, "pull": True, "eigen": True, "arrows": "true"}
+
+
+PULL_CASES = {"pull and eigen": pulled, "pull and eigen, two features": pulled_two_features,
+              "pull and eigen, many rows": pulled_many_rows, "pull and eigen, diverged": pulled_diverged,
+              "pull and eigen, standardised": pulled_standardised}
+
+CASES = {**PULL_CASES, "adam": adam, "momentum, mini-batch": momentum_mini_batch, "one feature": one_feature, "standardised": standardised, "two features": two_features,
          "two features, predicted against actual": two_features_actual, "compared runs": compared,
          "mini-batch": mini_batch, "diverged": diverged}
 

@@ -100,7 +100,7 @@ def display_rows(m: int) -> np.ndarray:
 def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None, log_loss: bool = False,
                  equal_scales: bool = False, grid: int = 61, label: str | None = None,
                  others: tuple = (), original=None, data_view: str = "feature", sweep=None,
-                 camera=None, arrows: str = "direction") -> dict:
+                 camera=None, arrows: str = "direction", pull: bool = False, eigen: bool = False) -> dict:
     """Everything the browser needs to show ``trajectory`` on ``data``, as JSON-ready values.
 
     ``figures`` holds the four Plotly figures at ``step`` (default: the last) as JSON strings, their
@@ -112,6 +112,13 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     ``camera`` is the 3-D view's eye (x, y, z), as a link's ``cam=x,y,z`` gives it (see camera_eye);
     None keeps the figure's own. It is written into the 3-D figure, so the page, the HTML export and
     the PNG all show it, and into ``spec["camera"]``.
+
+    ``pull``: on the contours, each example's pull at the step (its own −gradient, one thin arrow per
+    example, coloured by its residual's sign, at most frames.MAX_PULLS of the rows drawn) and their
+    mean, −∇L, bold; hovering an arrow marks its point in the data view and the reverse; the maths
+    panel unfolds the sum. ``eigen``: the Hessian's eigen-directions through the optimum on the
+    contours, labelled with λᵢ and 1 − αλᵢ, and a view "eigen": the error along each direction
+    against the step, observed and (plain full-batch gradient descent) predicted.
     """
     eye = camera_eye(camera)
     q = model.quadratic(data)
@@ -160,6 +167,14 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     columns = [frames.main_columns(data, trajectory, feature=feature, scale=scale, lift=lift, optimum=(w_star, b_star),
                                    ends=ends)]
     columns += [frames.other_columns(data, run, feature=feature, lift=lift, ends=ends) for run in runs[1:]]
+    pulled = frames.pull_rows(len(rows)) if pull else None
+    if pull:
+        pull_X, pull_y = data.X[rows][pulled], data.y[rows][pulled]
+        columns[0].update(frames.pull_columns(trajectory, pull_X, pull_y, feature=feature, scale=scale))
+        columns[0].update(frames.unfold_columns(data, trajectory))
+    errors = frames.eigen_errors(data, trajectory) if eigen else None
+    if eigen:
+        columns[0]["eig_err"] = errors["observed"]
     settings = trajectory.settings
     run = {
         "optimizer": settings.get("optimizer", "gd"), "label": label,
@@ -170,29 +185,45 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         "converged_at": trajectory.converged_at, "batch_size": settings.get("batch_size"),
         "optimum": [float(v) for v in w_star] + [b_star], "loss_min": optimum_point[2],
         "lift": lift, "arrow_scale": scale, "scaling": scaling, "data_view": mode,
+        "pull": bool(pull), "pull_rows": None if pulled is None else [int(i) for i in pulled],
+        "eigen": bool(eigen),
     }
+    clocks = [{"view": n - 1, "last": r.steps} for r, n in zip(runs, shown)]
+    if eigen:
+        clocks[0]["finite"] = errors["finite"]
     views = frames.Views(
-        runs=columns, clocks=[{"view": n - 1, "last": r.steps} for r, n in zip(runs, shown)],
-        rows={"x": x_shown, "y": y_shown, "X": data.X[rows]},  # X in the fitted units: ŷ = X W + b either way
+        runs=columns, clocks=clocks,
+        rows={"x": x_shown, "y": y_shown, "X": data.X[rows],  # X in the fitted units: ŷ = X W + b either way
+              **({"pull_X": pull_X, "pull_y": pull_y} if pull else {})},
         traces=frames.trace_recipes(feature=feature, n_others=len(others), batch=bool(settings.get("batch_size")),
-                                    several=q.d > 1, data_mode=mode),
-        annotations=frames.arrow_recipes(feature, figures.ARROW_STYLES),
+                                    several=q.d > 1, data_mode=mode, pull=pull, eigen=q.d + 1 if eigen else 0),
+        annotations=frames.arrow_recipes(feature, figures.ARROW_STYLES, pull=pull),
         panel=frames.panel_recipe(run, batch_size=settings.get("batch_size")), slice=slice_)
     first = frames.step_frame(views, step)
     moving = first["traces"]
     looks = [figures.RunLook(look.label, look.colour, look.loss, frames.hover_rows(cols, frames.run_names(i, feature)),
                              look.shown) for i, (look, cols) in enumerate(zip(looks, columns))]
+    lines = _eigen_lines(data, feature, box, (float(w_star[feature]), b_star), settings.get("lr")) if eigen else None
+    pull_look = None
+    if pull:
+        pull_look = {"rows": [int(rows[i]) for i in pulled], "m": q.m}
     figs = {
         "surface": figures.surface_figure(w_values, b_values, z, looks, optimum_point, moving["surface"],
                                           arrow_scale=scale, w_label=w_label, w_symbol=w_symbol),
         "contour": figures.contour_figure(w_values, b_values, z, looks, optimum_point, moving["contour"],
-                                          first["annotations"]["contour"], equal_scales=equal_scales, w_label=w_label),
+                                          first["annotations"]["contour"], equal_scales=equal_scales, w_label=w_label,
+                                          pull=pull_look, eigen_lines=lines),
         "data": figures.data_figure(x_shown, y_shown, looks, moving["data"], true_line=true_line,
-                                    x_label=names[feature], y_label=getattr(shown_data, "target_name", "y"), mode=mode),
+                                    x_label=names[feature], y_label=getattr(shown_data, "target_name", "y"), mode=mode,
+                                    pull_highlight=bool(pull)),
         "loss": figures.loss_figure(looks, moving["loss"], log_y=log_loss),
     }
+    if eigen:
+        figs["eigen"] = _eigen_figure(errors, settings, moving.get("eigen", {}))
     timeline = {name: encode(value) for name, value in columns[0].items()}
     timeline.update(x=encode(x_shown), y=encode(y_shown), X_rows=encode(data.X[rows]))
+    if pull:
+        timeline.update(pull_X=encode(pull_X), pull_y=encode(pull_y))
     timeline.setdefault("r2", None)
     if slice_ is not None:
         run["slice"] = {key: encode(value) if isinstance(value, np.ndarray) else value for key, value in slice_.items()}
@@ -215,6 +246,39 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
             "rows": {"index": rows.tolist()}}  # the data set's row of each point drawn (touch.js: a dragged point)
     run_id = hashlib.sha256(json.dumps([body["timeline"], run, compared], sort_keys=True).encode()).hexdigest()[:16]
     return {**body, "step": step, "camera": list(eye) if eye is not None else None, "run_id": run_id}
+
+
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _eigen_lines(data, feature: int, box, optimum, lr) -> dict:
+    """The eigen-directions on the contours: each a line through the optimum across the view, with
+    its label "λ₁ = 0.42 · 1−αλ₁ = 0.79" (α the run's learning rate)."""
+    values, vectors, sliced = frames.eigen_directions(data, feature)
+    lines = []
+    for i, (value, vector) in enumerate(zip(values, vectors.T), start=1):
+        start, end = frames.line_in_box(optimum, vector, box)
+        sub = str(i).translate(SUBSCRIPTS)
+        label = f"λ{sub} = {value:.3g}"
+        if lr is not None:
+            label += f" · 1−αλ{sub} = {1.0 - float(lr) * value:.3g}"
+        lines.append({"start": start, "end": end, "through": optimum, "label": label, "eigenvalue": float(value),
+                      "direction": vector})
+    name = "eigen-directions of the slice's Hessian" if sliced else "eigen-directions of the Hessian"
+    return {"lines": lines, "name": name}
+
+
+def _eigen_figure(errors: dict, settings: dict, moving: dict):
+    """The eigen view: |error| along each eigen-direction against the step, finite steps only."""
+    last, lr = errors["finite"], settings.get("lr")
+    observed = errors["observed"][:last + 1]
+    predicted = errors["predicted"][:last + 1] if errors["predicted"] is not None else None
+    labels = []
+    for i, value in enumerate(errors["eigenvalues"], start=1):
+        sub = str(i).translate(SUBSCRIPTS)
+        labels.append(f"λ{sub} = {value:.3g}, 1−αλ{sub} = {1.0 - float(lr) * value:.3g}" if lr is not None
+                      else f"λ{sub} = {value:.3g}")
+    return figures.eigen_figure(observed, predicted, labels, moving)
 
 
 CAMERA_LIMIT = 100.0  # an eye further than this from the box's centre shows a dot

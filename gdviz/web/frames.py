@@ -28,8 +28,13 @@ second component of a 2-D column, ``"#"`` the step number itself; j is the recip
     ["slice", "drawn", c]         that loss as the 3-D view draws it: press(z, c x the main run's
                                   highest "z" in view), a rim below the axis's end, not a wall
     ["stepname", text]            text followed by j
+    ["pull", "w"|"b", sign, f]    each example's pull: for the pull rows, [start, tip, None] where the
+                                  residual rᵢ = ŷᵢ − yᵢ has this sign (1: ŷ > y, −1: ŷ < y), else
+                                  [None, None, None]; start (W_j[f], b_j), tip = start − s_j · 2 rᵢ (xᵢ_f, 1),
+                                  s_j the column "pull_scale" (see pull_columns)
 A run's clocks: "view" stops at the last step in view (a diverging run flies off the chart),
-"last" at the last recorded step.
+"last" at the last recorded step, "finite" (the main run, with eigen-directions) at the last step
+whose numbers are finite.
 """
 from __future__ import annotations
 
@@ -43,6 +48,8 @@ from .. import model
 HOVER = ["#", "w", "b", "loss", "gw", "gb"]  # hover rows: step, w, b, loss, ∂L/∂w, ∂L/∂b
 ARROW_FRACTION = 0.12  # the longest gradient arrow spans this fraction of the view (it fits in view_box's pad)
 DIRECTION_FRACTION = 0.08  # "direction" arrows: each this fraction of the view long
+PULL_FRACTION = 0.45  # each example's pull: the longest drawn spans at most this fraction of the view
+MAX_PULLS = 200  # at most this many examples' pulls are drawn (a fixed subset of the rows drawn)
 MIN_FRACTION = 0.015  # "true" arrows shorter than this fraction of the view are left out (no merged heads)
 ARROW_MODES = ("direction", "true")
 SLICE_CAP = 2.0  # several features: the moving slice is pressed below this many times the path's highest point
@@ -56,7 +63,8 @@ class Views:
 
     runs: list[dict]          # per run: {column name: array with one row per step}
     clocks: list[dict]        # per run: {"view": last step in view, "last": last recorded step}
-    rows: dict                # {"x", "y": arrays of the rows drawn; "X": (rows, d) in the fitted units}
+    rows: dict                # {"x", "y": arrays of the rows drawn; "X": (rows, d) in the fitted units;
+                              #  with pulls "pull_X", "pull_y": the pull rows in the fitted units}
     traces: list[dict]
     annotations: list[dict] = field(default_factory=list)
     panel: dict | None = None
@@ -178,6 +186,103 @@ def state_columns(trajectory) -> dict:
     return out
 
 
+def pull_rows(drawn: int) -> np.ndarray:
+    """Which of the rows drawn (web.display_rows) get a pull arrow: all of them, or a fixed random
+    subset of MAX_PULLS, so an arrow's point is always one the data view draws."""
+    if drawn <= MAX_PULLS:
+        return np.arange(drawn)
+    return np.sort(np.random.default_rng(1).choice(drawn, MAX_PULLS, replace=False))
+
+
+def pull_columns(trajectory, X, y, *, feature: int, scale) -> dict:
+    """Each example's pull, drawn from the current point: example i's own −gradient in the (w_f, b)
+    plane, −2 rᵢ (xᵢ_f, 1) with rᵢ = ŷᵢ − yᵢ (model.example_gradients), for the pull rows ``X``, ``y``
+    (fitted units). All arrows of a step share ONE factor s_k ("pull_scale"), so the mean of the
+    arrows' tips is the tip of the mean arrow, −s_k ∇L ("pull_tip_w", "pull_tip_b"). s_k is the
+    factor of the ∇L arrow (``scale``: its length in the view), lowered when that would make the
+    longest pull drawn span more than PULL_FRACTION of the view (near the optimum the pulls cancel:
+    ∇L is small, each pull is not). Only s_k travels per step; the browser forms the arrows from ŷ."""
+    t = trajectory
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    w, gw, gb = t.w[:, feature], t.grad_w[:, feature], t.grad_b
+    span_w, span_b = getattr(scale, "spans", (1.0, 1.0))
+    with np.errstate(all="ignore"):
+        residual = t.w @ X.T + t.b[:, None] - y  # (steps + 1, rows)
+        length = np.hypot(2.0 * residual * X[:, feature] / span_w, 2.0 * residual / span_b)
+        longest = length.max(axis=1) if X.shape[0] else np.zeros(len(w))
+        cap = PULL_FRACTION / longest
+        if getattr(scale, "mode", "true") == "direction":
+            own = DIRECTION_FRACTION / np.hypot(gw / span_w, gb / span_b)
+        else:
+            own = np.full(len(w), float(scale))
+        factor = np.fmin(own, cap)
+    factor = np.where(np.isfinite(factor) & (factor > 0), factor, 0.0)
+    return {"pull_scale": factor, "pull_tip_w": w - factor * gw, "pull_tip_b": t.b - factor * gb}
+
+
+UNFOLDED = 3  # the maths panel unfolds the residual vector's first rows
+
+
+def unfold_columns(data, trajectory) -> dict:
+    """The maths panel's unfolded sum: the first UNFOLDED residuals rᵢ = ŷᵢ − yᵢ at every step
+    (formed as model.example_gradients forms them), Xᵀr = (m/2) ∂L/∂W and Σ r = (m/2) ∂L/∂b."""
+    t, q = trajectory, model.quadratic(data)
+    n = min(UNFOLDED, q.m)
+    X, y = np.asarray(data.X, dtype=np.float64)[:n], np.asarray(data.y, dtype=np.float64)[:n]
+    with np.errstate(all="ignore"):
+        c = model.mean_residual(q, t.w, t.b)
+        head = (X - q.x_mean) @ t.w.T - (y - q.y_mean)[:, None] + c  # (n, steps + 1)
+    return {"resid_head": head.T, "Xtr": 0.5 * q.m * t.grad_w, "sum_r": 0.5 * q.m * t.grad_b}
+
+
+def eigen_directions(data, feature: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The eigen-directions drawn on the contours, in the (w_f, b) plane: (λ ascending, V with the
+    directions as columns, sliced). One feature: the Hessian's own (model.curvature). Several: the
+    curvature of the (w_f, b) slice, the 2×2 block of H for w_f and b (sliced=True); the full
+    directions have d+1 components and do not lie in the plane."""
+    q = model.quadratic(data)
+    if q.d == 1:
+        c = model.curvature(data)
+        return c.eigenvalues, c.eigenvectors, False
+    keep = [feature, q.d]
+    values, vectors = np.linalg.eigh(model.hessian(data)[np.ix_(keep, keep)])
+    return values, vectors, True
+
+
+def eigen_errors(data, trajectory) -> dict:
+    """The error along each eigen-direction of H = V diag(λ) Vᵀ, |Vᵀ(θ_k − θ*)|, observed on the run
+    ("observed", one row per step) and predicted by plain gradient descent's closed form
+    |1 − αλᵢ|ᵏ |c₀ᵢ|, c₀ = Vᵀ(θ₀ − θ*) (the components of model.predicted_path, without its rounding;
+    "predicted", None for another optimizer or mini-batches), and the last step whose numbers are
+    finite ("finite")."""
+    t, c = trajectory, model.curvature(data)
+    w_star, b_star = model.optimum(data)
+    theta_star = np.append(w_star, b_star)
+    with np.errstate(all="ignore"):
+        observed = np.abs((np.column_stack([t.w, t.b]) - theta_star) @ c.eigenvectors)
+    finite = np.isfinite(observed).all(axis=1)
+    last = int(np.argmin(finite)) - 1 if not finite.all() else len(finite) - 1
+    predicted = None
+    if t.settings.get("optimizer", "gd") == "gd" and not t.settings.get("batch_size"):
+        factors = np.abs(1.0 - float(t.settings["lr"]) * c.eigenvalues)
+        with np.errstate(all="ignore"):
+            predicted = observed[0] * factors ** np.arange(t.steps + 1, dtype=np.float64)[:, None]
+    return {"observed": observed, "predicted": predicted, "finite": max(last, 0), "eigenvalues": c.eigenvalues}
+
+
+def line_in_box(point, direction, box) -> tuple[np.ndarray, np.ndarray]:
+    """The two ends of the line through ``point`` along ``direction`` inside ``box`` (w0, w1, b0, b1)."""
+    point, direction = np.asarray(point, dtype=np.float64), np.asarray(direction, dtype=np.float64)
+    lo, hi = -np.inf, np.inf
+    for p, v, (a, b) in zip(point, direction, ((box[0], box[1]), (box[2], box[3]))):
+        if v != 0:
+            t0, t1 = sorted(((a - p) / v, (b - p) / v))
+            lo, hi = max(lo, t0), min(hi, t1)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        lo, hi = 0.0, 0.0
+    return point + lo * direction, point + hi * direction
+
+
 def other_columns(data, trajectory, *, feature: int, lift: float, ends=None) -> dict:
     """A compared run's columns: its path (the weight shown), loss, gradient and line."""
     t = trajectory
@@ -215,8 +320,10 @@ def _recipe(view: str, uid: str, run: int, clock: str, **attrs) -> dict:
     return {"view": view, "uid": uid, "run": run, "clock": clock, "attrs": attrs}
 
 
-def trace_recipes(*, feature: int, n_others: int, batch: bool, several: bool, data_mode: str) -> list[dict]:
-    """Every moving trace of the four views, in the order the figures draw them."""
+def trace_recipes(*, feature: int, n_others: int, batch: bool, several: bool, data_mode: str, pull: bool = False,
+                  eigen: int = 0) -> list[dict]:
+    """Every moving trace of the views, in the order the figures draw them. ``pull``: each example's
+    pull and their mean on the contours; ``eigen``: how many eigen-directions the eigen view marks."""
     out = []
     if several:
         out.append(_recipe("surface", "surface", 0, "view", z=["slice", "drawn", SLICE_CAP]))
@@ -227,7 +334,21 @@ def trace_recipes(*, feature: int, n_others: int, batch: bool, several: bool, da
     for i in range(n_others + 1):
         out.append(_recipe("loss", "current-point" if i == 0 else f"other-point-{i}", i, "last", x=["at", "#"],
                            y=["at", "loss"], customdata=["rows", "at", _hover(run_names(i, feature))]))
+    if pull:
+        out += pull_recipes(feature)
+    if eigen:
+        out.append(_recipe("eigen", "eigen-now", 0, "finite", x=["pick", *[["#", "k"]] * eigen],
+                           y=["pick", *[[f"eig_err[{i}]", "k"] for i in range(eigen)]]))
     return out
+
+
+def pull_recipes(feature: int) -> list[dict]:
+    """Each example's pull on the contours, one trace per residual sign, and their mean (−∇L, bold)."""
+    w = run_names(0, feature)["w"]
+    return [_recipe("contour", "pull-over", 0, "view", x=["pull", "w", 1, feature], y=["pull", "b", 1, feature]),
+            _recipe("contour", "pull-under", 0, "view", x=["pull", "w", -1, feature], y=["pull", "b", -1, feature]),
+            _recipe("contour", "pull-mean", 0, "view", x=["pick", [w, "k"], ["pull_tip_w", "k"]],
+                    y=["pick", ["b", "k"], ["pull_tip_b", "k"]])]
 
 
 def _path_recipes(view: str, feature: int, *, batch: bool, n_others: int) -> list[dict]:
@@ -269,12 +390,16 @@ def _data_recipes(mode: str, n_others: int) -> list[dict]:
             _recipe("data", "fit", 0, "last", **ends, name=["stepname", "ŷ = w x + b at step "])]
 
 
-def arrow_recipes(feature: int, styles: dict) -> list[dict]:
-    """The contour view's arrow-headed annotations at the step: ∇L and the update (``styles`` by name)."""
+def arrow_recipes(feature: int, styles: dict, *, pull: bool = False) -> list[dict]:
+    """The contour view's arrow-headed annotations at the step: ∇L and the update (``styles`` by name)
+    and, with ``pull``, the mean of the pulls (−∇L) over them, bold (annotations lie above traces)."""
     w = run_names(0, feature)["w"]
-    return [{"view": "contour", "run": 0, "clock": "view", "arrows": [
-        {"from": [[w, "k"], ["b", "k"]], "to": [["tip_w", "k"], ["tip_b", "k"]], "style": styles["grad"]},
-        {"from": [[w, "k"], ["b", "k"]], "to": [["step_tip_w", "k"], ["step_tip_b", "k"]], "style": styles["update"]}]}]
+    arrows = [{"from": [[w, "k"], ["b", "k"]], "to": [["tip_w", "k"], ["tip_b", "k"]], "style": styles["grad"]},
+              {"from": [[w, "k"], ["b", "k"]], "to": [["step_tip_w", "k"], ["step_tip_b", "k"]], "style": styles["update"]}]
+    if pull:
+        arrows.append({"from": [[w, "k"], ["b", "k"]], "to": [["pull_tip_w", "k"], ["pull_tip_b", "k"]],
+                       "style": styles["pull"]})
+    return [{"view": "contour", "run": 0, "clock": "view", "arrows": arrows}]
 
 
 # ---------------------------------------------------------------- the maths panel
@@ -310,6 +435,8 @@ def panel_recipe(run: dict, *, batch_size) -> dict:
         _row("g", [f"{full}∂L/∂b = (2/m) Σ (ŷ − y) = ", {"n": ["grad_b", "k"]}]),
         _row("rule", ["Last recorded step: no update follows."], when="end"),
     ]
+    if run.get("pull"):
+        rows += _unfold_rows(run, W, prime)
     if batch_size:  # the gradient the update used, beside the full one, before the update
         rows.append(_row("g", [f"mini-batch gradient g (the {batch_size} rows this update used): ∂L/∂{W} ≈ ",
                                {"vec": ["used_grad_W", "k"]}, ", ∂L/∂b ≈ ", {"n": ["used_grad_b", "k"]}], when="next"))
@@ -320,6 +447,28 @@ def panel_recipe(run: dict, *, batch_size) -> dict:
                {"label": "distance to optimum", "value": ["distance", "k"]},
                {"label": "RMSE", "value": ["rmse", "k"]}, {"label": "R²", "value": ["r2", "k"], "digits": 4}]
     return {"run": 0, "clock": "last", "rows": rows, "metrics": metrics}
+
+
+def _unfold_rows(run: dict, W: str, prime: str) -> list[dict]:
+    """The sum unfolded (each example's pull): the residual vector's first rows, Xᵀr with the shapes
+    of the product (the same shape as W), then the means (2/m) Xᵀr and (2/m) Σ r."""
+    d, m = run["d"], run["m"]
+    n = min(UNFOLDED, m)
+    head = []
+    for i in range(n):
+        head += [", " if i else "", {"n": [f"resid_head[{i}]", "k"]}]
+    more = ", …" if m > n else ""
+    shape = f"({d}×{m})({m}×1) = {d}×1"
+    return [
+        _row("rule", ["The sum unfolded: one term per example, rᵢ = ŷᵢ − yᵢ, each example's own gradient "
+                      f"2rᵢ(xᵢ, 1); ∇L is their mean."]),
+        _row("", [f"r = ŷ − y = [", *head, f"{more}]ᵀ \u00a0", {"span": "rule", "parts": [f"(the first {n} of m = {m})"]}]),
+        _row("", [f"X{prime}ᵀr: (d×m)(m×1) = d×1 = {shape}, the same shape as {W}: X{prime}ᵀr = ", {"vec": ["Xtr", "k"]}]),
+        _row("g", [f"∂L/∂{W} = (2/m) X{prime}ᵀr = ", {"n": 2.0 / m}, " × ", {"vec": ["Xtr", "k"]}, " = ",
+                   {"vec": ["grad_W", "k"]}]),
+        _row("g", ["∂L/∂b = mean of 2rᵢ = (2/m) Σ rᵢ = ", {"n": 2.0 / m}, " × ", {"n": ["sum_r", "k"], "paren": True},
+                   " = ", {"n": ["grad_b", "k"]}]),
+    ]
 
 
 def _row(cls: str, parts: list, when: str = "always") -> dict:
@@ -478,6 +627,8 @@ def _evaluate(expr, at: _Clock):
         return _drawn_slice(at.views, at.j, expr[2]) if expr[1] == "drawn" else _slice(at.views, at.j)[expr[1]]
     if op == "stepname":
         return f"{expr[1]}{at.j}"
+    if op == "pull":
+        return _pull(at, *expr[1:])
     raise ValueError(f"unknown recipe expression {op!r}")
 
 
@@ -486,6 +637,21 @@ def predicted(X, W, b) -> np.ndarray:
     out = np.full(X.shape[0], float(b))
     for j in range(X.shape[1]):
         out = out + X[:, j] * W[j]
+    return out
+
+
+def _pull(at: _Clock, axis: str, sign: int, feature: int) -> np.ndarray:
+    """["pull", axis, sign, f]: the pull rows' arrows whose residual has this sign, [start, tip, None]
+    each (and [None, None, None] for the others, so a row keeps its place: point 3i + 1 is row i's tip)."""
+    rows = at.views.rows
+    X, W, b = rows["pull_X"], at.column("W")[at.j], at.column("b")[at.j]
+    residual = predicted(X, W, b) - rows["pull_y"]
+    factor = at.column("pull_scale")[at.j]
+    start = W[feature] if axis == "w" else b
+    tip = start - factor * (2 * residual * X[:, feature] if axis == "w" else 2 * residual)
+    keep = np.nonzero(residual > 0 if sign > 0 else residual < 0)[0]
+    out = np.full(3 * len(residual), None, dtype=object)
+    out[3 * keep], out[3 * keep + 1] = start, tip[keep]
     return out
 
 
@@ -568,6 +734,8 @@ def views_of_spec(spec: dict) -> Views:
     runs = [columns(timeline, frames["columns"][0])]
     runs += [columns(other, names) for other, names in zip(spec.get("others", []), frames["columns"][1:])]
     rows = {"x": decode(timeline["x"]), "y": decode(timeline["y"]), "X": decode(timeline["X_rows"])}
+    if isinstance(timeline.get("pull_X"), dict):
+        rows.update(pull_X=decode(timeline["pull_X"]), pull_y=decode(timeline["pull_y"]))
     slice_ = None
     if spec["run"].get("slice"):
         slice_ = {key: decode(value) if isinstance(value, dict) else value for key, value in spec["run"]["slice"].items()}

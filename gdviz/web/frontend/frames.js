@@ -3,7 +3,8 @@
 // which run every moving trace and the maths panel read at step k. This file mirrors step_frame
 // there, by slicing and indexing only. The formulas computed here (they cannot be sent for every
 // step) are written once each: predicted (ŷ = X W + b of the rows drawn), sliceAt (the (w_f, b)
-// slice of the surface with several features) and press (its heights as the 3-D view draws them).
+// slice of the surface with several features), press (its heights as the 3-D view draws them) and
+// pull (each example's pull: its own −gradient from the current point, one common factor per step).
 // tests/test_browser_parity.py compares stepFrame with Python's step_frame at several steps.
 const Frames = (() => {
   function decode(a) {
@@ -29,7 +30,8 @@ const Frames = (() => {
     const recipes = spec.frames, others = spec.others || [];
     const runs = [decodeColumns(spec.timeline, recipes.columns[0])]
       .concat(others.map((other, i) => decodeColumns(other, recipes.columns[i + 1])));
-    const rows = {x: decode(spec.timeline.x), y: decode(spec.timeline.y), X: decode(spec.timeline.X_rows)};
+    const rows = {x: decode(spec.timeline.x), y: decode(spec.timeline.y), X: decode(spec.timeline.X_rows),
+                  pullX: decode(spec.timeline.pull_X), pullY: decode(spec.timeline.pull_y)};
     return {runs: runs, clocks: recipes.clocks, rows: rows, slice: loadSlice(spec.run.slice),
             traces: recipes.traces, annotations: recipes.annotations, panel: recipes.panel, slices: {}};
   }
@@ -95,6 +97,7 @@ const Frames = (() => {
     if (op === "predicted") return predicted(at.model.rows.X, column(at, "W"), column(at, "b").values[at.j], at.j);
     if (op === "slice") return expr[1] === "drawn" ? drawnSlice(at.model, at.j, expr[2]) : sliceAt(at.model, at.j)[expr[1]];
     if (op === "stepname") return `${expr[1]}${at.j}`;
+    if (op === "pull") return pull(at, expr[1], expr[2], expr[3]);
     throw new Error(`unknown recipe expression ${op}`);
   }
 
@@ -115,6 +118,23 @@ const Frames = (() => {
       let v = b;
       for (let j = 0; j < d; j++) v += X.values[i * d + j] * W.values[k * d + j];
       out[i] = v;
+    }
+    return out;
+  }
+
+  // ["pull", axis, sign, f]: the pull rows' arrows whose residual r = ŷ − y has this sign, as
+  // [start, tip, null] (nulls for the others, so point 3i + 1 is row i's tip); start (W_j[f], b_j),
+  // tip = start − s_j · 2r (x_f, 1), s_j the column "pull_scale" (frames.pull_columns).
+  function pull(at, axis, sign, f) {
+    const X = at.model.rows.pullX, y = at.model.rows.pullY.values, W = column(at, "W");
+    const b = column(at, "b").values[at.j], yhat = predicted(X, W, b, at.j);
+    const factor = column(at, "pull_scale").values[at.j];
+    const start = axis === "w" ? W.values[at.j * W.width + f] : b, out = [];
+    for (let i = 0; i < yhat.length; i++) {
+      const r = yhat[i] - y[i];
+      if (sign > 0 ? r > 0 : r < 0) {
+        out.push(start, start - factor * (axis === "w" ? 2 * r * X.values[i * X.width + f] : 2 * r), null);
+      } else out.push(null, null, null);
     }
     return out;
   }

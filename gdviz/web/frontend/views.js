@@ -2,7 +2,7 @@
 // The Plotly views: drawn from the spec's figures when they change (keeping the lecturer's 3-D
 // camera), then only the moving traces of a frame (Frames.stepFrame) replaced, found by uid.
 const Views = (() => {
-  const NAMES = ["surface", "contour", "data", "loss", "sweep"];
+  const NAMES = ["surface", "contour", "data", "loss", "eigen", "sweep"];
   // On a phone the tool bar would sit on the titles: it is left out below 700 px.
   const CONFIG = {displaylogo: false, responsive: true, toImageButtonOptions: {scale: 2},
                   displayModeBar: window.innerWidth >= 700 ? "hover" : false};
@@ -20,6 +20,8 @@ const Views = (() => {
   // on the contours; on.camera(camera): the lecturer turned the 3-D view.
   function draw(views, spec, on) {
     const jobs = [];
+    views.pullRows = spec.run.pull_rows || null;
+    views.pullMarked = null;
     for (const name of NAMES) {
       const json = spec.figures[name], cell = document.getElementById(name);
       cell.style.display = json === undefined ? "none" : "";
@@ -39,6 +41,7 @@ const Views = (() => {
       views.uids[name] = Object.fromEntries(gd.data.map((trace, i) => [trace.uid, i]));
       views.applied[name] = {};
       if (name === "contour" && !gd.__clickBound) { gd.on("plotly_click", on.click); gd.__clickBound = true; }
+      if ((name === "contour" || name === "data") && !gd.__pullBound) bindPull(views, name, gd);
       if (name === "surface" && !gd.__cameraBound) {
         gd.on("plotly_relayout", (change) => {
           if (Object.keys(change).some((key) => key === "scene" || key.startsWith("scene.camera"))) on.camera(camera());
@@ -62,6 +65,59 @@ const Views = (() => {
       const gd = document.getElementById(name);
       if (gd.data) Plotly.relayout(gd, {annotations: annotations});
     }
+    if (views.pullMarked !== null && views.pullMarked !== undefined) markPull(views, views.pullMarked);
+  }
+
+  // Each example's pull (spec.run.pull_rows: the row drawn of each arrow): hovering an arrow marks
+  // its point in the data view, hovering a data point marks its arrow ("pull-highlight" in both).
+  function bindPull(views, name, gd) {
+    gd.on("plotly_hover", (event) => hoverPull(views, name, event));
+    gd.on("plotly_unhover", () => { if (views.pullMarked !== null) markPull(views, null); });
+    gd.__pullBound = true;
+  }
+
+  function hoverPull(views, name, event) {
+    const p = event && event.points && event.points[0], rows = views.pullRows;
+    if (!p || !rows || !p.data) return;
+    const uid = p.data.uid;
+    if (name === "contour" && (uid === "pull-over" || uid === "pull-under")) {
+      markPull(views, Math.floor(p.pointNumber / 3));
+    } else if (name === "data" && (uid === "data" || uid === "predicted")) {
+      const i = rows.indexOf(p.pointNumber);
+      markPull(views, i >= 0 ? i : null);
+    }
+  }
+
+  // Marks arrow i and its data point (null: clears both marks).
+  function markPull(views, i) {
+    views.pullMarked = i;
+    const none = {x: [], y: []};
+    mark(views, "contour", i === null ? none : arrowAt(views, i));
+    mark(views, "data", i === null ? none : pointAt(views, views.pullRows[i]));
+  }
+
+  // Arrow i as the contours show it now: points 3i and 3i + 1 of whichever sign's trace holds it.
+  function arrowAt(views, i) {
+    const applied = views.applied.contour || {};
+    for (const uid of ["pull-over", "pull-under"]) {
+      const t = applied[uid];
+      if (t && t.x[3 * i + 1] !== null) return {x: t.x.slice(3 * i, 3 * i + 2), y: t.y.slice(3 * i, 3 * i + 2)};
+    }
+    return {x: [], y: []};
+  }
+
+  // Row j of the data view as drawn now (the data, or ŷ against y when only that is drawn).
+  function pointAt(views, j) {
+    const uids = views.uids.data || {}, uid = "data" in uids ? "data" : "predicted";
+    const full = document.getElementById("data")._fullData[uids[uid]];
+    const moved = (views.applied.data || {})[uid] || {};
+    return {x: [(moved.x || full.x)[j]], y: [(moved.y || full.y)[j]]};
+  }
+
+  function mark(views, name, xy) {
+    const gd = document.getElementById(name), uids = views.uids[name];
+    if (!gd.data || !uids || !("pull-highlight" in uids)) return;
+    Plotly.restyle(gd, {x: [xy.x], y: [xy.y]}, [uids["pull-highlight"]]);
   }
 
   // Replaces the given attributes of the traces (by uid) in one Plotly.restyle; an attribute given
