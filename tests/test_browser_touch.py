@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 try:
-    from test_browser import ACTION, READY, chromium  # noqa: F401
+    from test_browser import ACTION, JS_READY as APP_READY, READY, RERUN, app_url, chromium, lecture  # noqa: F401
 except pytest.skip.Exception as skipped:  # the same skip, reported against this module
     pytest.skip(skipped.msg, allow_module_level=True)
 
@@ -39,6 +39,7 @@ JS_LISTEN = """() => {
 JS_PIXEL = """([view, x, y]) => {
   const gd = document.getElementById(view), l = gd._fullLayout, r = gd.getBoundingClientRect();
   return {x: r.left + l._size.l + l.xaxis.d2p(x), y: r.top + l._size.t + l.yaxis.d2p(y),
+          cx: r.left + l._size.l + l._size.w / 2, cy: r.top + l._size.t + l._size.h / 2,
           dx: Math.abs(l.xaxis.p2d(1) - l.xaxis.p2d(0)), dy: Math.abs(l.yaxis.p2d(1) - l.yaxis.p2d(0))};
 }"""
 JS_TO_DATA = """([view, px, py]) => {
@@ -175,6 +176,11 @@ def drag(page, start, end, steps=8):
     page.mouse.up()
 
 
+def towards_centre(at, dx, dy):
+    """A point dx, dy pixels from ``at`` towards the plot area's centre (a drop inside the plot)."""
+    return (at["x"] + math.copysign(dx, at["cx"] - at["x"]), at["y"] + math.copysign(dy, at["cy"] - at["y"]))
+
+
 def test_a_dragged_point_sends_its_row_and_where_it_was_dropped(browser_page, tmp_path):
     page, errors = browser_page
     spec = spec_for()
@@ -185,7 +191,7 @@ def test_a_dragged_point_sends_its_row_and_where_it_was_dropped(browser_page, tm
     ranges = page.evaluate("() => { const l = document.getElementById('data')._fullLayout; return [l.xaxis.range, l.yaxis.range]; }")
     point = page.evaluate(JS_LONELY)
     at = page.evaluate(JS_PIXEL, ["data", point["x"], point["y"]])
-    end = (at["x"] - 60, at["y"] - 40)
+    end = towards_centre(at, 60, 40)
     drag(page, (at["x"], at["y"]), end)
     page.wait_for_function("() => window.sent.length > 0")
     sent = page.evaluate("() => window.sent")
@@ -286,3 +292,45 @@ def test_page_down_on_the_page_around_the_frame_moves_the_scene(browser_page, tm
     assert [v["scene"] for v in page.evaluate("() => window.sent")] == [1, -1, 1]
     assert page.locator("#choice").input_value() == "one", "PageUp also moved the drop-down list"
     assert errors == []
+
+
+# ---------------------------------------------------------------- through the app
+
+def spec_row(frame, i):
+    return frame.evaluate("(i) => gdviz.state.spec.rows.index[i]", i)
+
+
+def test_in_the_app_a_dragged_point_moves_and_the_optimum_is_the_new_least_squares(lecture):
+    """The real app: the value reaches Python, the data set is edited there, and the views show the
+    moved point and the least-squares optimum of the new data."""
+    page, frame = lecture.page, lecture.frame
+    if not frame.evaluate("() => gdviz.predict.editable"):
+        pytest.skip("the app's default view is not editable")
+    frame.locator("#data").scroll_into_view_if_needed()
+    run_before = frame.evaluate("() => gdviz.state.runId")
+    finished = lecture.scripts_finished
+    point = frame.evaluate(JS_LONELY)
+    at = frame.evaluate(JS_PIXEL, ["data", point["x"], point["y"]])
+    offset = page.locator("iframe[src*='gdviz_views']").bounding_box()
+    end = towards_centre(at, 50, 40)
+    dropped = frame.evaluate(JS_TO_DATA, ["data", end[0], end[1]])   # on the axes before the rerun
+    drag(page, (offset["x"] + at["x"], offset["y"] + at["y"]), (offset["x"] + end[0], offset["y"] + end[1]))
+    sent = frame.evaluate("() => gdviz.predict.sent")
+    assert sent["point"]["row"] == spec_row(frame, point["i"])
+    assert sent["point"]["x"] == pytest.approx(dropped[0], abs=at["dx"])
+    assert sent["point"]["y"] == pytest.approx(dropped[1], abs=at["dy"])
+    lecture.wait_for_rerun(finished)
+    frame.wait_for_function("(before) => gdviz.state.runId !== before", arg=run_before, timeout=RERUN)
+    frame.wait_for_function(APP_READY, timeout=RERUN)
+    spec = frame.evaluate("() => gdviz.state.spec")
+    x, y = web.decode(spec["timeline"]["x"]), web.decode(spec["timeline"]["y"])
+    row = spec["rows"]["index"].index(sent["point"]["row"])
+    assert [x[row], y[row]] == pytest.approx([float(f"{v:.4g}") for v in (sent["point"]["x"], sent["point"]["y"])])
+    slope, intercept = np.polyfit(x, y, 1)   # least squares of the data shown, in its own units
+    w, b = spec["run"]["optimum"]
+    if spec["run"]["scaling"]:   # fitted on x′ = (x − μ)/σ
+        mu, sigma = spec["run"]["scaling"]
+        w, b = w / sigma, b - w * mu / sigma
+    assert [w, b] == pytest.approx([slope, intercept], rel=1e-6, abs=1e-9)
+    assert lecture.exceptions() == []
+    assert lecture.errors == []
