@@ -233,3 +233,29 @@ def test_equal_scales_follow_standardisation_on_the_contours():
     spec = web.lecture_spec(fitted, descend(fitted, lr=0.1, steps=20), original=data)
     assert figure(spec, "contour")["layout"]["yaxis"]["scaleanchor"] == "x"
     assert "scaleanchor" not in figure(web.lecture_spec(data, descend(data, lr=1e-3, steps=20)), "contour")["layout"]["yaxis"]
+
+
+def test_pull_and_eigen_draw_their_traces_and_nothing_without_them(scene):
+    data, run = scene
+    plain = web.lecture_spec(data, run)
+    spec = web.lecture_spec(data, run, step=4, pull=True, eigen=True)
+    contour, data_fig = figure(spec, "contour"), figure(spec, "data")
+    uids = [t.get("uid") for t in contour["data"]]
+    for uid in ("pull-over", "pull-under", "pull-mean", "pull-highlight", "eigen-line-1", "eigen-line-2",
+                "eigen-label-1", "eigen-label-2"):
+        assert uid in uids and figures.UID.match(uid)
+    assert uids.index("pull-mean") > uids.index("path")  # the mean over the path
+    names = {t["uid"]: t.get("name", "") for t in contour["data"]}
+    assert "ŷ > y" in names["pull-over"] and "ŷ < y" in names["pull-under"] and "mean" in names["pull-mean"]
+    over, under = trace(contour, "pull-over"), trace(contour, "pull-under")
+    assert over["line"]["color"] != under["line"]["color"]
+    assert trace(contour, "pull-highlight")["x"] == [] and trace(data_fig, "pull-highlight")["x"] == []
+    assert contour["layout"]["annotations"][-1]["arrowwidth"] > contour["layout"]["annotations"][0]["arrowwidth"]
+    eigen = figure(spec, "eigen")
+    assert all(figures.UID.match(t["uid"]) for t in eigen["data"])
+    assert eigen["layout"]["yaxis"]["type"] == "log" and eigen["layout"]["xaxis"]["title"]["text"] == "step"
+    assert list(values(trace(eigen, "eigen-now")["x"])) == [4, 4]
+    assert "eigen" not in plain["figures"]
+    for name in ("contour", "data"):
+        assert not any(t.get("uid", "").startswith(("pull", "eigen")) for t in figure(plain, name)["data"])
+    assert plain["run"]["pull_rows"] is None and spec["run"]["pull_rows"] == list(range(data.m))

@@ -479,3 +479,205 @@ def test_the_export_inlines_every_module_once():
     assert '<script src="' not in page
     for path in MODULES:
         assert page.count(path.read_text(encoding="utf-8")) == 1, path.name
+
+
+# ---------------------------------------------------------------- each example's pull, the eigen-directions
+
+def _tips(frame):
+    """The pull arrows' tips drawn at a frame (both signs; point 3i + 1 of each trace) and their rows."""
+    contour = frame["traces"]["contour"]
+    tips = {}
+    for uid in ("pull-over", "pull-under"):
+        x, y = (np.asarray(contour[uid][a], dtype=object) for a in ("x", "y"))
+        for i in range(len(x) // 3):
+            if x[3 * i + 1] is not None:
+                assert i not in tips, f"row {i} drawn in both colours"
+                tips[i] = (float(x[3 * i + 1]), float(y[3 * i + 1]))
+    return tips
+
+
+@pytest.mark.parametrize("case", ["pull and eigen", "pull and eigen, standardised", "pull and eigen, two features"])
+def test_the_mean_of_the_pulls_is_the_bold_arrow_and_each_pull_is_its_examples_gradient(case):
+    data, run, options = PULL_CASES[case]()
+    spec = web.lecture_spec(data, run, **options)
+    f = options.get("feature", 0)
+    scales = web.decode(spec["timeline"]["pull_scale"])
+    span_w, span_b = _spans(spec)
+    for k in (0, 1, 5, 20, run.steps):
+        frame = frames.step_frame(spec, k)
+        tips = _tips(frame)
+        assert sorted(tips) == list(range(data.m))  # every example drawn (m ≤ 200), each once
+        s = scales[k]
+        Gw, gb = gdviz.example_gradients(data, run.w[k], run.b[k])  # the core's own, from the rows
+        for i, (tw, tb) in tips.items():  # each arrow is its example's −gradient × the common factor
+            assert tw == pytest.approx(run.w[k, f] - s * Gw[i, f], rel=1e-9, abs=1e-9 * span_w)
+            assert tb == pytest.approx(run.b[k] - s * gb[i], rel=1e-9, abs=1e-9 * span_b)
+        # the mean of the thin arrows' tips is the bold arrow's tip, −s ∇L from the point
+        mean = np.array(list(tips.values())).mean(axis=0)
+        bold = frame["traces"]["contour"]["pull-mean"]
+        (x0, x1), (y0, y1) = bold["x"], bold["y"]
+        assert (x0, y0) == (run.w[k, f], run.b[k])
+        gw, gb_ = gdviz.gradient(data, run.w[k], run.b[k])
+        np.testing.assert_allclose([x1, y1], [run.w[k, f] - s * gw[f], run.b[k] - s * gb_], rtol=1e-9, atol=1e-9 * span_w)
+        np.testing.assert_allclose(mean, [x1, y1], rtol=1e-9, atol=1e-9 * max(span_w, span_b))
+        arrow = frame["annotations"]["contour"][-1]  # drawn bold, over the other arrows
+        assert (arrow["x"], arrow["y"], arrow["ax"], arrow["ay"]) == (x1, y1, x0, y0)
+        # one factor: the ∇L arrow's own length, unless the longest pull would pass PULL_FRACTION of the view
+        own = (web.decode(spec["timeline"]["tip_w"])[k] - run.w[k, f]) / run.grad_w[k, f]
+        longest = max(np.hypot((tw - x0) / span_w, (tb - y0) / span_b) for tw, tb in tips.values())
+        assert longest <= frames.PULL_FRACTION * (1 + 1e-9)
+        if spec["run"]["arrow_scale"].mode == "direction":
+            assert s == pytest.approx(own, rel=1e-9) or longest == pytest.approx(frames.PULL_FRACTION, rel=1e-9)
+            assert s <= own * (1 + 1e-12)
+
+
+def test_the_first_step_pulls_at_the_gradient_arrows_length():
+    data, run, options = pulled()
+    spec = web.lecture_spec(data, run, **options)
+    frame = frames.step_frame(spec, 0)
+    span_w, span_b = _spans(spec)
+    (x0, x1), (y0, y1) = frame["traces"]["contour"]["pull-mean"]["x"], frame["traces"]["contour"]["pull-mean"]["y"]
+    grad = frame["annotations"]["contour"][0]  # the ∇L arrow: the same length, the other way
+    assert np.hypot((x1 - x0) / span_w, (y1 - y0) / span_b) == pytest.approx(frames.DIRECTION_FRACTION, rel=1e-9)
+    np.testing.assert_allclose([x1 - x0, y1 - y0], [grad["ax"] - grad["x"], grad["ay"] - grad["y"]], rtol=1e-9)
+
+
+def test_many_rows_draw_a_fixed_subset_of_the_rows_the_data_view_draws():
+    data, run, options = pulled_many_rows()
+    spec = web.lecture_spec(data, run, **options)
+    drawn = spec["run"]["pull_rows"]
+    assert len(drawn) == frames.MAX_PULLS and drawn == sorted(set(drawn)) and drawn[-1] < data.m
+    assert drawn == [int(i) for i in frames.pull_rows(data.m)]  # fixed: the same rows at every step and run
+    rows = web.display_rows(data.m)[drawn]
+    np.testing.assert_array_equal(web.decode(spec["timeline"]["pull_X"]), data.X[rows])
+    contour = json.loads(spec["figures"]["contour"])
+    over = next(t for t in contour["data"] if t.get("uid") == "pull-over")
+    np.testing.assert_array_equal(values(over["customdata"])[1::3], rows)  # hover names the data's row
+    assert f"{frames.MAX_PULLS} of {data.m} drawn" in over["name"]
+    assert len(_tips(frames.step_frame(spec, 10))) == frames.MAX_PULLS
+
+
+def test_a_long_run_with_many_rows_sends_no_rows_times_steps_numbers():
+    data = gdviz.synthetic(n=5000, weights=[1.0, -2.0], bias=0.5, noise=1.0, seed=8)
+    run = gdviz.descend(data, lr=0.05, steps=2000, w0=[-1.0, 1.0], b0=2.0)
+    plain = len(json.dumps(web.lecture_spec(data, run)))
+    pulled_size = len(json.dumps(web.lecture_spec(data, run, pull=True, eigen=True)))
+    assert pulled_size - plain < 0.6e6  # per step a few numbers, per row drawn a few: not 5000 × 2001
+
+
+@pytest.mark.parametrize("case", ["pull and eigen", "pull and eigen, two features", "pull and eigen, standardised"])
+def test_the_panel_unfolds_the_sum_with_the_gradients_numbers(case):
+    from conftest import direct_gradient
+    data, run, options = PULL_CASES[case]()
+    spec = web.lecture_spec(data, run, **options)
+    m, d = data.m, data.d
+    for k in (0, 3, run.steps):
+        rows = frames.step_frame(spec, k)["panel"]["rows"]
+        text = [json.dumps(row, ensure_ascii=False) for row in rows]
+        residual_row = next(row for row, t in zip(rows, text) if "r = ŷ − y = [" in t)
+        shape_row = next(row for row, t in zip(rows, text) if "(d×m)(m×1) = d×1" in t)
+        assert f"({d}×{m})({m}×1) = {d}×1, the same shape as" in json.dumps(shape_row, ensure_ascii=False)
+        mean_w = next(row for row, t in zip(rows, text) if "(2/m) X" in t and "ᵀr = " in t and "×" in t)
+        mean_b = next(row for row, t in zip(rows, text) if "mean of 2rᵢ" in t)
+        r = data.X[:3] @ run.w[k] + run.b[k] - data.y[:3]
+        np.testing.assert_allclose(_numbers(residual_row), r, rtol=1e-9, atol=1e-12 * np.abs(data.y).max())
+        gw, gb = gdviz.gradient(data, run.w[k], run.b[k])
+        direct_w, direct_b = direct_gradient(data.X, data.y, run.w[k], run.b[k])
+        (Xtr,) = _numbers(shape_row)
+        two_over_m, Xtr_again, grad_w = _numbers(mean_w)
+        assert two_over_m == 2 / m
+        np.testing.assert_allclose(Xtr, m / 2 * direct_w, rtol=1e-9)  # Xᵀr itself
+        np.testing.assert_array_equal(Xtr_again, Xtr)
+        np.testing.assert_allclose(grad_w, gw, rtol=1e-12)
+        np.testing.assert_allclose(two_over_m * Xtr, gw, rtol=1e-12)
+        two_over_m, sum_r, grad_b = _numbers(mean_b)
+        assert sum_r == pytest.approx(m / 2 * direct_b, rel=1e-9) and grad_b == pytest.approx(gb, rel=1e-12)
+        assert two_over_m * sum_r == pytest.approx(gb, rel=1e-12)
+    assert not any("sum unfolded" in json.dumps(r_, ensure_ascii=False)
+                   for r_ in frames.step_frame(web.lecture_spec(data, run), 0)["panel"]["rows"])
+
+
+@pytest.mark.parametrize("case", ["pull and eigen", "pull and eigen, two features"])
+def test_the_eigen_lines_run_along_the_eigenvectors_through_the_optimum(case):
+    data, run, options = PULL_CASES[case]()
+    f = options.get("feature", 0)
+    spec = web.lecture_spec(data, run, **options)
+    contour = json.loads(spec["figures"]["contour"])
+    w_star, b_star = gdviz.optimum(data)
+    # the reference: the Hessian from its definition (2/m) AᵀA, A = [X 1], in the (w_f, b) plane
+    A = np.column_stack([data.X, np.ones(data.m)])
+    H = 2 / data.m * A.T @ A
+    keep = [f, data.d]
+    values_, vectors = np.linalg.eigh(H[np.ix_(keep, keep)]) if data.d > 1 else np.linalg.eigh(H)
+    if data.d == 1:
+        np.testing.assert_allclose(np.abs(gdviz.curvature(data).eigenvectors), np.abs(vectors), rtol=1e-9, atol=1e-12)
+    (w0, w1), (b0, b1) = contour["layout"]["xaxis"]["range"], contour["layout"]["yaxis"]["range"]
+    for i in (1, 2):
+        line = next(t for t in contour["data"] if t.get("uid") == f"eigen-line-{i}")
+        (xa, xb), (ya, yb) = values(line["x"]), values(line["y"])
+        direction = np.array([xb - xa, yb - ya]) / np.hypot(xb - xa, yb - ya)
+        assert abs(direction @ vectors[:, i - 1]) == pytest.approx(1.0, rel=1e-9)
+        # through the optimum: (w*_f, b*) lies on the segment
+        t = np.array([w_star[f] - xa, b_star - ya])
+        assert abs(t[0] * direction[1] - t[1] * direction[0]) < 1e-9 * max(w1 - w0, b1 - b0)
+        assert w0 - 1e-9 <= min(xa, xb) and max(xa, xb) <= w1 + 1e-9 and b0 - 1e-9 <= min(ya, yb) <= max(ya, yb) <= b1 + 1e-9
+        label = next(t for t in contour["data"] if t.get("uid") == f"eigen-label-{i}")["text"][0]
+        sub = "₁₂"[i - 1]
+        lam = values_[i - 1]
+        assert label == f"λ{sub} = {lam:.3g} · 1−αλ{sub} = {1 - run.settings['lr'] * lam:.3g}"
+
+
+def test_the_eigen_view_predicts_plain_descent_and_observes_the_rest():
+    data, run, options = pulled()
+    spec = web.lecture_spec(data, run, **options)
+    fig = json.loads(spec["figures"]["eigen"])
+    c = gdviz.curvature(data)
+    w_star, b_star = gdviz.optimum(data)
+    W, b = gdviz.predicted_path(data, 0.1, run.w[0], run.b[0], run.steps)
+    closed = np.abs((np.column_stack([W, b]) - np.append(w_star, b_star)) @ c.eigenvectors)
+    c0 = np.abs(np.append(run.w[0] - w_star, run.b[0] - b_star) @ c.eigenvectors)
+    observed = np.abs((np.column_stack([run.w, run.b]) - np.append(w_star, b_star)) @ c.eigenvectors)
+    for i in range(2):
+        predicted = values(next(t for t in fig["data"] if t.get("uid") == f"eigen-predicted-{i + 1}")["y"])
+        dots = values(next(t for t in fig["data"] if t.get("uid") == f"eigen-observed-{i + 1}")["y"])
+        np.testing.assert_allclose(predicted, c0[i] * np.abs(1 - 0.1 * c.eigenvalues[i]) ** np.arange(run.steps + 1),
+                                   rtol=1e-12)
+        floor = 1e-9 * c0.max()  # relative to the start's error: the rest is rounding of θ
+        np.testing.assert_allclose(predicted, closed[:, i], rtol=1e-9, atol=floor)  # = model.predicted_path
+        np.testing.assert_allclose(dots, observed[:, i], rtol=1e-12)
+        np.testing.assert_allclose(dots, predicted, rtol=1e-9, atol=floor)  # observed = predicted for plain GD
+    for k in (0, 7, run.steps):
+        now = frames.step_frame(spec, k)["traces"]["eigen"]["eigen-now"]
+        assert list(now["x"]) == [k, k]
+        np.testing.assert_allclose(now["y"], observed[k], rtol=1e-12)
+    assert "plain full-batch GD only" not in fig["layout"]["title"]["text"]
+    # Adam, and mini-batches: observed only, and the title says so
+    for case in ("pull and eigen, two features", "pull and eigen, many rows"):
+        data, run, options = PULL_CASES[case]()
+        fig = json.loads(web.lecture_spec(data, run, **options)["figures"]["eigen"])
+        uids = [t.get("uid") for t in fig["data"]]
+        assert not any(u.startswith("eigen-predicted") for u in uids)
+        assert sum(u.startswith("eigen-observed") for u in uids) == data.d + 1
+        assert "prediction for plain full-batch GD only" in fig["layout"]["title"]["text"]
+        assert fig["layout"]["yaxis"]["type"] == "log"
+
+
+def test_a_diverged_run_shows_its_finite_steps_only():
+    data, run, options = pulled_diverged()
+    spec = web.lecture_spec(data, run, **options)
+    fig = json.loads(spec["figures"]["eigen"])
+    for trace in fig["data"]:
+        if trace.get("uid", "").startswith("eigen-") and trace["uid"] != "eigen-now":
+            assert np.isfinite(values(trace["y"])).all()
+    finite = spec["frames"]["clocks"][0]["finite"]
+    late = frames.step_frame(spec, run.steps)
+    assert np.isfinite(late["traces"]["eigen"]["eigen-now"]["y"]).all() and late["traces"]["eigen"]["eigen-now"]["x"][0] == finite
+    text = json.dumps(frames.jsonable(late), allow_nan=False)  # no NaN anywhere in a frame
+    assert "Infinity" not in text
+    # the steep direction's factor is below −1: the error grows, observed as predicted
+    c = gdviz.curvature(data)
+    assert 1 - 1.5 * c.eigenvalues[-1] < -1
+    observed = values(next(t for t in fig["data"] if t["uid"] == "eigen-observed-2")["y"])
+    predicted = values(next(t for t in fig["data"] if t["uid"] == "eigen-predicted-2")["y"])
+    assert observed[-1] > observed[0]
+    np.testing.assert_allclose(observed, predicted, rtol=1e-9)
