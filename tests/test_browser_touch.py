@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 try:
-    from test_browser import ACTION, JS_READY as APP_READY, READY, RERUN, app_url, chromium, lecture  # noqa: F401
+    from test_browser import ACTION, JS_READY as APP_READY, READY, RERUN, Lecture, app_url, chromium, lecture  # noqa: F401
 except pytest.skip.Exception as skipped:  # the same skip, reported against this module
     pytest.skip(skipped.msg, allow_module_level=True)
 
@@ -334,3 +334,27 @@ def test_in_the_app_a_dragged_point_moves_and_the_optimum_is_the_new_least_squar
     assert [w, b] == pytest.approx([slope, intercept], rel=1e-6, abs=1e-9)
     assert lecture.exceptions() == []
     assert lecture.errors == []
+
+
+def test_in_the_app_page_down_moves_to_the_next_scene_whatever_was_clicked_last(chromium, app_url):
+    tab = Lecture(chromium, f"{app_url}/?lesson=builtin")
+    try:
+        page, frame = tab.page, tab.frame
+        if not frame.evaluate("() => Boolean(gdviz.state.spec.lesson)"):
+            pytest.skip("app.py does not put the lesson into the views' spec yet (spec.lesson)")
+        scene = page.get_by_text("Scene 1 /")
+        scene.wait_for()
+        frame.locator("#forward").click()   # a control in the views keeps the focus
+        finished = tab.scripts_finished
+        page.keyboard.press("PageDown")
+        tab.wait_for_rerun(finished)
+        page.get_by_text("Scene 2 /").wait_for(timeout=RERUN)
+        page.get_by_text("Scene 2 /").click()   # now the page around the views has the focus
+        finished = tab.scripts_finished
+        page.keyboard.press("PageUp")
+        tab.wait_for_rerun(finished)
+        page.get_by_text("Scene 1 /").wait_for(timeout=RERUN)
+        assert tab.exceptions() == []
+        assert tab.errors == []
+    finally:
+        tab.close()
