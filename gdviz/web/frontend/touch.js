@@ -248,10 +248,22 @@ const Touch = (() => {
     predict.distance = miss;
     predict.length = length;
     say(touch, `Your guess was ${Panel.fmt(miss, 3)} from the true step ${predict.k + 1} ` +
-               `(the step was ${Panel.fmt(length, 3)} long). The gradient arrow at step ${predict.k} explains it: ` +
-               "the step goes against it. → moves on.");
+               `(the step was ${Panel.fmt(length, 3)} long). ${explain(touch.page.spec.run, predict.k)} → moves on.`);
     touch.page.player.onShow(touch.page.player.k);   // the same step again, now whole
     return true;
+  }
+
+  // Why the step went where it did, in the optimizer's own words.
+  function explain(run, k) {
+    const arrow = `The gradient arrow at step ${k}`;
+    const batch = run.batch_size ? " (the update used a mini-batch's gradient, not the full one drawn)" : "";
+    if (run.optimizer === "gd") return `${arrow} explains it: the step is −α∇L, against the arrow${batch}.`;
+    if (run.optimizer === "momentum" || run.optimizer === "nesterov") {
+      return `${arrow} is only part of it: the step is −α v, and v carries μ times the last one, ` +
+             `so the path keeps going the way it went${batch}.`;
+    }
+    return `${arrow} gives the signs: ${run.optimizer_label} divides each coordinate's step by its own running ` +
+           `gradient size, so the step is not along −∇L${batch}.`;
   }
 
   function say(touch, text) {
