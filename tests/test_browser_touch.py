@@ -207,6 +207,37 @@ def test_a_dragged_point_sends_its_row_and_where_it_was_dropped(browser_page, tm
     assert errors == []
 
 
+def test_a_finger_drags_a_point_too_and_the_page_does_not_scroll(chromium, tmp_path):
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, has_touch=True)
+    context.set_default_timeout(ACTION)
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        open_spec(page, spec_for(), tmp_path)
+        page.locator("#data").scroll_into_view_if_needed()
+        scrolled = page.evaluate("() => window.scrollY")
+        point = page.evaluate(JS_LONELY)
+        at = page.evaluate(JS_PIXEL, ["data", point["x"], point["y"]])
+        end = towards_centre(at, 40, 30)
+        client = context.new_cdp_session(page)
+        touch = lambda kind, x, y: client.send("Input.dispatchTouchEvent", {   # noqa: E731
+            "type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y}]})
+        touch("touchStart", at["x"], at["y"])
+        for t in np.linspace(0, 1, 6)[1:]:
+            touch("touchMove", at["x"] + t * (end[0] - at["x"]), at["y"] + t * (end[1] - at["y"]))
+        touch("touchEnd", *end)
+        page.wait_for_function("() => window.sent.length > 0")
+        sent = page.evaluate("() => window.sent")[0]["point"]
+        dropped = page.evaluate(JS_TO_DATA, ["data", end[0], end[1]])
+        assert sent["row"] == point["i"]
+        assert [sent["x"], sent["y"]] == pytest.approx(dropped, abs=max(at["dx"], at["dy"]) * 1.5)
+        assert page.evaluate("() => window.scrollY") == scrolled
+        assert errors == []
+    finally:
+        context.close()
+
+
 def test_a_press_away_from_the_points_or_on_a_view_that_is_not_editable_sends_nothing(browser_page, tmp_path):
     page, errors = browser_page
     open_spec(page, spec_for(editable=False), tmp_path)
