@@ -12,7 +12,7 @@ const Touch = (() => {
   const SVG = "http://www.w3.org/2000/svg";
 
   function create(page) {
-    return {page: page, drag: null, ghost: null, frame: null, bound: {},
+    return {page: page, drag: null, ghost: null, sent: null,
             predict: {on: false, k: null, guess: null, truth: null, from: null, revealed: false, text: ""}};
   }
 
@@ -204,9 +204,9 @@ const Touch = (() => {
   // main.js: the frame to show at step k (unchanged unless the next step is hidden).
   function frame(touch, frameAtK) {
     const predict = touch.predict;
-    if (predict.k !== frameAtK.k) {
+    if (predict.k !== frameAtK.k || predict.run !== touch.page.runId) {   // another step, or another run
+      predict.run = touch.page.runId;
       Object.assign(predict, {k: frameAtK.k, guess: null, truth: null, revealed: false, text: "", distance: null, length: null});
-      touch.frame = null;
     }
     if (!predict.on || !touch.page.model) return frameAtK;
     const points = stepPoints(touch, frameAtK.k);
