@@ -41,6 +41,8 @@ def test_a_clicker_moves_through_the_builtin_lesson_whatever_was_clicked_last(ch
         page, frame = tab.page, tab.frame
         bar_says(tab, 1)
         assert params(page)["lesson"] == "builtin" and params(page)["scene"] == "1"
+        assert BUILTIN.scenes[0].play  # this scene plays by itself
+        frame.wait_for_function("() => gdviz.state.playing || gdviz.state.k > 0", timeout=ACTION)
         # a control inside the views (Play), then the clicker
         frame.click("#play")
         finished = tab.scripts_finished

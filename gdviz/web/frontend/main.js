@@ -67,6 +67,7 @@
       Views.presenter(page.views, Boolean(spec.present), drawn > 0, presenterPage(page));
       if (newRun) Player.pause(page.player);
       Player.show(page.player, newRun ? spec.step : page.player.k);
+      if (newRun && spec.autoplay && !standalone) Player.play(page.player);   // a lesson's scene that plays by itself
       Panel.note(spec);
       if (drawn > 0 || spec.present !== Boolean(old && old.present)) fitMaths(page);
       page.reportHeight();
