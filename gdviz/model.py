@@ -246,8 +246,8 @@ def loss(data, W, b, *, objective: str = "mse", l2: float = 0.0):
     >>> from gdviz import Dataset
     >>> float(loss(Dataset([0.0, 1.0], [1.0, 3.0]), [0.0], 0.0))  # ((0−1)² + (0−3)²) / 2
     5.0
-    >>> float(loss(Dataset([0.0, 1.0], [1.0, 3.0]), [1.0], 0.0, l2=0.5))  # ((1−1)² + (1−3)²) / 2 + 0.5·1²
-    2.5
+    >>> float(loss(Dataset([0.0, 1.0], [1.0, 3.0]), [1.0], 0.0, l2=0.5))  # ((0−1)² + (1−3)²) / 2 + 0.5·1²
+    3.0
     """
     objective, l2 = checked_objective(data, objective, l2)
     if objective == "mse":
@@ -907,16 +907,16 @@ def _curvature_at_points(data, objective: str, l2: float, w0, b0) -> Curvature:
     condition = high / low if low > 0 else float("inf")
     what = data.title if surface else "The logistic loss"
     at_start = f"at the start (λ_max = {tops[0]:.4g})"
-    if all(np.array_equal(H, hessians[0]) for H in hessians):  # the saddle: a quadratic after all
+    if not others:
+        estimate = (f"{what} is not a quadratic and has no finite optimum here: α_max = 2/λ_max uses "
+                    f"the Hessian {at_start}.")
+    elif all(np.array_equal(H, hessians[0]) for H in hessians):  # the saddle: a quadratic after all
         estimate = (f"{what} has the same Hessian everywhere (eigenvalues "
                     f"{', '.join(f'{v:.4g}' for v in eigenvalues)}): α_max = 2/λ_max is exact.")
-    elif others:
+    else:
         at_others = f"at {where} (λ_max = {', '.join(f'{t:.4g}' for t in tops[1:])})"
         estimate = (f"{what} is not a quadratic: its Hessian changes from point to point. α_max = 2/λ_max "
                     f"uses the larger λ_max of the Hessian {at_start} and {at_others}.")
-    else:
-        estimate = (f"{what} is not a quadratic and has no finite optimum here: α_max = 2/λ_max uses "
-                    f"the Hessian {at_start}.")
     return Curvature(H, eigenvalues, 2.0 / high if high > 0 else float("inf"),
                      2.0 / (smallest_curved + high) if high > 0 else float("inf"), condition, eigenvectors, estimate)
 

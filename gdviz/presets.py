@@ -63,12 +63,12 @@ def learning_rate_presets(data, *, objective: str = "mse", l2: float = 0.0) -> d
     opens on), "oscillating" 1.8 (zig-zags and converges), "diverging" 2.5 (blows up). On data with a
     flat valley floor λ_max is still the largest eigenvalue; the flat directions (λ = 0) never move.
 
-    >>> from gdviz import Dataset
     ``objective`` and ``l2`` as in gdviz.loss: the penalty adds 2λ to every weight's curvature. On the
     logistic loss and a test surface the Hessian changes from point to point: λ_max is the larger of
     the start's and the optimum's (curvature(...).estimate says which numbers), so the regimes hold
     near both and are a guide in between.
 
+    >>> from gdviz import Dataset
     >>> learning_rate_presets(Dataset([-1.0, 0.0, 1.0], [0.0, 1.0, 1.0]))  # λ_max = 2
     {'too small': 0.01, 'just right': 0.45, 'oscillating': 0.9, 'diverging': 1.25}
     """
@@ -88,12 +88,12 @@ def settings_that_fit(data, *, within: float = 0.01, w0=None, b0: float = 0.0,
     preset), and the fewest steps of ``step_choices`` that get there, L_k − L* ≤ within·L*. None if
     even the most steps do not (a long thin valley: standardising the features rounds it).
 
-    >>> from gdviz import Dataset
     ``objective`` and ``l2`` as in gdviz.loss: L* is then the least loss of that objective with that
     penalty (None too when it has no finite optimum, e.g. separated classes without a penalty, or a
     saddle). On the logistic loss and a test surface α = 0.9/λ_max with λ_max from curvature(...) at
     the start (w0, b0) and the optimum.
 
+    >>> from gdviz import Dataset
     >>> settings_that_fit(Dataset([-1.0, 0.0, 1.0], [0.0, 1.0, 1.0]))  # H = 2·diag(2/3, 1): λ_max = 2
     (0.45, 100)
     """
