@@ -470,8 +470,9 @@ def point_buttons(data: gdviz.Dataset, edited: bool) -> None:
     """Touch the data: add an outlier, undo, reset (one feature: the data view is where points move)."""
     st.caption("Drag a point in the data view to move it, or add an outlier: the surface, the optimum and the "
                "path follow.")
-    left, middle, right = st.columns([1.4, 1, 1])
-    left.button("Add an outlier", key="add_outlier", on_click=add_outlier, args=(data,), width="stretch")
+    st.button("Add an outlier", key="add_outlier", on_click=add_outlier, args=(data,), width="stretch",
+              help="A point far below the line at the right end of x: watch the optimum and the bowl move.")
+    middle, right = st.columns(2)
     middle.button("Undo", key="undo_edit", on_click=undo_edit, disabled=not edited, width="stretch")
     right.button("Reset", key="reset_edits", on_click=reset_edits, disabled=not edited, width="stretch",
                  help="The data as it was, every moved or added point undone.")
