@@ -77,3 +77,35 @@ def test_a_new_data_set_drops_the_points_made_on_the_old_one():
     at.selectbox(key="source").set_value(state.SOURCES[1]).run()
     assert at.session_state["edits"] == ()
     assert not at.exception
+
+
+def uids(at, view):
+    import json
+
+    from test_app import spec_of
+    figure = spec_of(at)["figures"].get(view)
+    return [] if figure is None else [t.get("uid") for t in json.loads(figure)["data"]]
+
+
+def test_each_examples_pull_and_the_eigen_directions_are_switched_on_the_page():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert "pull-mean" not in uids(at, "contour") and uids(at, "eigen") == []
+    at.checkbox(key="pull").check().run()
+    assert {"pull-over", "pull-under", "pull-mean"} <= set(uids(at, "contour"))
+    assert "pull-highlight" in uids(at, "data")
+    assert at.query_params["pull"] == "1"
+    at.checkbox(key="eigen").check().run()
+    assert {"eigen-line-1", "eigen-line-2"} <= set(uids(at, "contour"))
+    assert {"eigen-predicted-1", "eigen-observed-1", "eigen-now"} <= set(uids(at, "eigen"))
+    assert at.query_params["eig"] == "1"
+    at.checkbox(key="pull").uncheck().run()
+    assert "pull-mean" not in uids(at, "contour")
+    assert not at.exception
+
+
+def test_the_page_says_why_a_learning_rate_diverges_with_its_numbers():
+    at = open_app_with({"lr": "0.5"})
+    error = next(e.value for e in at.error if "Diverged" in e.value)
+    assert "α_max = 2/λ_max = 0" in error.replace("\\", "") and "1 − αλ_max = −" in error.replace("\\", "")
+    assert any("Why:" in c.value for c in at.caption)
