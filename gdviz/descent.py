@@ -93,7 +93,7 @@ class Trajectory:
         return np.diff(self.b)
 
     def to_frame(self, feature_names=None):
-        """One row per step: step, weights, b, loss, gradient entries and the update that followed."""
+        """One row per step: step, weights, b, loss, gradient entries, the update that followed and its rate."""
         import pandas as pd  # only the export needs pandas
 
         d = self.w.shape[1]
@@ -113,6 +113,8 @@ class Trajectory:
         for i, name in enumerate(names):
             columns[f"update {name}"] = np.concatenate([self.update_w[:, i], pad])
         columns["update b"] = np.concatenate([self.update_b, pad])
+        if self.lr is not None:  # the rate the update after each row used (a schedule changes it)
+            columns["lr"] = np.concatenate([self.lr, pad])
         return pd.DataFrame(columns)
 
 
