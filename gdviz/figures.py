@@ -281,7 +281,7 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                _moves(moving, "current-point", type="scatter", mode="markers", showlegend=False, hovertemplate=HOVER,
                       marker=dict(size=14, color=line.colour, line=dict(color="black", width=2)))]
     if pull is not None:  # over the path: the mean of the pulls, then the arrow the page marks on hover
-        traces += [_moves(moving, "pull-mean", type="scatter", name="−∇L = the mean of the pulls", mode="lines+markers",
+        traces += [_moves(moving, "pull-mean", type="scatter", name="−∇L = mean of the pulls", mode="lines+markers",
                           line=dict(color=PULL_MEAN, width=4), hoverinfo="skip",
                           marker=dict(size=[0, 14], symbol="arrow", angleref="previous", color=PULL_MEAN)),  # under its annotation
                    dict(type="scatter", x=[], y=[], uid="pull-highlight", mode="lines+markers", showlegend=False,
@@ -305,7 +305,7 @@ def _pull_traces(moving: dict, pull: dict) -> list[dict]:
     sizes = np.tile([0.0, 9.0, 0.0], n)
     out = []
     for uid, colour, text in (("pull-over", PULL_OVER, "ŷ > y"), ("pull-under", PULL_UNDER, "ŷ < y")):
-        out.append(_moves(moving, uid, type="scatter", name=f"an example's pull, {text}{some}", mode="lines+markers",
+        out.append(_moves(moving, uid, type="scatter", name=f"pull, {text}{some}", mode="lines+markers",
                           line=dict(color=colour, width=1.5), customdata=rows,
                           marker=dict(size=sizes, symbol="arrow", angleref="previous", color=colour),
                           hovertemplate=f"row %{{customdata}}: its pull ({text})<extra></extra>"))
@@ -326,7 +326,7 @@ def _eigen_line_traces(eigen: dict, spans) -> list[dict]:
                            line=dict(color=EIGEN_LINE, width=3, dash="dash"), hoverinfo="skip"))
         traces.append(dict(type="scatter", x=[ox + 0.3 * (ex - ox)], y=[oy + 0.3 * (ey - oy)], uid=f"eigen-label-{i}",
                            mode="text", text=[plotly_text(line["label"])], textposition="top center",
-                           textfont=dict(size=15, color="white"), showlegend=False, hoverinfo="skip"))
+                           textfont=dict(color="white"), showlegend=False, hoverinfo="skip"))  # the page's type size
     return traces
 
 

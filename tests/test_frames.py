@@ -624,7 +624,7 @@ def test_the_eigen_lines_run_along_the_eigenvectors_through_the_optimum(case):
         label = next(t for t in contour["data"] if t.get("uid") == f"eigen-label-{i}")["text"][0]
         sub = "₁₂"[i - 1]
         lam = values_[i - 1]
-        assert label == f"λ{sub} = {lam:.3g} · 1−αλ{sub} = {1 - run.settings['lr'] * lam:.3g}"
+        assert label == f"λ{sub} = {lam:.3g} · 1−αλ{sub} = {1 - run.settings['lr'] * lam:.3g}".replace("-", "−")
 
 
 def test_the_eigen_view_predicts_plain_descent_and_observes_the_rest():

@@ -251,6 +251,11 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
+def _g(value: float) -> str:
+    """A number in a label: 3 significant digits and a true minus sign."""
+    return f"{value:.3g}".replace("-", "−")
+
+
 def _eigen_lines(data, feature: int, box, optimum, lr) -> dict:
     """The eigen-directions on the contours: each a line through the optimum across the view, with
     its label "λ₁ = 0.42 · 1−αλ₁ = 0.79" (α the run's learning rate)."""
@@ -259,12 +264,12 @@ def _eigen_lines(data, feature: int, box, optimum, lr) -> dict:
     for i, (value, vector) in enumerate(zip(values, vectors.T), start=1):
         start, end = frames.line_in_box(optimum, vector, box)
         sub = str(i).translate(SUBSCRIPTS)
-        label = f"λ{sub} = {value:.3g}"
+        label = f"λ{sub} = {_g(value)}"
         if lr is not None:
-            label += f" · 1−αλ{sub} = {1.0 - float(lr) * value:.3g}"
+            label += f" · 1−αλ{sub} = {_g(1.0 - float(lr) * value)}"
         lines.append({"start": start, "end": end, "through": optimum, "label": label, "eigenvalue": float(value),
                       "direction": vector})
-    name = "eigen-directions of the slice's Hessian" if sliced else "eigen-directions of the Hessian"
+    name = "eigen-directions (the slice's Hessian)" if sliced else "eigen-directions (Hessian)"
     return {"lines": lines, "name": name}
 
 
@@ -276,8 +281,12 @@ def _eigen_figure(errors: dict, settings: dict, moving: dict):
     labels = []
     for i, value in enumerate(errors["eigenvalues"], start=1):
         sub = str(i).translate(SUBSCRIPTS)
-        labels.append(f"λ{sub} = {value:.3g}, 1−αλ{sub} = {1.0 - float(lr) * value:.3g}" if lr is not None
-                      else f"λ{sub} = {value:.3g}")
+        if lr is None:
+            labels.append(f"λ{sub} = {_g(value)}")
+            continue
+        factor = 1.0 - float(lr) * value  # below 0 the error changes sign each step; below −1 it grows
+        how = " (grows, zig-zag)" if factor < -1 else " (zig-zag)" if factor < 0 else ""
+        labels.append(f"λ{sub} = {_g(value)}, 1−αλ{sub} = {_g(factor)}{how}")
     return figures.eigen_figure(observed, predicted, labels, moving)
 
 
