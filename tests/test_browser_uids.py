@@ -84,3 +84,26 @@ def test_removing_a_compared_run_and_the_tolerance_keeps_the_views_updating(chro
         assert [text for text in console if "selector" in text or "Cannot read" in text] == [], console
     finally:
         lecture.close()
+
+
+def test_the_pull_and_eigen_traces_have_css_safe_uids_and_go_away_cleanly(chromium, app_url):
+    """Each example's pull, the eigen lines and the eigen view: every uid a CSS class name; turning
+    them off removes their traces (Plotly.react with the removed uids) and the views still step."""
+    lecture = Lecture(chromium, app_url + "/?pull=1&eig=1")
+    try:
+        frame = lecture.frame
+        frame.wait_for_function("() => gdviz.state.uids.eigen !== undefined", timeout=RERUN)
+        for view in ("surface", "contour", "data", "loss", "eigen"):
+            uids = [uid for uid in frame.evaluate(JS_UIDS, view) if uid]
+            assert uids and all(re.fullmatch(r"[a-z0-9-]+", uid) for uid in uids), view
+        assert {"pull-over", "pull-under", "pull-mean", "pull-highlight", "eigen-line-1"} <= set(frame.evaluate(JS_UIDS, "contour"))
+        finished = lecture.scripts_finished
+        lecture.page.get_by_text("Each example's pull", exact=True).click()
+        lecture.wait_for_rerun(finished)
+        frame.wait_for_function("() => !document.getElementById('contour').data.some((t) => t.uid === 'pull-over')",
+                                timeout=RERUN)
+        before, after = step_and_read(lecture, "contour", "path")
+        assert len(before) == 1 and len(after) == 4
+        assert lecture.exceptions() == [] and lecture.errors == []
+    finally:
+        lecture.close()

@@ -81,7 +81,7 @@ const Views = (() => {
     if (!p || !rows || !p.data) return;
     const uid = p.data.uid;
     if (name === "contour" && (uid === "pull-over" || uid === "pull-under")) {
-      markPull(views, Math.floor(p.pointNumber / 3));
+      if (p.pointNumber % 3 === 1) markPull(views, Math.floor(p.pointNumber / 3));   // a tip, not the shared start
     } else if (name === "data" && (uid === "data" || uid === "predicted")) {
       const i = rows.indexOf(p.pointNumber);
       markPull(views, i >= 0 ? i : null);
