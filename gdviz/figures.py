@@ -120,6 +120,45 @@ def _figure(traces: list[dict], title: str, **extra) -> go.Figure:
     return go.Figure(data=traces, layout=_merge(layout, extra))
 
 
+MARK_SYMBOLS = {"surface": ("diamond", "circle"), "contour": ("star", "star-open")}
+PLAIN_OPTIMUM = "#FFFFFF"  # the optimum without the penalty: white with a black edge, beside the yellow one
+
+
+def _marks(optimum) -> list[tuple]:
+    """The points to mark as (w, b, L, name): ``optimum`` is one (w*, b*, L*) or a list of
+    (w, b, L, name) (web.optimum_marks: a penalised and an un-penalised optimum, a surface's minima)."""
+    if optimum is None:
+        return []
+    if len(optimum) == 3 and not isinstance(optimum[0], (tuple, list)):
+        return [(*optimum, "optimum (least squares)")]
+    return [tuple(mark) for mark in optimum]
+
+
+def _mark_traces(optimum, view: str, lift: float = 0.0) -> list[dict]:
+    """One trace per kind of marked point (uid "optimum" for the first, "optimum-2", … after),
+    points of the same name together (a surface's four minima: one legend entry)."""
+    groups: dict[str, list] = {}
+    for w, b, L, name in _marks(optimum):
+        groups.setdefault(name, []).append((w, b, L))
+    traces = []
+    for i, (name, points) in enumerate(groups.items()):
+        plain = "without the penalty" in name or "saddle" in name
+        colour = PLAIN_OPTIMUM if plain else OPTIMUM
+        ws, bs, Ls = (list(v) for v in zip(*points))
+        uid = "optimum" if i == 0 else f"optimum-{i + 1}"
+        if view == "surface":
+            traces.append(dict(type="scatter3d", x=ws, y=bs, z=[v + lift for v in Ls], uid=uid, name=plotly_text(name),
+                               mode="markers", marker=dict(size=9, color=colour, symbol="diamond",
+                                                           line=dict(color="black", width=2)),
+                               hovertemplate=f"{plotly_text(name)}<br>w = %{{x:.5g}}<br>b = %{{y:.5g}}<br>L = "
+                                             "%{z:.5g}<extra></extra>"))
+        else:
+            traces.append(dict(type="scatter", x=ws, y=bs, uid=uid, name=plotly_text(name), mode="markers",
+                               marker=dict(size=18, color=colour, symbol="star", line=dict(color="black", width=1.5)),
+                               hovertemplate=f"{plotly_text(name)}<br>w = %{{x:.5g}}<br>b = %{{y:.5g}}<extra></extra>"))
+    return traces
+
+
 def _moves(moving: dict, uid: str, **looks) -> dict:
     """A trace that moves with the step: its looks here, its data from the frame."""
     return dict(uid=uid, **looks, **moving[uid])
@@ -158,6 +197,7 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
         heading = f"Loss over {plotly_text(w_label)} and b"
     w_label = w_symbol if w_symbol is not None else plotly_text(w_label)
     top, lift = surface_height(z, runs)
+    bottom = min(0.0, float(np.min(z)))  # a saddle goes below 0
     moving_surface = moving.get("surface", {})
     if "z" in moving_surface:  # several features: the slice moves, pressed below SLICE_CAP x the paths' top
         from .web.frames import SLICE_CAP  # noqa: PLC0415
@@ -168,10 +208,7 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                    contours=dict(z=dict(show=True, usecolormap=True, project=dict(z=True), width=2)),
                    hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{z:.4g}<extra>surface</extra>")
               | moving_surface,
-              dict(type="scatter3d", x=[optimum[0]], y=[optimum[1]], z=[optimum[2] + lift], uid="optimum",
-                   name="optimum (least squares)", mode="markers",
-                   marker=dict(size=9, color=OPTIMUM, symbol="diamond", line=dict(color="black", width=2)),
-                   hovertemplate="optimum<br>w* = %{x:.5g}<br>b* = %{y:.5g}<br>L* = %{z:.5g}<extra></extra>"),
+              *_mark_traces(optimum, "surface", lift),
               _moves(moving, "gradients", type="scatter3d", name=f"gradient ∇L ({arrows})", mode="lines",
                      line=dict(color=GRADIENT, width=3), hoverinfo="skip")]
     if "batch-gradients" in moving:
@@ -200,7 +237,7 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
     return _figure(traces, heading,
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
                               yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
-                              zaxis=dict(title=title("loss"), range=[0, top], **axis),
+                              zaxis=dict(title=title("loss"), range=[bottom, top], **axis),
                               **aspect, camera=dict(eye=eye),
                               domain=dict(x=[0, 1], y=[0.08, 1])),
                    legend=dict(orientation="h", x=0.0, y=0.0, yanchor="bottom", font=dict(size=15)))
@@ -255,7 +292,7 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
     eigen-directions through the optimum, labelled."""
     line = runs[0]
     w_label = plotly_text(w_label)
-    log_z = np.log10(np.asarray(z) + 1e-300)
+    log_z = contour_levels(z)
     low, high = float(log_z.min()), float(log_z.max())
     traces = [dict(type="contour", x=w_values, y=b_values, z=log_z, uid="contours",
                    name="log₁₀ loss", colorscale="Viridis", showscale=False, showlegend=False,
@@ -263,9 +300,7 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                    line=dict(width=1, color="rgba(255,255,255,0.5)"), customdata=np.asarray(z),
                    hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{customdata:.4g}<br>click: start here<extra></extra>")
               | moving.get("contours", {}),
-              dict(type="scatter", x=[optimum[0]], y=[optimum[1]], uid="optimum", name="optimum", mode="markers",
-                   marker=dict(size=18, color=OPTIMUM, symbol="star", line=dict(color="black", width=1.5)),
-                   hovertemplate="optimum<br>w* = %{x:.5g}<br>b* = %{y:.5g}<extra></extra>"),
+              *_mark_traces(optimum, "contour"),
               _moves(moving, "gradients", type="scatter", name="gradient ∇L", mode="lines",
                      line=dict(color=GRADIENT, width=2), hoverinfo="skip")]
     if "batch-gradients" in moving:
@@ -294,6 +329,17 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                    xaxis=dict(title=w_label, range=[w_values[0], w_values[-1]], constrain="domain"),
                    yaxis=yaxis, legend=LEGEND_BELOW, clickmode="event",
                    annotations=list(annotations))
+
+
+def contour_levels(z) -> np.ndarray:
+    """What the contours are drawn of: log₁₀ L, so a long valley's floor keeps its rings; when L
+    reaches 0 or below (a test surface's minimum on the grid, a saddle) log₁₀ of L − min L plus a
+    thousandth of its range, the same order of rings (the hover shows L itself)."""
+    z = np.asarray(z, dtype=np.float64)
+    low = float(z.min())
+    if low > 0:
+        return np.log10(z + 1e-300)
+    return np.log10(z - low + 1e-3 * (float(z.max()) - low or 1.0))
 
 
 def _pull_traces(moving: dict, pull: dict) -> list[dict]:
@@ -330,7 +376,7 @@ def _eigen_line_traces(eigen: dict, spans) -> list[dict]:
     return traces
 
 
-def eigen_figure(observed, predicted, labels, moving: dict) -> go.Figure:
+def eigen_figure(observed, predicted, labels, moving: dict, *, note: str | None = None) -> go.Figure:
     """|error| along each eigen-direction, |vᵢᵀ(θ_k − θ*)|, against the step on a log axis: observed
     on the run (dots) and, for plain full-batch gradient descent, predicted by the closed form
     (lines, ``predicted`` None otherwise, and the title says so); the step shown marked ("eigen-now")."""
@@ -354,9 +400,14 @@ def eigen_figure(observed, predicted, labels, moving: dict) -> go.Figure:
     title = "Error along each eigen-direction, |vᵢᵀ(θ − θ*)|"
     if predicted is None:
         title += " · prediction for plain full-batch GD only"
+    notes = []
+    if note:  # the learning rate's limit with this run's numbers, under the title
+        notes.append(dict(xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left", yanchor="bottom", showarrow=False,
+                          text=plotly_text(note), font=dict(size=15, color="#A33200" if "grows" in note or "unstable"
+                                                            in note else "#555555")))
     return _figure(traces, title, xaxis=dict(title="step"), yaxis=dict(title="|error| (log)", type="log",
                                                                    exponentformat="power"),
-                   legend=LEGEND_BELOW)
+                   legend=LEGEND_BELOW, annotations=notes, margin=dict(t=80))
 
 
 def data_figure(x, y, runs, moving: dict, *, true_line: tuple[float, float] | None = None,
@@ -421,8 +472,10 @@ def _data_highlight(on: bool) -> list[dict]:
                  marker=dict(size=22, color="rgba(0,0,0,0)", line=dict(color=HIGHLIGHT, width=3)))]
 
 
-def loss_figure(runs, moving: dict, *, log_y: bool = False) -> go.Figure:
-    """Loss against step, the current step marked; hover shows step, w, b, loss and gradient."""
+def loss_figure(runs, moving: dict, *, log_y: bool = False, y_title: str = "loss L (MSE)", rates=None) -> go.Figure:
+    """Loss against step, the current step marked; hover shows step, w, b, loss and gradient. With
+    ``rates`` (α_k at each step, a schedule's) the learning rate is drawn against the step on a
+    second axis at the right, dashed, its value at the step marked ("lr-now")."""
     traces = []
     for i, run in enumerate(runs):
         traces.append(dict(type="scatter", x=np.arange(len(run.loss)), y=run.loss,
@@ -433,11 +486,94 @@ def loss_figure(runs, moving: dict, *, log_y: bool = False) -> go.Figure:
                              showlegend=False, hovertemplate=HOVER,
                              marker=dict(size=16 if i == 0 else 12, color=run.colour, line=dict(color="black", width=2))))
     highest = max(float(run.loss[:run.shown].max()) for run in runs)
-    yaxis = dict(title="loss L (MSE)", type="log" if log_y else "linear")
-    if not log_y:
-        yaxis["range"] = [0, highest * 1.05 or 1.0]
-    return _figure(traces, "Loss at each step", xaxis=dict(title="step"), yaxis=yaxis, showlegend=len(runs) > 1,
-                   legend=LEGEND_BELOW)
+    lowest = min(0.0, min(float(run.loss[:run.shown].min()) for run in runs))
+    yaxis = dict(title=y_title, type="log" if log_y and lowest >= 0 else "linear")
+    if yaxis["type"] == "linear":
+        yaxis["range"] = [lowest * 1.05, highest * 1.05 or 1.0]
+    extra, title = {}, "Loss at each step"
+    if rates is not None:
+        rates = np.asarray(rates, dtype=np.float64)
+        traces.append(dict(type="scatter", x=np.arange(len(rates)), y=rates, uid="lr", yaxis="y2",
+                           name="learning rate α_k (right axis)", mode="lines", line=dict(color=GRADIENT, width=3, dash="dash"),
+                           hovertemplate="step %{x}<br>α_k = %{y:.4g}<extra></extra>"))
+        traces.append(_moves(moving, "lr-now", type="scatter", yaxis="y2", mode="markers", showlegend=False,
+                             hoverinfo="skip", marker=dict(size=14, symbol="diamond", color=GRADIENT,
+                                                           line=dict(color="black", width=2))))
+        extra = dict(yaxis2=dict(title=dict(text="learning rate α_k", font=dict(color=GRADIENT)), overlaying="y",
+                                 side="right", showgrid=False, rangemode="tozero", tickfont=dict(color=GRADIENT),
+                                 range=[0, float(rates.max()) * 1.08 or 1.0], automargin=True))
+        title = "Loss and learning rate α_k at each step"
+    return _figure(traces, title, xaxis=dict(title="step"), yaxis=yaxis, showlegend=len(runs) > 1 or rates is not None,
+                   legend=LEGEND_BELOW, **extra)
+
+
+def classes_figure(x, y, runs, moving: dict, *, curve_x, true_curve=None, x_label: str = "x",
+                   y_label: str = "y") -> go.Figure:
+    """Logistic regression on one feature, in the data's own units: the two classes as points at y = 0
+    and y = 1, the fitted sigmoid p(x) = σ(w x + b) at the step (from the frame), the compared runs'
+    sigmoids, the decision boundary x = −b/w where p = 0.5 (a vertical line, "boundary"), and the
+    true sigmoid of synthetic classes (``true_curve`` (w, b), dashed)."""
+    line = runs[0]
+    x_label, y_label = plotly_text(x_label), plotly_text(y_label)
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    curve_x = np.asarray(curve_x, dtype=np.float64)
+    traces = [dict(type="scatter", x=x, y=y, uid="data", name="data (class 0 or 1)", mode="markers",
+                   marker=dict(size=11, color=DATA, opacity=0.8, line=dict(color="#333", width=1)),
+                   hovertemplate=f"{x_label} = %{{x:.4g}}<br>{y_label} = %{{y:.0f}}<extra></extra>")]
+    if true_curve is not None:
+        with np.errstate(over="ignore"):
+            p = 1.0 / (1.0 + np.exp(-(true_curve[0] * curve_x + true_curve[1])))
+        traces.append(dict(type="scatter", x=curve_x, y=p, uid="truth", mode="lines", hoverinfo="skip",
+                           name=f"true p(x) = σ({true_curve[0]:.3g}·x {'+' if true_curve[1] >= 0 else '−'} "
+                                f"{abs(true_curve[1]):.3g})", line=dict(color=TRUTH, width=2, dash="dash")))
+    traces.append(dict(type="scatter", x=[float(curve_x[0]), float(curve_x[-1])], y=[0.5, 0.5], uid="half",
+                       mode="lines", name="p = 0.5", showlegend=False, hoverinfo="skip",
+                       line=dict(color=TRUTH, width=1, dash="dot")))
+    for i, other in enumerate(runs[1:], start=1):
+        traces.append(_moves(moving, f"other-fit-{i}", type="scatter", x=curve_x, name=other.label, mode="lines",
+                             line=dict(color=other.colour, width=3), hoverinfo="skip"))
+    traces.append(_moves(moving, "boundary", type="scatter", y=[-0.08, 1.08], mode="lines",
+                         name="decision boundary x = −b/w (p = 0.5)", line=dict(color=UPDATE, width=3, dash="dash"),
+                         hoverinfo="skip"))
+    traces.append(_moves(moving, "fit", type="scatter", x=curve_x, mode="lines", line=dict(color=line.colour, width=4),
+                         hovertemplate=f"{x_label} = %{{x:.4g}}<br>p = %{{y:.3f}}<extra></extra>"))
+    return _figure(traces, "The two classes and p(x) = σ(w x + b) at this step", legend=LEGEND_BELOW,
+                   xaxis=dict(title=x_label, range=[float(curve_x[0]), float(curve_x[-1])]),
+                   yaxis=dict(title=f"{y_label} · p(x)", range=[-0.12, 1.12], tickvals=[0, 0.25, 0.5, 0.75, 1]))
+
+
+def probability_figure(y, moving: dict, *, y_label: str = "y") -> go.Figure:
+    """Logistic regression with several features: each row's predicted probability p = σ(XW + b) at
+    the step against its class (spread a little sideways, the same spread at every step), p = 0.5
+    dotted: a good fit puts class 0 low and class 1 high."""
+    y = np.asarray(y, dtype=np.float64)
+    spread = (np.random.default_rng(0).uniform(-0.15, 0.15, size=len(y)))
+    traces = [dict(type="scatter", x=[-0.5, 1.5], y=[0.5, 0.5], uid="half", mode="lines", name="p = 0.5",
+                   hoverinfo="skip", line=dict(color=TRUTH, width=2, dash="dot")),
+              _moves(moving, "predicted", type="scatter", x=y + spread, mode="markers",
+                     marker=dict(size=9, color=DATA, line=dict(color="#333", width=1)),
+                     hovertemplate="class %{x:.0f}<br>p = %{y:.3f}<extra></extra>")]
+    return _figure(traces, "Predicted probability against the class, at this step", legend=LEGEND_BELOW,
+                   xaxis=dict(title=f"actual {plotly_text(y_label)} (class)", tickvals=[0, 1], range=[-0.5, 1.5]),
+                   yaxis=dict(title="predicted p = σ(XW + b)", range=[-0.05, 1.05]))
+
+
+def progress_figure(distances, runs, moving: dict, *, minima: bool = True) -> go.Figure:
+    """A test surface has no data: in the data view's place, each run's distance to the nearest known
+    minimum (the saddle point when there is none) against the step, log scale, the step marked."""
+    traces = []
+    for i, (distance, run) in enumerate(zip(distances, runs)):
+        n = run.shown
+        traces.append(dict(type="scatter", x=np.arange(n), y=np.maximum(np.asarray(distance)[:n], 1e-16),
+                           uid="progress" if i == 0 else f"other-progress-line-{i}", name=run.label, mode="lines",
+                           line=dict(color=run.colour, width=3), hovertemplate="step %{x}<br>distance %{y:.4g}<extra></extra>"))
+        traces.append(_moves(moving, "progress-now" if i == 0 else f"other-progress-{i}", type="scatter", mode="markers",
+                             showlegend=False, hoverinfo="skip",
+                             marker=dict(size=14 if i == 0 else 11, color=run.colour, line=dict(color="black", width=2))))
+    what = "the nearest known minimum" if minima else "the saddle point"
+    return _figure(traces, f"Distance to {what} at each step", xaxis=dict(title="step"),
+                   yaxis=dict(title="distance (log)", type="log", exponentformat="power"), legend=LEGEND_BELOW,
+                   showlegend=len(runs) > 1)
 
 
 OFF_CHART = 10.0  # a final loss above this many times the starting loss is drawn at the top edge

@@ -259,3 +259,22 @@ def test_pull_and_eigen_draw_their_traces_and_nothing_without_them(scene):
     for name in ("contour", "data"):
         assert not any(t.get("uid", "").startswith(("pull", "eigen")) for t in figure(plain, name)["data"])
     assert plain["run"]["pull_rows"] is None and spec["run"]["pull_rows"] == list(range(data.m))
+
+
+def test_the_eigen_view_states_the_learning_rates_limit_with_the_runs_numbers():
+    data = synthetic(n=60, weights=2.0, bias=-1.0, noise=1.0, seed=0, x_range=(-2, 2), x_offset=1.0)
+    from gdviz import curvature
+    top = curvature(data).eigenvalues[-1]
+    notes = {}
+    for name, lr, extra in (("diverging", 0.4, {}), ("zig-zag", 0.3, {}), ("calm", 0.1, {}),
+                            ("momentum", 0.1, {"optimizer": "momentum", "momentum": 0.9})):
+        run = descend(data, lr=lr, steps=20, w0=[-3.0], b0=4.0, **extra)
+        fig = figure(web.lecture_spec(data, run, eigen=True), "eigen")
+        notes[name] = fig["layout"]["annotations"][0]["text"]
+    g = lambda v: f"{v:.3g}".replace("-", "−")  # noqa: E731
+    assert notes["diverging"] == (f"α = 0.4 &gt; α_max = 2/λ_max = {g(2 / top)}: along the steep direction each step "
+                                  f"multiplies the error by 1 − αλ_max = {g(1 - 0.4 * top)}, so it grows")
+    assert 1 - 0.4 * top < -1 and -1 < 1 - 0.3 * top < 0 < 1 - 0.1 * top
+    assert "zig-zags" in notes["zig-zag"] and g(1 - 0.3 * top) in notes["zig-zag"]
+    assert "between 0 and 1" in notes["calm"]
+    assert notes["momentum"].endswith(f"αλ_max = {g(0.1 * top)}, 2 + 2μ = 3.8: stable")

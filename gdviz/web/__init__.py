@@ -22,7 +22,7 @@ import numpy as np
 import plotly
 import plotly.io
 
-from .. import figures, model, optimizers, surface
+from .. import figures, model, optimizers, schedules, surface
 from . import frames
 
 FRONTEND = Path(__file__).parent / "frontend"
@@ -121,13 +121,22 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     against the step, observed and (plain full-batch gradient descent) predicted.
     """
     eye = camera_eye(camera)
-    q = model.quadratic(data)
-    w_star, b_star = model.optimum(data)
+    settings = trajectory.settings
+    objective, l2 = trajectory.objective, float(settings.get("l2") or 0.0)
+    test_surface = hasattr(data, "minima")  # gdviz.test_function: no data, L(w, b) is its formula
+    plain_mse = objective == "mse" and l2 == 0.0 and not test_surface
+    pull, eigen = pull and plain_mse, eigen and plain_mse  # each example's pull, the eigen-analysis: the MSE's
+    d, m = data.d, (None if test_surface else data.m)
+    marks = optimum_marks(data, objective, l2)
+    w_star, b_star = (marks[0]["W"], marks[0]["b"]) if marks and marks[0]["optimum"] else (None, None)
     runs = [trajectory] + [run for _, run in others]
     shown = [surface.readable_steps(run.loss) for run in runs]
-    w_points = np.concatenate([run.w[:n, feature] for run, n in zip(runs, shown)] + [w_star[feature:feature + 1]])
-    b_points = np.concatenate([run.b[:n] for run, n in zip(runs, shown)] + [[b_star]])
-    box = surface.view_box(w_points, b_points)
+    if test_surface:
+        box = tuple(float(v) for v in data.box)
+    else:
+        w_points = np.concatenate([run.w[:n, feature] for run, n in zip(runs, shown)] + [[mk["W"][feature] for mk in marks]])
+        b_points = np.concatenate([run.b[:n] for run, n in zip(runs, shown)] + [[mk["b"] for mk in marks]])
+        box = surface.view_box(w_points, b_points)
     w_values = np.linspace(box[0], box[1], grid)
     b_values = np.linspace(box[2], box[3], grid)
     last = max(run.steps for run in runs)
@@ -135,38 +144,63 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     label = label or optimizers.LABELS.get(trajectory.settings.get("optimizer", "gd"), "path")
     labels = [label] + [name for name, _ in others]
     colours = [figures.PATH] + [figures.RUN_COLOURS[(i + 1) % len(figures.RUN_COLOURS)] for i in range(len(others))]
-    optimum_point = (float(w_star[feature]), b_star, float(model.loss(data, w_star, b_star)))
+    for mk in marks:  # each marked point's height on the surface drawn
+        mk["L"] = float(model.loss(data, mk["W"], mk["b"], objective=objective if not test_surface else "mse", l2=l2))
+    optimum_point = [(float(mk["W"][feature]), mk["b"], mk["L"], mk["name"]) for mk in marks]
     shown_data = original if original is not None else data
-    names = list(getattr(shown_data, "feature_names", None) or [f"x{i + 1}" for i in range(q.d)])
+    names = list(getattr(shown_data, "feature_names", None) or [f"x{i + 1}" for i in range(d)])
     scaling = None
     if getattr(data, "scaling", None) is not None:
         scaling = (float(data.scaling[0][feature]), float(data.scaling[1][feature]))
     prime = "′" if scaling else ""
-    w_symbol = f"w{prime}" if q.d == 1 else f"w{feature + 1}{prime}"
-    w_label = w_symbol if q.d == 1 else f"{w_symbol} (weight of {names[feature]})"
+    w_symbol = f"w{prime}" if d == 1 else f"w{feature + 1}{prime}"
+    w_label = w_symbol if d == 1 else f"{w_symbol} (weight of {names[feature]})"
     true_line = None
-    if getattr(shown_data, "true_weights", None) is not None and q.d == 1:
+    if getattr(shown_data, "true_weights", None) is not None and d == 1 and not test_surface:
         true_line = (float(shown_data.true_weights[0]), float(shown_data.true_bias))
-    rows = display_rows(q.m)
-    x_shown, y_shown = shown_data.X[rows, feature], shown_data.y[rows]
-    mode = "actual" if data_view == "actual" else ("several" if q.d > 1 else "feature")
+    if test_surface:  # no data: the rows are empty and the data view shows the progress instead
+        rows, x_shown, y_shown, X_rows = np.arange(0), np.zeros(0), np.zeros(0), np.zeros((0, 1))
+        mode = "progress"
+    else:
+        rows = display_rows(m)
+        x_shown, y_shown, X_rows = shown_data.X[rows, feature], shown_data.y[rows], data.X[rows]
+        if objective == "logistic":
+            mode = "classes" if d == 1 and data_view != "actual" else "probability"
+        else:
+            mode = "actual" if data_view == "actual" else ("several" if d > 1 else "feature")
     # With several features the surface is the (w_f, b) slice through the other weights at the step
     # in view; the browser redraws it as the step moves, from model.slice_coefficients' p, q, r.
+    # (The MSE without a penalty only: otherwise the slice is drawn once, through the weights at the
+    # last step in view.)
     slice_ = None
-    if q.d > 1:
+    if test_surface:
+        z = surface.loss_surface(data, w_values, b_values)
+    elif d > 1 and not plain_mse:
+        z = surface.loss_surface(data, w_values, b_values, feature=feature, weights=trajectory.w[shown[0] - 1],
+                                 objective=objective, l2=l2)
+    elif d > 1:
         slice_ = {**model.slice_coefficients(data, trajectory.w, feature), "w_values": w_values, "b_values": b_values}
         # Heights, colours and contour levels are those of the slice at the last step in view, so the
         # page looks the same whichever step it opens at; the frame gives the slice at the step.
         z = model.slice_loss(slice_, shown[0] - 1, w_values, b_values)
     else:
-        z = surface.loss_surface(data, w_values, b_values, feature=feature)
+        z = surface.loss_surface(data, w_values, b_values, feature=feature, objective=objective, l2=l2)
     looks = [figures.RunLook(name, colour, run.loss, None, n) for name, colour, run, n in zip(labels, colours, runs, shown)]
     top, lift = figures.surface_height(z, looks)
     scale = frames.arrow_scale(trajectory, box, feature=feature, shown=shown[0], arrows=arrows)
-    ends = (float(x_shown.min()), float(x_shown.max())) if mode == "feature" else None
-    columns = [frames.main_columns(data, trajectory, feature=feature, scale=scale, lift=lift, optimum=(w_star, b_star),
-                                   ends=ends)]
-    columns += [frames.other_columns(data, run, feature=feature, lift=lift, ends=ends) for run in runs[1:]]
+    ends = (float(x_shown.min()), float(x_shown.max())) if mode in ("feature", "classes") else None
+    targets = [(mk["W"], mk["b"]) for mk in marks] if test_surface else None
+    columns = [frames.main_columns(data, trajectory, feature=feature, scale=scale, lift=lift,
+                                   optimum=None if w_star is None else (w_star, b_star), ends=ends, targets=targets)]
+    columns += [frames.other_columns(data, run, feature=feature, lift=lift, ends=ends, targets=targets)
+                for run in runs[1:]]
+    curve = None
+    if mode == "classes":  # the fitted sigmoid is drawn on a grid of x, in the data's units and the fitted ones
+        span = (ends[1] - ends[0]) or 1.0
+        curve_x = np.linspace(ends[0] - 0.1 * span, ends[1] + 0.1 * span, 121)
+        scaling_f = getattr(data, "scaling", None)
+        curve_X = ((curve_x - scaling_f[0][0]) / scaling_f[1][0] if scaling_f is not None else curve_x)[:, None]
+        curve = {"x": curve_x, "X": curve_X}
     pulled = frames.pull_rows(len(rows)) if pull else None
     if pull:
         pull_X, pull_y = data.X[rows][pulled], data.y[rows][pulled]
@@ -175,15 +209,19 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     errors = frames.eigen_errors(data, trajectory) if eigen else None
     if eigen:
         columns[0]["eig_err"] = errors["observed"]
-    settings = trajectory.settings
+    schedule = settings.get("schedule")
     run = {
         "optimizer": settings.get("optimizer", "gd"), "label": label,
         "optimizer_label": optimizers.LABELS.get(settings.get("optimizer", "gd"), "gradient descent"),
         "rule": UPDATE_RULES.get(settings.get("optimizer", "gd"), ""),
-        "lr": settings.get("lr"), "m": q.m, "d": q.d, "feature": feature, "names": names,
+        "lr": settings.get("lr"), "m": m, "d": d, "feature": feature, "names": names,
         "steps": trajectory.steps, "last": last, "shown": shown[0], "diverged_at": trajectory.diverged_at,
         "converged_at": trajectory.converged_at, "batch_size": settings.get("batch_size"),
-        "optimum": [float(v) for v in w_star] + [b_star], "loss_min": optimum_point[2],
+        "optimum": None if w_star is None else [float(v) for v in w_star] + [b_star],
+        "loss_min": optimum_point[0][2] if optimum_point else None,
+        "objective": objective, "l2": l2, "formula": getattr(data, "formula", None) if test_surface else None,
+        "minima": len(getattr(data, "minima", ())) if test_surface else None,
+        "schedule": schedules.describe(schedule) if schedule else None,
         "lift": lift, "arrow_scale": scale, "scaling": scaling, "data_view": mode,
         "pull": bool(pull), "pull_rows": None if pulled is None else [int(i) for i in pulled],
         "eigen": bool(eigen),
@@ -193,10 +231,12 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         clocks[0]["finite"] = errors["finite"]
     views = frames.Views(
         runs=columns, clocks=clocks,
-        rows={"x": x_shown, "y": y_shown, "X": data.X[rows],  # X in the fitted units: ŷ = X W + b either way
-              **({"pull_X": pull_X, "pull_y": pull_y} if pull else {})},
+        rows={"x": x_shown, "y": y_shown, "X": X_rows,  # X in the fitted units: ŷ = X W + b either way
+              **({"pull_X": pull_X, "pull_y": pull_y} if pull else {}),
+              **({"curve_X": curve["X"]} if curve is not None else {})},
         traces=frames.trace_recipes(feature=feature, n_others=len(others), batch=bool(settings.get("batch_size")),
-                                    several=q.d > 1, data_mode=mode, pull=pull, eigen=q.d + 1 if eigen else 0),
+                                    several=slice_ is not None, data_mode=mode, pull=pull,
+                                    eigen=d + 1 if eigen else 0, rates=bool(schedule)),
         annotations=frames.arrow_recipes(feature, figures.ARROW_STYLES, pull=pull),
         panel=frames.panel_recipe(run, batch_size=settings.get("batch_size")), slice=slice_)
     first = frames.step_frame(views, step)
@@ -206,22 +246,32 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     lines = _eigen_lines(data, feature, box, (float(w_star[feature]), b_star), settings.get("lr")) if eigen else None
     pull_look = None
     if pull:
-        pull_look = {"rows": [int(rows[i]) for i in pulled], "m": q.m}
+        pull_look = {"rows": [int(rows[i]) for i in pulled], "m": m}
     figs = {
         "surface": figures.surface_figure(w_values, b_values, z, looks, optimum_point, moving["surface"],
                                           arrow_scale=scale, w_label=w_label, w_symbol=w_symbol),
         "contour": figures.contour_figure(w_values, b_values, z, looks, optimum_point, moving["contour"],
                                           first["annotations"]["contour"], equal_scales=equal_scales, w_label=w_label,
                                           pull=pull_look, eigen_lines=lines),
-        "data": figures.data_figure(x_shown, y_shown, looks, moving["data"], true_line=true_line,
-                                    x_label=names[feature], y_label=getattr(shown_data, "target_name", "y"), mode=mode,
-                                    pull_highlight=bool(pull)),
-        "loss": figures.loss_figure(looks, moving["loss"], log_y=log_loss),
+        "data": (figures.progress_figure([np.asarray(c["distance"]) for c in columns], looks, moving["data"],
+                                         minima=bool(getattr(data, "minima", ()))) if test_surface else
+                 figures.classes_figure(x_shown, y_shown, looks, moving["data"], curve_x=curve["x"],
+                                        true_curve=true_line, x_label=names[feature],
+                                        y_label=getattr(shown_data, "target_name", "y")) if mode == "classes" else
+                 figures.probability_figure(y_shown, moving["data"], y_label=getattr(shown_data, "target_name", "y"))
+                 if mode == "probability" else
+                 figures.data_figure(x_shown, y_shown, looks, moving["data"], true_line=true_line,
+                                     x_label=names[feature], y_label=getattr(shown_data, "target_name", "y"), mode=mode,
+                                     pull_highlight=bool(pull))),
+        "loss": figures.loss_figure(looks, moving["loss"], log_y=log_loss, y_title=loss_title(objective, l2, test_surface),
+                                    rates=columns[0]["alpha"] if schedule else None),
     }
     if eigen:
         figs["eigen"] = _eigen_figure(errors, settings, moving.get("eigen", {}))
     timeline = {name: encode(value) for name, value in columns[0].items()}
-    timeline.update(x=encode(x_shown), y=encode(y_shown), X_rows=encode(data.X[rows]))
+    timeline.update(x=encode(x_shown), y=encode(y_shown), X_rows=encode(X_rows))
+    if curve is not None:
+        timeline.update(curve_X=encode(curve["X"]))
     if pull:
         timeline.update(pull_X=encode(pull_X), pull_y=encode(pull_y))
     timeline.setdefault("r2", None)
@@ -246,6 +296,44 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
             "rows": {"index": rows.tolist()}}  # the data set's row of each point drawn (touch.js: a dragged point)
     run_id = hashlib.sha256(json.dumps([body["timeline"], run, compared], sort_keys=True).encode()).hexdigest()[:16]
     return {**body, "step": step, "camera": list(eye) if eye is not None else None, "run_id": run_id}
+
+
+def optimum_marks(data, objective: str, l2: float) -> list[dict]:
+    """The points marked on the contours and the 3-D view, each {"W", "b", "name", "optimum"}: the
+    optimum of the loss drawn (with a ridge penalty also the optimum without it), a test surface's
+    known minima (the saddle's stationary point), or nothing when the loss has no finite optimum
+    (logistic regression on separable classes)."""
+    if hasattr(data, "minima"):
+        if data.minima:
+            many = len(data.minima) > 1
+            return [{"W": np.array([w]), "b": float(b), "optimum": i == 0,
+                     "name": f"known minimum{'s' if many else ''} (L = {data.loss_min:g})"}
+                    for i, (w, b) in enumerate(data.minima)]
+        return [{"W": np.array([w]), "b": float(b), "optimum": False, "name": "saddle point (∇L = 0, no minimum)"}
+                for w, b in data.stationary]
+    what = "least squares" if objective == "mse" else "maximum likelihood"
+    try:
+        w_star, b_star = model.optimum(data, objective=objective, l2=l2)
+    except ValueError:  # a DataError: no finite optimum
+        return []
+    marks = [{"W": np.asarray(w_star, dtype=np.float64), "b": float(b_star), "optimum": True,
+              "name": f"optimum with the penalty λ = {l2:g}" if l2 else f"optimum ({what})"}]
+    if l2:
+        try:
+            w_plain, b_plain = model.optimum(data, objective=objective)
+            marks.append({"W": np.asarray(w_plain, dtype=np.float64), "b": float(b_plain), "optimum": False,
+                          "name": f"optimum without the penalty (λ = 0, {what})"})
+        except ValueError:
+            pass
+    return marks
+
+
+def loss_title(objective: str, l2: float, test_surface: bool) -> str:
+    """The loss axis's title: which loss is drawn."""
+    if test_surface:
+        return "loss L(w, b)"
+    name = "loss L (MSE" if objective == "mse" else "loss L (cross-entropy"
+    return name + (" + λ‖W‖²)" if l2 else ")")
 
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -287,7 +375,32 @@ def _eigen_figure(errors: dict, settings: dict, moving: dict):
         factor = 1.0 - float(lr) * value  # below 0 the error changes sign each step; below −1 it grows
         how = " (grows, zig-zag)" if factor < -1 else " (zig-zag)" if factor < 0 else ""
         labels.append(f"λ{sub} = {_g(value)}, 1−αλ{sub} = {_g(factor)}{how}")
-    return figures.eigen_figure(observed, predicted, labels, moving)
+    return figures.eigen_figure(observed, predicted, labels, moving, note=stability_note(errors["eigenvalues"], settings))
+
+
+def stability_note(eigenvalues, settings: dict) -> str | None:
+    """The learning rate's limit with this run's numbers: for plain gradient descent α against
+    α_max = 2/λ_max and the steep direction's factor 1 − αλ_max; for heavy-ball momentum the
+    condition 0 < αλ < 2 + 2μ. None for the other optimizers."""
+    lr, name, top = settings.get("lr"), settings.get("optimizer", "gd"), float(eigenvalues[-1])
+    if lr is None or top <= 0:
+        return None
+    lr = float(lr)
+    if name == "gd":
+        factor, limit = 1.0 - lr * top, 2.0 / top
+        if factor < -1:
+            return (f"α = {_g(lr)} > α_max = 2/λ_max = {_g(limit)}: along the steep direction each step multiplies "
+                    f"the error by 1 − αλ_max = {_g(factor)}, so it grows")
+        if factor < 0:
+            return (f"α = {_g(lr)} < α_max = 2/λ_max = {_g(limit)}: 1 − αλ_max = {_g(factor)} < 0, so the steep "
+                    "direction zig-zags and shrinks")
+        return f"α = {_g(lr)} < α_max = 2/λ_max = {_g(limit)}: every factor 1 − αλ is between 0 and 1"
+    if name == "momentum":
+        mu = float(settings.get("momentum", 0.0))
+        verdict = "stable" if lr * top < 2 + 2 * mu else "unstable"
+        return (f"heavy-ball momentum is stable when 0 < αλ < 2 + 2μ: here αλ_max = {_g(lr * top)}, "
+                f"2 + 2μ = {_g(2 + 2 * mu)}: {verdict}")
+    return None
 
 
 CAMERA_LIMIT = 100.0  # an eye further than this from the box's centre shows a dot
