@@ -307,7 +307,7 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
         traces.append(_moves(moving, "batch-gradients", type="scatter", name="mini-batch gradient used",
                              mode="lines", line=dict(color=BATCH, width=2), hoverinfo="skip"))
     if eigen_lines is not None:
-        traces += _eigen_line_traces(eigen_lines, (w_values[-1] - w_values[0], b_values[-1] - b_values[0]))
+        traces += _eigen_line_traces(eigen_lines, (w_values[-1] - w_values[0], b_values[-1] - b_values[0]), w_values[0])
     if pull is not None:
         traces += _pull_traces(moving, pull)
     traces += _other_paths(moving, runs, kind="scatter", widths=(3,), sizes=(5, 12))
@@ -358,7 +358,7 @@ def _pull_traces(moving: dict, pull: dict) -> list[dict]:
     return out
 
 
-def _eigen_line_traces(eigen: dict, spans) -> list[dict]:
+def _eigen_line_traces(eigen: dict, spans, left: float) -> list[dict]:
     """Each eigen-direction as a dashed line through the optimum, its label near one end."""
     traces = []
     for i, line in enumerate(eigen["lines"], start=1):
@@ -370,8 +370,11 @@ def _eigen_line_traces(eigen: dict, spans) -> list[dict]:
         traces.append(dict(type="scatter", x=[x0, x1], y=[y0, y1], uid=f"eigen-line-{i}", mode="lines",
                            name=eigen["name"], legendgroup="eigen", showlegend=i == 1,
                            line=dict(color=EIGEN_LINE, width=3, dash="dash"), hoverinfo="skip"))
-        traces.append(dict(type="scatter", x=[ox + 0.3 * (ex - ox)], y=[oy + 0.3 * (ey - oy)], uid=f"eigen-label-{i}",
-                           mode="text", text=[plotly_text(line["label"])], textposition="top center",
+        x, y = ox + 0.3 * (ex - ox), oy + 0.3 * (ey - oy)
+        across = (x - left) / spans[0]  # the text runs away from the nearer side edge, so it stays in view
+        side = "top left" if across > 0.6 else "top right" if across < 0.4 else "top center"
+        traces.append(dict(type="scatter", x=[x], y=[y], uid=f"eigen-label-{i}",
+                           mode="text", text=[plotly_text(line["label"])], textposition=side,
                            textfont=dict(color="white"), showlegend=False, hoverinfo="skip"))  # the page's type size
     return traces
 
