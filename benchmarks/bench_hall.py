@@ -51,6 +51,7 @@ import st_client  # noqa: E402
 from st_client import (BenchError, Session, find_slider, free_port, select_slider_state, slider_state,  # noqa: E402
                        streamlit_server)
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from websockets.sync.client import connect  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = {"gdviz": ROOT / "app.py", "one chart": ROOT / "benchmarks" / "one_chart_app.py"}
@@ -134,7 +135,10 @@ class LinkSession(Session):
     query: str = ""
 
     def __enter__(self):
-        super().__enter__()
+        # As Session, without the client's keepalive pings (a browser sends none): with hundreds of
+        # sessions in one Python process, a late pong would close a session the server still serves.
+        self.ws = connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"], compression=None,
+                          max_size=None, open_timeout=60, close_timeout=5, ping_interval=None).__enter__()
         send = self.ws.send
 
         def with_link(data):
@@ -267,7 +271,7 @@ def linked_student(port: int, gdviz_app: bool, rate: str, arrive: float, change_
 
 def replica_hall(app: Path, gdviz_app: bool, replicas: int, students: int, within: float, log_dir: Path) -> dict:
     with ExitStack() as stack:
-        ports = [stack.enter_context(streamlit_server(app, log_dir)) for _ in range(replicas)]
+        ports = [stack.enter_context(streamlit_server(app, log_dir, cwd=app.parent)) for _ in range(replicas)]
         pids = [server_pid(port) for port in ports]
         for port in ports:  # each replica's own start-up is not the students' wait
             with Session(port) as warm:
@@ -284,7 +288,10 @@ def replica_hall(app: Path, gdviz_app: bool, replicas: int, students: int, withi
                             peaks[i] = max(peaks[i], resident_mb(pid))
                         except OSError:
                             pass
-                proxy_peak[0] = max(proxy_peak[0], tree_mb(nginx_pid))
+                try:
+                    proxy_peak[0] = max(proxy_peak[0], tree_mb(nginx_pid))
+                except OSError:  # a worker came or went
+                    pass
                 time.sleep(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -304,6 +311,7 @@ def replica_hall(app: Path, gdviz_app: bool, replicas: int, students: int, withi
             time.sleep(0.2)
         opened = time.perf_counter() - began
         after_first = [resident_mb(pid) if pid else 0.0 for pid in pids]
+        first_done = time.perf_counter() - began
         go.set()
         for thread in threads:
             thread.join(timeout=within + st_client.RUN_TIMEOUT * 2)
@@ -323,7 +331,11 @@ def replicas_main(args) -> int:
     students = max(1, min(args.students, MAX_HALL))
     st_client.RUN_TIMEOUT = args.run_timeout
     log_dir = Path(tempfile.mkdtemp(prefix="gdviz-hall-"))
-    configs = [("gdviz", APPS["gdviz"], True, args.replicas), ("gdviz", APPS["gdviz"], True, 1),
+    gdviz_app = APPS["gdviz"]
+    if args.ref:  # a clean snapshot of app.py, gdviz and .streamlit (the working tree may be mid-edit)
+        from bench_phone import snapshot
+        gdviz_app = snapshot(args.ref, log_dir / "snapshot")
+    configs = [("gdviz", gdviz_app, True, args.replicas), ("gdviz", gdviz_app, True, 1),
                ("one chart", APPS["one chart"], False, 1)]
     print(f"{students} sessions through nginx, arriving within {args.within:g} s, links with {len(LINK_RATES)} "
           f"learning rates; then each changes its rate once, within {args.within:g} s; "
@@ -366,6 +378,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--replicas", type=int, default=0,
                         help="the hall behind nginx: this many gdviz replicas, then 1, then the one-chart app")
+    parser.add_argument("--ref", help="--replicas: serve a clean `git archive REF` snapshot of app.py, gdviz, .streamlit")
     parser.add_argument("--run-timeout", type=float, default=600.0, help="seconds one run may take (--replicas)")
     args = parser.parse_args()
     if args.replicas:

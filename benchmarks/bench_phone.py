@@ -72,6 +72,11 @@ PHONE_CLOCKS = r"""
 """
 
 
+# The gdviz first view's steps (PAGE_CLOCKS's marks in the component, then the views drawn).
+TIMELINE = ["plotly.js", "render", "react surface", "surface canvas", "drawn surface", "react contour",
+            "contour svg", "drawn contour", "maths text", "drawn data", "drawn loss"]
+
+
 def snapshot(ref: str, into: Path) -> Path:
     """A clean ``git archive REF`` of app.py, gdviz and .streamlit; returns its app.py."""
     into.mkdir(parents=True)
@@ -127,7 +132,7 @@ def one_view(browser, url: str, gdviz_page: bool, rate: float) -> dict:
         if gdviz_page:
             return {"readable": max(seconds.get("contour svg", float("nan")), seconds.get("maths text", float("nan"))),
                     "3d": seconds["surface canvas"], "3d drawn": seconds.get("drawn surface", float("nan")),
-                    "contour drawn": seconds.get("drawn contour", float("nan"))}
+                    "timeline": {k: seconds[k] for k in TIMELINE if k in seconds}}
         return {"3d": seconds["chart canvas"]}
     finally:
         context.close()
@@ -184,15 +189,19 @@ def main() -> int:
         r = results[rate]
         one = med(v["3d"] for v in r["one chart"])
         print(f"\nCPU throttled {rate:g}x" if rate != 1 else "\nCPU not throttled")
-        print(f"  {'one-chart app, its surface':34s} {one:7.2f}")
+        print(f"  {'one-chart app, its surface':44s} {one:7.2f}")
         for name in [n for n in urls if n != "one chart"]:
             readable = med(v["readable"] for v in r[name])
             first3d = med(v["3d"] for v in r[name])
             drawn = med(v["3d drawn"] for v in r[name])
             label = "gdviz" if name == "gdviz" else f"gdviz at {args.before}"
-            print(f"  {label + ', first readable view':34s} {readable:7.2f}   ratio {readable / one:5.2f}x")
-            print(f"  {label + ', first 3-D view':34s} {first3d:7.2f}   RATIO {first3d / one:5.2f}x   "
+            print(f"  {label + ', first readable view':44s} {readable:7.2f}   ratio {readable / one:5.2f}x")
+            print(f"  {label + ', first 3-D view':44s} {first3d:7.2f}   RATIO {first3d / one:5.2f}x   "
                   f"budget {'1.3' if rate != 1 else '1.6'}x   (Plotly.react resolved {drawn:.2f})")
+            steps = [(k, med(v["timeline"][k] for v in r[name] if k in v["timeline"])) for k in TIMELINE
+                     if any(k in v["timeline"] for v in r[name])]
+            print(f"    timeline: " + ", ".join(f"{k} {t:.1f}" for k, t in steps)
+                  + "  (plotly.js = the component's plotly.js executed; render = the spec reached it)")
     return 0
 
 
