@@ -48,6 +48,22 @@ def fitted(choice, raw, standardise: bool) -> gdviz.Dataset:
     return data.standardized() if standardise else data
 
 
+def problem_data(choice, raw, standardise: bool, problem: str):
+    """What is descended: the data in use (fitted as shown) for the two regressions, or the test surface."""
+    if problem in state.REGRESSIONS:
+        return fitted(choice, raw, standardise)
+    return gdviz.test_function(problem)
+
+
+def objective_of(problem: str) -> str:
+    return "logistic" if problem == "logistic" else "mse"
+
+
+def as_schedule(key):
+    """A schedule's cache key ((name, ((parameter, value), …)) or None) as gdviz.descend takes it."""
+    return None if key is None else (key[0], dict(key[1]))
+
+
 def start_weights(d: int, feature: int, w0: float) -> list[float]:
     """The start W: w₀ for the weight on the surface, 0 for the others."""
     return [w0 if i == feature else 0.0 for i in range(d)]
@@ -59,21 +75,29 @@ def run_label(optimizer: str, lr: float) -> str:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def make_run(choice, _raw, standardise: bool, optimizer: str, lr: float, start: tuple, steps: int,
-             batch_size: int | None, tol: float | None) -> gdviz.Trajectory:
+             batch_size: int | None, tol: float | None, problem: str = "mse", l2: float = 0.0,
+             schedule=None) -> gdviz.Trajectory:
     """One run, keyed by the maths inputs only (a compared run is cached on its own)."""
-    data = fitted(choice, _raw, standardise)
+    data = problem_data(choice, _raw, standardise, problem)
     return gdviz.descend(data, optimizer=optimizer, lr=lr, steps=steps, w0=list(start[:-1]), b0=start[-1],
-                         batch_size=batch_size, seed=0, tol=tol)
+                         batch_size=batch_size, seed=0, tol=tol, objective=objective_of(problem), l2=l2,
+                         schedule=as_schedule(schedule))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def make_sweep(choice, _raw, standardise: bool, optimizer: str, start: tuple, steps: int, tol: float | None) -> dict:
-    """Final loss for 80 learning rates around the stability limit, one vectorised run. It does not
-    depend on the run's own learning rate: that marker is added apart (figures.mark_learning_rate)."""
-    data = fitted(choice, _raw, standardise)
-    c = gdviz.curvature(data)
+def make_sweep(choice, _raw, standardise: bool, optimizer: str, start: tuple, steps: int, tol: float | None,
+               problem: str = "mse", l2: float = 0.0, schedule=None) -> dict:
+    """Final loss for 80 learning rates around the stability limit, one vectorised run (the same loss,
+    penalty and schedule as the run; α_max of a loss that is not a quadratic is estimated from the
+    Hessian at the start and the optimum). It does not depend on the run's own learning rate: that
+    marker is added apart (figures.mark_learning_rate)."""
+    data = problem_data(choice, _raw, standardise, problem)
+    maths = dict(objective=objective_of(problem), l2=l2)
+    c = gdviz.curvature(data, **maths, **({} if maths["objective"] == "mse" and problem in state.REGRESSIONS
+                                          else dict(w0=list(start[:-1]), b0=start[-1])))
     rates = np.geomspace(c.lr_max * 1e-4, c.lr_max * 3, 80)
-    result = gdviz.sweep(data, rates, optimizer=optimizer, steps=steps, w0=list(start[:-1]), b0=start[-1], tol=tol)
+    result = gdviz.sweep(data, rates, optimizer=optimizer, steps=steps, w0=list(start[:-1]), b0=start[-1], tol=tol,
+                         schedule=as_schedule(schedule), **maths)
     return figures.sweep_figure(result, c).to_plotly_json()  # a dict: cheap to copy from the cache
 
 
@@ -81,47 +105,68 @@ def make_sweep(choice, _raw, standardise: bool, optimizer: str, start: tuple, st
 def make_views(choice, _raw, standardise: bool, feature: int, data_view: str, optimizer: str, lr: float,
                start: tuple, steps: int, batch_size: int | None, tol: float | None, compared: tuple,
                log_loss: bool, equal_scales: bool, step: int | None, camera: tuple | None = None,
-               arrows: str = "direction", pull: bool = False, eigen: bool = False):
+               arrows: str = "direction", pull: bool = False, eigen: bool = False, problem: str = "mse",
+               l2: float = 0.0, schedule=None):
     """Everything the browser needs to show the runs (cached: a class shares the work). The runs and
     the sweep come from their own caches, so a view option only rebuilds the figures."""
-    data = fitted(choice, _raw, standardise)
-    maths = dict(start=start, steps=steps, batch_size=batch_size, tol=tol)
+    data = problem_data(choice, _raw, standardise, problem)
+    maths = dict(start=start, steps=steps, batch_size=batch_size, tol=tol, problem=problem, l2=l2, schedule=schedule)
     run = make_run(choice, _raw, standardise, optimizer, lr, **maths)
     others = tuple((run_label(name, rate), make_run(choice, _raw, standardise, name, rate, **maths))
                    for name, rate in compared)
-    sweep = figures.mark_learning_rate(make_sweep(choice, _raw, standardise, optimizer, start, steps, tol), lr)
+    sweep = None if problem == "saddle" else figures.mark_learning_rate(  # a saddle's loss falls without end
+        make_sweep(choice, _raw, standardise, optimizer, start, steps, tol, problem, l2, schedule), lr)
     spec = web.lecture_spec(data, run, feature=feature, log_loss=log_loss, equal_scales=equal_scales,
                             label=run_label(optimizer, lr), others=others,
-                            original=load_dataset(choice, _raw) if standardise else None,
+                            original=load_dataset(choice, _raw) if standardise and problem in state.REGRESSIONS else None,
                             data_view="actual" if data_view == state.VIEWS["actual"] else "feature",
                             step=step, sweep=sweep, camera=camera, arrows=arrows,
                             **{name: True for name, on in (("pull", pull), ("eigen", eigen)) if on})
     web.script_json(spec)  # raises ValueError if a non-finite number would reach the browser
     summary = dict(steps=run.steps, diverged_at=run.diverged_at, converged_at=run.converged_at,
                    final_loss=float(run.loss[-1]), start_loss=float(run.loss[0]), grad_norm=float(run.grad_norm[-1]),
-                   others=[(label, other.diverged_at) for label, other in others],
+                   others=[(label, other.diverged_at) for label, other in others], note=run.note,
                    csv=run.to_frame().to_csv(index=False))
     return spec, summary
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def theory(choice, _raw, standardise: bool, feature: int):
-    """The optimum, the curvature's numbers and what is degenerate about the data being fitted."""
-    data = fitted(choice, _raw, standardise)
-    w_star, b_star = gdviz.optimum(data)
-    c = gdviz.curvature(data)
-    return dict(w_star=float(w_star[feature]), b_star=b_star, loss_min=float(gdviz.loss(data, w_star, b_star)),
-                lr_max=c.lr_max, lr_best=c.lr_best, condition=c.condition_number, m=data.m, d=data.d,
-                name=data.name, eigenvalues=c.eigenvalues.tolist(), presets=gdviz.learning_rate_presets(data),
-                raw_condition=gdviz.curvature(load_dataset(choice, _raw)).condition_number,
-                rows_dropped=data.rows_dropped, names=list(data.feature_names), target=data.target_name,
-                degeneracy=gdviz.degeneracy(data))
+def theory(choice, _raw, standardise: bool, feature: int, problem: str = "mse", l2: float = 0.0):
+    """The optimum, the curvature's numbers and what is degenerate about the data being fitted (for a
+    loss that is not a quadratic the curvature is estimated, and ``estimate`` says how)."""
+    data = problem_data(choice, _raw, standardise, problem)
+    maths = dict(objective=objective_of(problem), l2=l2)
+    surface = problem not in state.REGRESSIONS
+    try:
+        w_star, b_star = gdviz.optimum(data, **maths)
+        optimum = dict(w_star=float(w_star[feature]), b_star=b_star,
+                       loss_min=float(gdviz.loss(data, w_star, b_star, **maths)))
+        no_optimum = None
+    except ValueError as error:  # the saddle, separable classes: no finite minimum
+        optimum, no_optimum = dict(w_star=float("nan"), b_star=float("nan"), loss_min=float("nan")), str(error)
+    c = gdviz.curvature(data, **maths)
+    raw_condition = float("nan")
+    if not surface:
+        try:
+            raw_condition = gdviz.curvature(load_dataset(choice, _raw), **maths).condition_number
+        except ValueError:
+            pass
+    return dict(**optimum, no_optimum=no_optimum, lr_max=c.lr_max, lr_best=c.lr_best, condition=c.condition_number,
+                m=None if surface else data.m, d=data.d, name=data.title if surface else data.name,
+                eigenvalues=c.eigenvalues.tolist(), presets=gdviz.learning_rate_presets(data, **maths),
+                raw_condition=raw_condition, estimate=c.estimate, surface=surface,
+                formula=data.formula if surface else None,
+                rows_dropped=0 if surface else data.rows_dropped, names=list(data.feature_names),
+                target=None if surface else data.target_name,
+                degeneracy=None if surface else gdviz.degeneracy(data))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def stability(choice, _raw, standardise: bool, optimizer: str, lr: float) -> str:
+def stability(choice, _raw, standardise: bool, optimizer: str, lr: float, problem: str = "mse", l2: float = 0.0) -> str:
     """Why this learning rate converges, zig-zags or diverges, with the curvature's numbers."""
-    return gdviz.stability_note(fitted(choice, _raw, standardise), optimizer, lr)
+    objective = objective_of(problem) if problem in state.REGRESSIONS else problem
+    return gdviz.stability_note(problem_data(choice, _raw, standardise, problem), optimizer, lr, objective=objective,
+                                l2=l2)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -154,7 +199,9 @@ def plain(text) -> str:
 
 
 def number_text(value: float) -> str:
-    """A number for a metric: four digits, "infinite" rather than "inf"."""
+    """A number for a metric: four digits, "infinite" rather than "inf", "none" rather than "nan"."""
+    if value != value:
+        return "none"
     return "infinite" if value == float("inf") else nice(value)
 
 
@@ -213,6 +260,8 @@ def move_point(row: int | None, x: float, y: float) -> None:
     new one (row None) becomes an edit of the data in use (x and y rounded to 4 significant digits)."""
     edits, base_m = st.session_state.get("edits", ()), st.session_state.get("base_m", 0)
     x, y = (float(f"{v:.4g}") for v in (x, y))
+    if st.session_state.get("problem_in_use") == "logistic":  # a class: the point lands on 0 or 1
+        y = 1.0 if y >= 0.5 else 0.0
     try:
         if row is not None and row >= base_m:  # an added point moved again: it stays one added point
             added = [i for i, e in enumerate(edits) if e[0] == state.ADDED]
@@ -251,28 +300,44 @@ def apply_preset(lr: float, compare: tuple = ()) -> None:
         st.session_state[f"cmp_lr_{i}"] = lr
 
 
-def suit_new_data(choice, raw: bytes | None, data: gdviz.Dataset) -> None:
-    """New data (not a tweak of the synthetic knobs): start from 0 at a learning rate that glides
-    on it (the largest on the scale at most half of α_best), before the widgets are drawn."""
+def scale_below(rate: float) -> float:
+    """The largest learning rate on the slider's scale at most ``rate``."""
+    return max([r for r in LEARNING_RATES if r <= rate] or [LEARNING_RATES[0]])
+
+
+def suit_new_data(choice, raw: bytes | None, data, problem: str = "mse") -> None:
+    """New data (not a tweak of the synthetic knobs) or a new problem: start from 0 at a learning rate
+    that glides on it (the largest on the scale at most half of α_best), before the widgets are drawn.
+    A test surface starts where its story starts (TestFunction.start) at its "just right" preset."""
     from_link = st.session_state.pop("link_keys", set())  # what a link set wins, on its first view
     previous = st.session_state.get("data_in_use", DEFAULT_DATA)
-    st.session_state["data_in_use"] = choice
-    if state.same_data_set(previous, choice):
+    previous_problem = st.session_state.get("problem_in_use", "mse")
+    st.session_state["data_in_use"], st.session_state["problem_in_use"] = choice, problem
+    surface = problem not in state.REGRESSIONS
+    if previous_problem == problem and (surface or state.same_data_set(previous, choice)):
         return
-    best = gdviz.curvature(data).lr_best
-    start = (0.0, 0.0) if not isinstance(choice, Synthetic) else (-3.0, 4.0)
-    suited = dict(lr=max([r for r in LEARNING_RATES if r <= best / 2] or [LEARNING_RATES[0]]), w0=start[0],
-                  b0=start[1], feature=0, compare_n=0)
-    if not isinstance(choice, Synthetic):  # real data: open on settings that reach the fit
-        suited.update(fit_settings(choice, raw))
+    objective = objective_of(problem)
+    if surface:
+        rate = scale_below(gdviz.learning_rate_presets(data)["just right"])
+        suited = dict(lr=rate, w0=float(data.start[0]), b0=float(data.start[1]), compare_n=0,
+                      steps=max(int(st.session_state.get("steps", 100)), 300))
+    else:
+        best = gdviz.curvature(data, objective=objective).lr_best
+        start = (-3.0, 4.0) if isinstance(choice, Synthetic) and objective == "mse" else (0.0, 0.0)
+        suited = dict(lr=scale_below(best / 2), w0=start[0], b0=start[1], feature=0, compare_n=0)
+        if not isinstance(choice, Synthetic):  # real data: open on settings that reach the fit
+            suited.update(fit_settings(choice, raw, objective))
     st.session_state.update({key: value for key, value in suited.items() if key not in from_link})
 
 
-def fit_settings(choice, raw) -> dict:
+def fit_settings(choice, raw, objective: str = "mse") -> dict:
     """Learning rate, steps and standardisation with which plain gradient descent reaches within 1%
-    of the least-squares loss on this data (standardised only if the raw valley is too long)."""
+    of the least loss on this data (standardised only if the raw valley is too long)."""
     for standardise in (False, True):
-        fit = settings_that_fit(fitted(choice, raw, standardise))
+        try:
+            fit = settings_that_fit(fitted(choice, raw, standardise), objective=objective)
+        except ValueError:  # no finite optimum (separable classes)
+            fit = None
         if fit is not None:
             st.session_state["fit_note"] = (choice, standardise, fit[1])
             return dict(lr=fit[0], steps=fit[1], standardise=standardise, optimizer="gd", batch_mode=state.BATCH["full"])
@@ -397,10 +462,54 @@ if "link_notes" not in st.session_state:
 
 
 # ---- controls ----
-def choose_synthetic() -> Synthetic:
-    values = {key: draw(st, key) for key in ("n", "true_w", "true_b", "noise", "offset", "seed")}
+DATA_KEYS = ("source", "n", "true_w", "true_b", "noise", "offset", "seed", "standardise", "feature", "data_view",
+             "batch_mode", "batch_size")
+CHALLENGER = next(title for title in SAMPLES if title in gdviz.data.BINARY_SAMPLES)
+
+
+def choose_synthetic(classes: bool = False) -> Synthetic:
+    """The synthetic knobs: a noisy line, or (logistic regression) classes y ~ Bernoulli(σ(w x + b))."""
+    keys = ("n", "true_w", "true_b", "offset", "seed") if classes else ("n", "true_w", "true_b", "noise", "offset", "seed")
+    values = {key: draw(st, key) for key in keys}
+    if classes:
+        st.caption("Classes: each y is 1 with probability σ(true weight · x + true bias), else 0.")
     return Synthetic(n=int(values["n"]), true_w=float(values["true_w"]), true_b=float(values["true_b"]),
-                     noise=float(values["noise"]), seed=int(values["seed"]), offset=float(values["offset"]))
+                     noise=float(st.session_state["noise"]), seed=int(values["seed"]), offset=float(values["offset"]),
+                     classes=classes)
+
+
+def binary_data(choice, raw, data, problem):
+    """Logistic regression needs a 0/1 target: other data gives the core's sentence, and the page keeps
+    the last 0/1 data it showed (the Challenger launches at first)."""
+    try:
+        gdviz.model.checked_objective(data, "logistic", 0.0)
+        st.session_state["good_logistic"] = (choice, raw)
+        return choice, raw, data, problem
+    except DataError as error:
+        _, features, target = columns_of(CHALLENGER, None)
+        kept, kept_raw = st.session_state.get("good_logistic", (Sample(CHALLENGER, tuple(features), target), None))
+        return kept, kept_raw, load_dataset(kept, kept_raw), f"{error}"
+
+
+def choose_schedule(lr: float):
+    """The schedule widgets; (the schedule's cache key or None, a sentence when it cannot be used)."""
+    name = draw(st, "sched")
+    parameters = {"step": ("sched_step_size", "sched_step_gamma"), "exponential": ("sched_exp_gamma",),
+                  "cosine": ("sched_t_max", "sched_eta_min")}.get(name, ())
+    columns = st.columns(max(len(parameters), 1))
+    for column, key in zip(columns, parameters):
+        low, high = CONTROLS[key].options["min_value"], CONTROLS[key].options["max_value"]
+        st.session_state[key] = type(CONTROLS[key].default)(np.clip(st.session_state[key], low, high))
+        draw(column, key)
+    schedule = state.schedule_of(st.session_state)
+    if schedule is None:
+        return None, None
+    try:
+        gdviz.schedules.checked(schedule, lr)
+    except ValueError as error:
+        return None, f"{error} The rate is held constant until it is."
+    st.caption(f"α_k: {gdviz.schedules.describe(schedule)}.")
+    return (schedule[0], tuple(schedule[1].items())), None
 
 
 def choose_columns(identity: str, raw: bytes | None) -> tuple[tuple[str, ...], str]:
@@ -419,11 +528,11 @@ def choose_columns(identity: str, raw: bytes | None) -> tuple[tuple[str, ...], s
     return tuple(features), target
 
 
-def choose_data() -> tuple[state.DataChoice, bytes | None, str | None]:
+def choose_data(problem: str = "mse") -> tuple[state.DataChoice, bytes | None, str | None]:
     """(the data choice in use, an upload's bytes, a sentence about a file that cannot be used)."""
     source = draw(st, "source")
     if source == SYNTHETIC:
-        return choose_synthetic(), None, None
+        return choose_synthetic(classes=problem == "logistic"), None, None
     raw, identity, name = None, source, None
     if source == UPLOAD:
         upload = st.file_uploader("CSV file (features…, target)", type=["csv", "txt", "tsv"], key="upload",
@@ -596,6 +705,9 @@ def lesson_panel(params: dict[str, str]) -> None:
             st.caption("This lesson is too long for a link: share the file.")
 
 
+TITLES = {"mse": "Gradient descent on linear regression &nbsp;·&nbsp; ŷ = XW + b, mean squared error",
+          "logistic": "Gradient descent on logistic regression &nbsp;·&nbsp; p = σ(XW + b), cross-entropy"}
+
 # ---- the top of the page, laid out before the sidebar fills it ----
 presenting = bool(st.session_state["present"])
 if presenting:  # one row with what a lecturer changes live: the sidebar is hidden
@@ -604,21 +716,39 @@ if presenting:  # one row with what a lecturer changes live: the sidebar is hidd
     messages = st.container()
 else:
     title_column, present_home = st.columns([5, 1])
-    title_column.markdown("## Gradient descent on linear regression &nbsp;·&nbsp; ŷ = XW + b, mean squared error")
+    title_column.markdown("## " + TITLES.get(state.problem_name(st.session_state["problem"]),
+                                             "Gradient descent on a test surface &nbsp;·&nbsp; L(w, b)"))
     messages = st.container()
     row = st.columns([1, 1, 1, 1, 1.6, 2.4])
     live, preset_columns, preset_caption = {}, row[:5], row[5]
 
 problem = None  # a sentence about a bad file, shown above the views
 with st.sidebar:
+    problem_id = state.problem_name(draw(st, "problem"))
+    regression = problem_id in state.REGRESSIONS
+    l2 = 0.0
+    if regression:
+        l2 = float(draw(st, "l2", options=sorted(set(state.PENALTIES) | {float(st.session_state["l2"])})))
     st.header("Data")
-    choice, raw, problem = choose_data()
-    if choice is None:  # keep showing the data that was in use
-        choice, raw = st.session_state.get("good_data", (DEFAULT_DATA, None))
-    st.session_state["good_data"] = (choice, raw)
-    choice, data_in_use = with_points(choice, raw)
-    suit_new_data(choice, raw, data_in_use)
-    standardise = draw(st, "standardise")
+    if regression:
+        choice, raw, problem = choose_data(problem_id)
+        if choice is None:  # keep showing the data that was in use
+            choice, raw = st.session_state.get("good_data", (DEFAULT_DATA, None))
+        st.session_state["good_data"] = (choice, raw)
+        choice, data_in_use = with_points(choice, raw)
+        if problem_id == "logistic":
+            choice, raw, data_in_use, problem = binary_data(choice, raw, data_in_use, problem)
+        suit_new_data(choice, raw, data_in_use, problem_id)
+        standardise = draw(st, "standardise")
+    else:  # keep the data widgets' values for when a regression comes back
+        for key in DATA_KEYS:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+        data_in_use = gdviz.test_function(problem_id)
+        choice, raw, standardise = None, None, False
+        st.caption(f"A test surface has no data: the loss is its formula, {data_in_use.formula}, with w and b as its "
+                   "two coordinates. Its known minima are marked (the saddle's stationary point, which is no minimum).")
+        suit_new_data(None, None, data_in_use, problem_id)
     dims = data_in_use.d
     feature = 0
     if st.session_state["feature"] >= dims:
@@ -631,20 +761,21 @@ with st.sidebar:
     if dims > 1:
         names = list(data_in_use.feature_names)
         feature = draw(st, "feature", options=range(dims), format_func=lambda i: f"w{i + 1} ({names[i]})")
-    data_view = draw(st, "data_view")
-    if dims == 1:
+    data_view = draw(st, "data_view") if regression else state.VIEWS["feature"]
+    if dims == 1 and regression:
         point_buttons(data_in_use, bool(st.session_state.get("edits")))
 
     st.header("Gradient descent")
     optimizer = draw(live.get("optimizer", st), "optimizer")
     lr = draw(live.get("lr", st), "lr", options=rates_with(st.session_state["lr"]))
+    schedule, schedule_note = choose_schedule(float(lr))
     steps = draw(st, "steps")
     left, right = st.columns(2)
     w0 = draw(left, "w0")
     b0 = draw(right, "b0")
     st.caption("Or click the contour map to start from there.")
-    batch_mode = draw(st, "batch_mode")
-    m_rows = data_in_use.m
+    batch_mode = draw(st, "batch_mode") if regression else state.BATCH["full"]
+    m_rows = data_in_use.m if regression else 0
     batch_size = None
     if batch_mode == state.BATCH["mini"]:
         st.session_state["batch_size"] = int(np.clip(st.session_state["batch_size"], 2, max(3, m_rows - 1)))
@@ -671,8 +802,10 @@ with st.sidebar:
     log_loss = draw(st, "log_loss")
     equal_scales = draw(st, "equal_scales")
     arrows = draw(st, "arrows")
-    pull = draw(st, "pull")
-    eigen = draw(st, "eigen")
+    plain_mse = problem_id == "mse" and l2 == 0.0
+    only = "Linear regression without a penalty only (its loss is the quadratic these views explain)."
+    pull = draw(st, "pull", disabled=not plain_mse, **({} if plain_mse else {"help": only})) and plain_mse
+    eigen = draw(st, "eigen", disabled=not plain_mse, **({} if plain_mse else {"help": only})) and plain_mse
     lesson_panel(current_params(choice, dims))
 
 # ---- the page ----
@@ -681,8 +814,8 @@ if present:  # the sidebar and Streamlit's header go; the views take the screen
     st.markdown("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], header "
                 "{display: none !important;} .block-container {padding: 0.6rem 1rem !important; "
                 "max-width: 100% !important;}</style>", unsafe_allow_html=True)
-numbers = {**theory(choice, raw, bool(standardise), feature),
-           "stability": stability(choice, raw, bool(standardise), optimizer, float(lr))}
+numbers = {**theory(choice, raw, bool(standardise), feature, problem_id, l2),
+           "stability": stability(choice, raw, bool(standardise), optimizer, float(lr), problem_id, l2)}
 presets = numbers["presets"]
 with messages:  # above the views, under the title (or the presenter's row)
     if st.session_state.get("lesson") is not None:
@@ -693,9 +826,14 @@ with messages:  # above the views, under the title (or the presenter's row)
         st.warning(plain(st.session_state.pop("edit_note")))
     if problem:
         st.error(f"**That data cannot be used:** {plain(problem)} Still showing: {plain(data_in_use.name)}.")
+    if schedule_note:
+        st.warning(f"**That schedule cannot be used:** {plain(schedule_note)}")
+    if numbers["no_optimum"] and regression:
+        st.warning(plain(numbers["no_optimum"]))
     fit_note = st.session_state.get("fit_note")
-    if fit_note and fit_note[0] == choice and fit_note[1] == bool(standardise) and int(steps) == fit_note[2]:
-        st.caption(f"Opened on settings that reach the least-squares fit in {fit_note[2]} steps (α = 0.9/λ_max: "
+    if regression and fit_note and fit_note[0] == choice and fit_note[1] == bool(standardise) and int(steps) == fit_note[2]:
+        fit_name = "maximum-likelihood" if problem_id == "logistic" else "least-squares"
+        st.caption(f"Opened on settings that reach the {fit_name} fit in {fit_note[2]} steps (α = 0.9/λ_max: "
                    "it glides)" + (", with x standardised: the raw valley is too long and thin for that — untick "
                                   "“Standardise” to see it. The line is still drawn in x's own units." if fit_note[1] else "."))
     if numbers["degeneracy"]:
@@ -709,10 +847,12 @@ preset_columns[4].button("GD vs momentum vs Adam", key="preset_compare", on_clic
                   args=(presets["just right"] / 3, ("momentum", "adam")), width="stretch",
                   help="Three optimizers at the same learning rate, from the same start.")
 if preset_caption is not None:
-    preset_caption.caption("Presets from this data's curvature: α = "
+    preset_caption.caption(("Presets from this surface's curvature: α = " if not regression else
+                            "Presets from this data's curvature: α = ")
                            + ", ".join(nice(presets[name]) for name in PRESETS)
                            + f" (αλ_max = {', '.join(f'{p.alpha_lambda_max:g}' for p in PRESETS.values())}); "
-                           + f"λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}.")
+                           + f"λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}."
+                           + (f" {plain(numbers['estimate'])}" if numbers["estimate"] else ""))
 
 start = (*start_weights(dims, feature, float(w0)), float(b0))
 try:
@@ -720,22 +860,25 @@ try:
                                int(steps), batch_size, tol, tuple(compared), bool(log_loss), bool(equal_scales),
                                st.session_state.get("link_step") or 0,  # a run opens at step 0: Play is the first press
                                st.session_state.get("camera"), "true" if arrows == state.ARROWS["true"] else "direction",
-                               bool(pull), bool(eigen))
+                               bool(pull), bool(eigen), problem_id, l2, schedule)
 except ValueError as error:  # numbers beyond float64 (a DataError says which); never a traceback or a NaN
     reason = plain(error) if isinstance(error, DataError) else "Some numbers of this run are beyond what float64 holds."
     st.error(f"**These settings cannot be drawn.** {reason} Try a smaller learning rate or start, or standardise x.")
     st.stop()
 # View options that are never part of a cached computation: presenter mode, whether a data point
 # can be dragged (one feature, drawn against its target).
-spec = {**spec, "present": bool(present), "editable": dims == 1 and data_view == state.VIEWS["feature"],
+spec = {**spec, "present": bool(present),
+        "editable": regression and dims == 1 and data_view == state.VIEWS["feature"],
         "autoplay": bool(st.session_state.pop("autoplay", False))}
 if st.session_state.get("lesson") is not None:  # PageDown/PageUp (a clicker) move through it
     spec["lesson"] = {"k": st.session_state.get("scene", 1), "n": len(st.session_state["lesson"].scenes)}
 
 if summary["diverged_at"] is not None:
-    st.error(f"**Diverged at step {summary['diverged_at']}.** The loss grew from {nice(summary['start_loss'])} "
-             f"past any sensible size, so the run stops there. {plain(numbers['stability'])} Try a smaller learning rate"
-             + ("." if standardise or numbers["condition"] < 100 else ", or standardise x."))
+    how = (plain(summary["note"]) if summary["note"] else
+           f"The loss grew from {nice(summary['start_loss'])} past any sensible size, so the run stops there.")
+    st.error(f"**Diverged at step {summary['diverged_at']}.** {how} {plain(numbers['stability'])} Try a smaller "
+             "learning rate" + ("." if standardise or not regression or numbers["condition"] < 100
+                                else ", or standardise x."))
 elif summary["converged_at"] is not None:
     st.success(f"**Converged at step {summary['converged_at']}:** |∇L| fell below {nice(tol)}.")
 elif tol is not None:
@@ -752,14 +895,19 @@ views_component()(spec=spec, key="views", on_change=from_views, default=None)
 cols = st.columns(7)
 prime = "′" if standardise else ""
 w_name = "w" if numbers["d"] == 1 else f"w{feature + 1}"
+optimum_name = "Known minimum" if not regression else ("Penalised optimum" if l2 else "Optimum")
+estimated = f" {numbers['estimate']}" if numbers["estimate"] else ""
 cols[0].metric("Final loss", nice(summary["final_loss"]))
-cols[1].metric(f"Optimum {w_name}*{prime}", nice(numbers["w_star"]))
-cols[2].metric("Optimum b*", nice(numbers["b_star"]))
-cols[3].metric("Least loss L*", nice(numbers["loss_min"]))
-cols[4].metric("α_max = 2/λ_max", nice(numbers["lr_max"]), help="Plain gradient descent diverges above it.")
-cols[5].metric("α_best = 2/(λ_min+λ_max)", nice(numbers["lr_best"]), help="The fastest plain gradient descent.")
+cols[1].metric(f"{optimum_name} {w_name}*{prime}", number_text(numbers["w_star"]),
+               help=numbers["no_optimum"] or ("The optimum of L + λ‖W‖²." if l2 else None))
+cols[2].metric(f"{optimum_name} b*", number_text(numbers["b_star"]))
+cols[3].metric("Least loss L*", number_text(numbers["loss_min"]))
+cols[4].metric("α_max = 2/λ_max", number_text(numbers["lr_max"]),
+               help="Plain gradient descent diverges above it." + estimated)
+cols[5].metric("α_best = 2/(λ_min+λ_max)", number_text(numbers["lr_best"]),
+               help="The fastest plain gradient descent." + estimated)
 condition_help = "λ_max/λ_min: how long and thin the valley is (infinite: a flat valley floor, λ_min = 0)."
-if standardise:
+if standardise and regression:
     cols[6].metric("Condition number", number_text(numbers["condition"]),
                    delta=f"was {number_text(numbers['raw_condition'])}", delta_color="off",
                    help=condition_help + " Standardising rounds it.")
@@ -768,10 +916,20 @@ else:
 dropped = (f", {numbers['rows_dropped']} row{'s' if numbers['rows_dropped'] > 1 else ''} with a missing value dropped"
            if numbers["rows_dropped"] else "")
 st.caption(f"**Why:** {plain(numbers['stability'])}")
-st.caption(f"The sweep at the bottom of the views: {LABELS[optimizer]} from the same start for 80 learning rates, "
-           f"{steps} full-batch steps each (all at once, from the data's sufficient statistics); crosses diverged.")
-st.caption(f"Data: {plain(numbers['name'])} ({numbers['m']} rows{dropped}; features "
-           f"{plain(', '.join(numbers['names']))}; target {plain(numbers['target'])}). Keys in the views: ← → step, "
+how_swept = ("all at once, from the data's sufficient statistics" if problem_id == "mse" else
+             "all at once, the same loss" + (", penalty" if l2 else "") + (" and schedule" if schedule else ""))
+if problem_id == "saddle":
+    st.caption("No sweep of learning rates for the saddle: its loss falls without end, so every rate that moves "
+               "away from the saddle point ends lower, and “final loss” compares nothing.")
+else:
+    st.caption(f"The sweep at the bottom of the views: {LABELS[optimizer]} from the same start for 80 learning rates, "
+               f"{steps} full-batch steps each ({how_swept}); crosses diverged."
+               + (" α_max is estimated: the loss is not a quadratic, so it uses the Hessian at the start and at the "
+                  "optimum (a surface: its known minima)." if numbers["estimate"] else ""))
+about = (f"Data: {plain(numbers['name'])} ({numbers['m']} rows{dropped}; features "
+         f"{plain(', '.join(numbers['names']))}; target {plain(numbers['target'])})." if regression else
+         f"Test surface: {plain(numbers['name'])}, {plain(numbers['formula'])}.")
+st.caption(f"{about} Keys in the views: ← → step, "
            "space play/pause, Home back to the start, End to the last step — also right after a click on a button, "
            "checkbox or toggle (sliders keep their arrows, text boxes every key). Drag the 3-D view to turn it; it stays turned while you "
            "step and play." + (" The start (w₀, b₀) is in the standardised units." if standardise else ""))
@@ -781,28 +939,33 @@ exports = st.columns([1, 1, 3])
 exports[0].download_button("Trajectory (CSV)", summary["csv"], file_name="gdviz-trajectory.csv", mime="text/csv",
                            help="One row per step: step, weights, b, loss, gradient, the gradient used, the update.",
                            width="stretch")
-exports[1].download_button("Data (CSV)", data_csv(choice, raw), file_name="gdviz-data.csv", mime="text/csv",
-                           help="The data in use, with any moved or added points.", width="stretch")
+if regression:
+    exports[1].download_button("Data (CSV)", data_csv(choice, raw), file_name="gdviz-data.csv", mime="text/csv",
+                               help="The data in use, with any moved or added points.", width="stretch")
 exports[2].caption("This view as an interactive page that works offline (HTML) or a picture for slides (PNG), at the "
                    "step and 3-D camera on screen: “save view · HTML / PNG” in the views' bar.")
 pictures = st.columns([1, 1, 3])
 run_key = repr((choice, bool(standardise), optimizer, float(lr), start, int(steps), batch_size, tol, tuple(compared),
                 feature))
-made_file(pictures[0], "gif", run_key, "Animated GIF of this run", "gdviz-run.gif", "image/gif",
-          lambda progress: slides.run_gif(
-              fitted(choice, raw, bool(standardise)),
-              make_run(choice, raw, bool(standardise), optimizer, float(lr), start, int(steps), batch_size, tol),
-              progress=progress, title=run_label(optimizer, float(lr)), feature=feature,
-              others=tuple((run_label(name, rate), make_run(choice, raw, bool(standardise), name, rate, start,
-                                                            int(steps), batch_size, tol)) for name, rate in compared)),
-          "Up to 60 frames spread over the run (10 a second, the last held), contours and data side by side.")
+if not plain_mse:
+    pictures[0].caption("The animated GIF draws linear regression's data view: for this problem, save the view "
+                        "as HTML or PNG in the views' bar.")
+else:
+    made_file(pictures[0], "gif", run_key, "Animated GIF of this run", "gdviz-run.gif", "image/gif",
+            lambda progress: slides.run_gif(
+                fitted(choice, raw, bool(standardise)),
+                make_run(choice, raw, bool(standardise), optimizer, float(lr), start, int(steps), batch_size, tol, schedule=schedule),
+                progress=progress, title=run_label(optimizer, float(lr)), feature=feature,
+                others=tuple((run_label(name, rate), make_run(choice, raw, bool(standardise), name, rate, start,
+                                                              int(steps), batch_size, tol, schedule=schedule)) for name, rate in compared)),
+            "Up to 60 frames spread over the run (10 a second, the last held), contours and data side by side.")
 if st.session_state.get("lesson") is not None:
     lesson = st.session_state["lesson"]
     made_file(pictures[1], "slides", repr(lesson), "Slides: a PNG per scene (zip)", "gdviz-lesson-slides.zip",
               "application/zip", lambda progress: slides.slides_zip(slides.lesson_pictures(lesson, progress=progress)),
               "One 1600x900 picture per scene of the lesson, each run drawn to its end: for slides.")
 
-if not isinstance(choice, Synthetic):
+if regression and not isinstance(choice, Synthetic):
     with st.expander(f"Preview of the data ({numbers['m']} rows used{dropped})"):
         preview = pd.DataFrame(data_in_use.X[:200], columns=list(data_in_use.feature_names))
         preview[data_in_use.target_name] = data_in_use.y[:200]

@@ -254,6 +254,30 @@ def synthetic(n: int = 50, weights=2.0, bias: float = 1.0, noise: float = 1.0, s
     return Dataset(X, y, name=name, true_weights=true_w, true_bias=float(bias))
 
 
+def synthetic_classes(n: int = 60, weight: float = 2.0, bias: float = -1.0, seed: int = 0,
+                      x_range: tuple[float, float] = (-2.0, 2.0), x_offset: float = 0.0) -> Dataset:
+    """Reproducible two-class data for logistic regression: x uniform on ``x_range`` + ``x_offset``,
+    y ~ Bernoulli(σ(weight·x + bias)), σ(z) = 1/(1 + e^(−z)), so y is 0 or 1 and the probability of
+    a 1 follows the true sigmoid p(x) = σ(weight·x + bias).
+
+    >>> data = synthetic_classes(n=8, seed=3)
+    >>> sorted(set(data.y.tolist())) == [0.0, 1.0], data.X.shape
+    (True, (8, 1))
+    """
+    if not (isinstance(n, (int, np.integer)) and n >= 2):
+        raise DataError("A data set needs at least two points (n ≥ 2).")
+    low, high = (float(v) for v in x_range)
+    if not (np.isfinite([low, high, x_offset, weight, bias]).all() and low <= high):
+        raise DataError("The settings of the synthetic classes must be finite numbers, with x_range low ≤ high.")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(low, high, size=n) + x_offset
+    z = weight * x + bias
+    p = np.where(z >= 0, 1.0 / (1.0 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1.0 + np.exp(-np.abs(z))))
+    y = (rng.uniform(size=n) < p).astype(np.float64)
+    name = f"synthetic classes: P(y = 1) = σ({_formula(np.array([weight]), bias)})"
+    return Dataset(x, y, name=name, true_weights=np.array([float(weight)]), true_bias=float(bias))
+
+
 def _formula(weights, bias: float) -> str:
     """The line as a reader writes it: "2·x − 1", "1·x1 − 2·x2 + 0.5" (a minus sign, never "+ -").
 

@@ -597,6 +597,9 @@ def sweep_figure(result, curvature=None) -> go.Figure:
     limit = OFF_CHART * max(start, 1e-300)
     off = result.diverged | ~np.isfinite(final) | (final > limit)
     fine = ~off
+    # A test surface's minimum is L = 0 exactly, which a log axis cannot show: such rates sit at its floor.
+    floor = 1e-16 * max(start, 1e-300)
+    final = np.where(fine & (final < floor), floor, final)
     traces = []
     traces.append(dict(type="scatter", x=lrs[fine], y=final[fine], uid="final-loss", name="final loss",
                        mode="lines+markers", line=dict(color=PATH, width=3), marker=dict(size=7),

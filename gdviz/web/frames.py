@@ -24,6 +24,9 @@ second component of a 2-D column, ``"#"`` the step number itself; j is the recip
     ["interleave", e1, e2]        [e1[0], e2[0], None, e1[1], ...]: many segments in one trace
     ["data", name]                a per-row array of the data drawn ("x", "y")
     ["predicted"]                 ŷ = X W_j + b_j of the rows drawn
+    ["sigmoid", rows, W]          p = σ(rows W_j + b_j), σ(z) = 1/(1 + e⁻ᶻ) (computed as e^z/(1 + e^z) for z < 0),
+                                  for a per-row array of the data ("X": the rows drawn, "curve_X": the grid
+                                  the fitted sigmoid is drawn on), W the run's weight column ("W" or "w")
     ["slice", "z"|"log_z"]        the loss on the (w_f, b) grid, other weights held at W_j
     ["slice", "drawn", c]         that loss as the 3-D view draws it: press(z, c x the main run's
                                   highest "z" in view), a rim below the axis's end, not a wall
@@ -122,13 +125,50 @@ def arrow_tips(w, b, dw, db, scale) -> tuple[np.ndarray, np.ndarray]:
     return w + factor * dw, b + factor * db
 
 
-def main_columns(data, trajectory, *, feature: int, scale: float, lift: float, optimum, ends=None) -> dict:
+def distance_to(trajectory, targets) -> np.ndarray:
+    """The distance from each step's (W, b) to the nearest of ``targets`` ((W, b) pairs: the optimum,
+    or a test surface's known minima)."""
+    t = trajectory
+    with np.errstate(all="ignore"):
+        return np.min([np.sqrt(((t.w - np.atleast_1d(w)) ** 2).sum(axis=1) + (t.b - b) ** 2) for w, b in targets],
+                      axis=0)
+
+
+def rate_column(trajectory) -> np.ndarray:
+    """α_k, the learning rate the update after step k uses (Trajectory.lr), one per step: the last
+    step, with no update after it, repeats the rate before it."""
+    t = trajectory
+    rates = np.asarray(t.lr if t.lr is not None else np.full(t.steps, float(t.settings.get("lr", 0.0))), dtype=np.float64)
+    last = rates[-1:] if rates.size else np.array([float(t.settings.get("lr", 0.0))])
+    return np.concatenate([rates, last])
+
+
+def boundary_column(data, trajectory, ends) -> np.ndarray:
+    """Logistic regression on one feature: the decision boundary x = −b/w (p = 0.5) at each step in
+    the data's own units, kept within ``ends`` widened by twice their span (where w = 0, or the
+    boundary is far away, it sits off the drawn range, at its left)."""
+    to_original = getattr(data, "to_original_units", None)
+    slope, intercept = to_original(trajectory.w, trajectory.b) if to_original else (trajectory.w, trajectory.b)
+    slope = np.asarray(slope, dtype=np.float64)[:, 0]
+    span = (ends[1] - ends[0]) or 1.0
+    low, high = ends[0] - 2 * span, ends[1] + 2 * span
+    with np.errstate(all="ignore"):
+        x = -np.asarray(intercept, dtype=np.float64) / slope
+    return np.where(np.isfinite(x), np.clip(x, low, high), low)
+
+
+def main_columns(data, trajectory, *, feature: int, scale: float, lift: float, optimum, ends=None,
+                 targets=None) -> dict:
     """The main run's columns (raw arrays): the trajectory, the arrows (``scale``, an ArrowScale,
     says how they are drawn), the panel's numbers and the optimizer's state, and, when ``ends`` (the
-    data's lowest and highest x) is given, the fitted line's ends in the data's units."""
+    data's lowest and highest x) is given, the fitted line's ends in the data's units. ``optimum``
+    (W*, b*) or None (no finite optimum); ``targets`` the points the distance is measured to (default:
+    the optimum). The objective (Trajectory.objective) decides what else: "alpha" (the rate each
+    update uses), RMSE and R² for the MSE, the accuracy and the decision boundary for logistic
+    regression (``ends`` given)."""
     t = trajectory
+    objective = t.objective
     w, gw = t.w[:, feature], t.grad_w[:, feature]
-    w_star, b_star = optimum
     tip_w, tip_b = arrow_tips(w, t.b, gw, t.grad_b, scale)
     # The update arrow on the contours: along θ_{k+1} − θ_k (the last row has none).
     step_w, step_b = np.append(np.diff(w), 0.0), np.append(np.diff(t.b), 0.0)
@@ -143,11 +183,22 @@ def main_columns(data, trajectory, *, feature: int, scale: float, lift: float, o
                "tip_w": tip_w, "tip_b": tip_b, "step_tip_w": step_tip_w, "step_tip_b": step_tip_b,
                "z": t.loss + lift,
                "grad_norm": np.sqrt(t.grad_b ** 2 + (t.grad_w ** 2).sum(axis=1)),
-               "rmse": np.sqrt(t.loss),
-               "distance": np.sqrt(((t.w - w_star) ** 2).sum(axis=1) + (t.b - b_star) ** 2)}
-    r2 = model.r_squared(data, t.loss)
-    if r2 is not None:
-        columns["r2"] = r2
+               "alpha": rate_column(t)}
+    targets = targets if targets is not None else ([optimum] if optimum is not None else [])
+    if targets:
+        columns["distance"] = distance_to(t, targets)
+    if objective == "mse" and not t.settings.get("l2"):
+        columns["rmse"] = np.sqrt(t.loss)
+        r2 = model.r_squared(data, t.loss)
+        if r2 is not None:
+            columns["r2"] = r2
+    if objective == "logistic":
+        with np.errstate(all="ignore"):
+            z = t.w @ np.asarray(data.X, dtype=np.float64).T + t.b[:, None]
+        columns["accuracy"] = ((z > 0) == (np.asarray(data.y) > 0.5)[None, :]).mean(axis=1)
+        if ends is not None:
+            columns["boundary"] = boundary_column(data, t, ends)
+        ends = None  # no straight line to draw
     if t.settings.get("batch_size"):
         columns["used_tip_w"], columns["used_tip_b"] = arrow_tips(w[:-1], t.b[:-1], t.used_grad_w[:, feature],
                                                                   t.used_grad_b, scale)
@@ -283,12 +334,16 @@ def line_in_box(point, direction, box) -> tuple[np.ndarray, np.ndarray]:
     return point + lo * direction, point + hi * direction
 
 
-def other_columns(data, trajectory, *, feature: int, lift: float, ends=None) -> dict:
-    """A compared run's columns: its path (the weight shown), loss, gradient and line."""
+def other_columns(data, trajectory, *, feature: int, lift: float, ends=None, targets=None) -> dict:
+    """A compared run's columns: its path (the weight shown), loss, gradient and line (for logistic
+    regression its sigmoid is drawn from w and b instead); with ``targets``, its distance to the
+    nearest of them."""
     t = trajectory
     columns = {"w": t.w[:, feature], "b": t.b, "loss": t.loss, "grad_w": t.grad_w[:, feature],
                "grad_b": t.grad_b, "z": t.loss + lift}
-    if ends is not None:
+    if targets:
+        columns["distance"] = distance_to(t, targets)
+    if ends is not None and t.objective == "mse":
         columns.update(line_ends(data, t.w, t.b, ends))
     return columns
 
@@ -321,9 +376,13 @@ def _recipe(view: str, uid: str, run: int, clock: str, **attrs) -> dict:
 
 
 def trace_recipes(*, feature: int, n_others: int, batch: bool, several: bool, data_mode: str, pull: bool = False,
-                  eigen: int = 0) -> list[dict]:
+                  eigen: int = 0, rates: bool = False) -> list[dict]:
     """Every moving trace of the views, in the order the figures draw them. ``pull``: each example's
-    pull and their mean on the contours; ``eigen``: how many eigen-directions the eigen view marks."""
+    pull and their mean on the contours; ``eigen``: how many eigen-directions the eigen view marks;
+    ``rates``: the loss view marks α_k of a schedule at the step. ``data_mode`` "feature", "actual",
+    "several" (linear regression), "classes" (logistic, one feature: the sigmoid and the boundary),
+    "probability" (logistic: predicted probability against the class), "progress" (a test surface:
+    the distance to the nearest minimum against the step)."""
     out = []
     if several:
         out.append(_recipe("surface", "surface", 0, "view", z=["slice", "drawn", SLICE_CAP]))
@@ -334,6 +393,8 @@ def trace_recipes(*, feature: int, n_others: int, batch: bool, several: bool, da
     for i in range(n_others + 1):
         out.append(_recipe("loss", "current-point" if i == 0 else f"other-point-{i}", i, "last", x=["at", "#"],
                            y=["at", "loss"], customdata=["rows", "at", _hover(run_names(i, feature))]))
+    if rates:
+        out.append(_recipe("loss", "lr-now", 0, "last", x=["at", "#"], y=["at", "alpha"]))
     if pull:
         out += pull_recipes(feature)
     if eigen:
@@ -382,6 +443,15 @@ def _path_recipes(view: str, feature: int, *, batch: bool, n_others: int) -> lis
 
 
 def _data_recipes(mode: str, n_others: int) -> list[dict]:
+    if mode == "progress":
+        return [_recipe("data", "progress-now" if i == 0 else f"other-progress-{i}", i, "view", x=["at", "#"],
+                        y=["at", "distance"]) for i in range(n_others + 1)]
+    if mode == "probability":
+        return [_recipe("data", "predicted", 0, "last", y=["sigmoid", "X", "W"], name=["stepname", "p at step "])]
+    if mode == "classes":
+        curves = [_recipe("data", f"other-fit-{i}", i, "last", y=["sigmoid", "curve_X", "w"]) for i in range(1, n_others + 1)]
+        return [*curves, _recipe("data", "boundary", 0, "last", x=["pick", ["boundary", "k"], ["boundary", "k"]]),
+                _recipe("data", "fit", 0, "last", y=["sigmoid", "curve_X", "W"], name=["stepname", "p(x) = σ(w x + b) at step "])]
     residuals = _recipe("data", "residuals", 0, "last", y=["interleave", ["data", "y"], ["predicted"]])
     if mode in ("actual", "several"):
         return [residuals, _recipe("data", "predicted", 0, "last", y=["predicted"], name=["stepname", "ŷ at step "])]
@@ -428,13 +498,31 @@ def panel_recipe(run: dict, *, batch_size) -> dict:
     prime = "′" if run.get("scaling") else ""
     W = ("w" if d == 1 else "W") + prime
     full = "full-data " if batch_size else ""
-    rows = _scaling_rows(run) + [
-        _row("", [f"ŷ = X{prime}{W} + b \u00a0 with {W} = ", {"vec": ["W", "k"]}, ", b = ", {"n": ["b", "k"]}]),
-        _row("", ["L = (1/m) Σ (ŷ − y)² = ", {"n": ["loss", "k"]}, " \u00a0", {"span": "rule", "parts": [f"(m = {run['m']})"]}]),
-        _row("g", [f"{full}∂L/∂{W} = (2/m) X{prime}ᵀ(ŷ − y) = ", {"vec": ["grad_W", "k"]}]),
-        _row("g", [f"{full}∂L/∂b = (2/m) Σ (ŷ − y) = ", {"n": ["grad_b", "k"]}]),
-        _row("rule", ["Last recorded step: no update follows."], when="end"),
-    ]
+    objective, l2 = run.get("objective", "mse"), float(run.get("l2") or 0.0)
+    ridge, ridge_g = (f" + λ‖{W}‖²", f" + 2λ{W}") if l2 else ("", "")
+    lam = [" \u00a0", {"span": "rule", "parts": ["(λ = ", {"fmt": l2}, ")"]}] if l2 else []
+    if run.get("formula"):  # a test surface: its formula is the loss, w and b its coordinates
+        rows = [_row("", [f"{run['formula']} \u00a0 at w = ", {"n": ["W[0]", "k"]}, ", b = ", {"n": ["b", "k"]}]),
+                _row("", ["L = ", {"n": ["loss", "k"]}]),
+                _row("g", ["∂L/∂w = ", {"n": ["grad_W[0]", "k"]}, ", \u00a0∂L/∂b = ", {"n": ["grad_b", "k"]}])]
+    elif objective == "logistic":
+        rows = _scaling_rows(run) + [
+            _row("", [f"p = σ(X{prime}{W} + b), σ(z) = 1/(1 + e⁻ᶻ) \u00a0 with {W} = ", {"vec": ["W", "k"]}, ", b = ",
+                      {"n": ["b", "k"]}]),
+            _row("", [f"L = −(1/m) Σ [y log p + (1 − y) log(1 − p)]{ridge} = ", {"n": ["loss", "k"]}, " \u00a0",
+                      {"span": "rule", "parts": [f"(m = {run['m']})"]}, *lam]),
+            _row("g", [f"{full}∂L/∂{W} = (1/m) X{prime}ᵀ(p − y){ridge_g} = ", {"vec": ["grad_W", "k"]}]),
+            _row("g", [f"{full}∂L/∂b = (1/m) Σ (p − y) = ", {"n": ["grad_b", "k"]}])]
+    else:
+        rows = _scaling_rows(run) + [
+            _row("", [f"ŷ = X{prime}{W} + b \u00a0 with {W} = ", {"vec": ["W", "k"]}, ", b = ", {"n": ["b", "k"]}]),
+            _row("", [f"L = (1/m) Σ (ŷ − y)²{ridge} = ", {"n": ["loss", "k"]}, " \u00a0",
+                      {"span": "rule", "parts": [f"(m = {run['m']})"]}, *lam]),
+            _row("g", [f"{full}∂L/∂{W} = (2/m) X{prime}ᵀ(ŷ − y){ridge_g} = ", {"vec": ["grad_W", "k"]}]),
+            _row("g", [f"{full}∂L/∂b = (2/m) Σ (ŷ − y) = ", {"n": ["grad_b", "k"]}])]
+    if run.get("schedule"):
+        rows.append(_row("", [f"α_k = {run['schedule']}: α_k = ", {"n": ["alpha", "k"]}], when="next"))
+    rows.append(_row("rule", ["Last recorded step: no update follows."], when="end"))
     if run.get("pull"):
         rows += _unfold_rows(run, W, prime)
     if batch_size:  # the gradient the update used, beside the full one, before the update
@@ -443,9 +531,18 @@ def panel_recipe(run: dict, *, batch_size) -> dict:
     rows += _update_rows(run, W, batch=bool(batch_size))
     metrics = [{"label": ("w" if d == 1 else f"w{f + 1}") + prime, "value": [f"W[{f}]", "k"]},
                {"label": "b", "value": ["b", "k"]}, {"label": "loss L", "value": ["loss", "k"]},
-               {"label": "|∇L|", "value": ["grad_norm", "k"]},
-               {"label": "distance to optimum", "value": ["distance", "k"]},
-               {"label": "RMSE", "value": ["rmse", "k"]}, {"label": "R²", "value": ["r2", "k"], "digits": 4}]
+               {"label": "|∇L|", "value": ["grad_norm", "k"]}]
+    if run.get("formula"):
+        metrics.append({"label": "distance to the nearest minimum" if run.get("minima") else "distance to the saddle point",
+                        "value": ["distance", "k"]})
+    else:
+        metrics.append({"label": "distance to optimum", "value": ["distance", "k"]})
+    if objective == "logistic":
+        metrics.append({"label": "accuracy (p > 0.5)", "value": ["accuracy", "k"], "digits": 4})
+    elif not run.get("formula") and not l2:
+        metrics += [{"label": "RMSE", "value": ["rmse", "k"]}, {"label": "R²", "value": ["r2", "k"], "digits": 4}]
+    if run.get("schedule"):
+        metrics.append({"label": "α_k", "value": ["alpha", "k"]})
     return {"run": 0, "clock": "last", "rows": rows, "metrics": metrics}
 
 
@@ -488,6 +585,8 @@ def _scaling_rows(run: dict) -> list[dict]:
 
 def _update_rows(run: dict, W: str, *, batch: bool) -> list[dict]:
     lr, name = run["lr"], run["optimizer"]
+    if run.get("schedule"):  # the rate this update uses, α_k, from the step's column
+        lr = ["alpha", "k"]
     if name == "gd":
         gw, gb = (f"g_{W}", "g_b") if batch else (f"∂L/∂{W}", "∂L/∂b")
         if run["d"] == 1:
@@ -499,7 +598,7 @@ def _update_rows(run: dict, W: str, *, batch: bool) -> list[dict]:
                            " = ", _n("b", "next", False)], when="next")]
     theta = _v("theta")
     used = "the mini-batch gradient g" if batch else "g = ∇L"
-    head = _row("rule", [f"{run['optimizer_label']} (α = ", {"fmt": lr}, f"), on θ = ({W}, b) and {used}, "
+    head = _row("rule", [f"{run['optimizer_label']} (α{'₀' if run.get('schedule') else ''} = ", {"fmt": run["lr"]}, f"), on θ = ({W}, b) and {used}, "
                          "element by element; the state after this step's update:"], when="next")
     step_rows = {
         "momentum": [
@@ -622,6 +721,8 @@ def _evaluate(expr, at: _Clock):
         return at.views.rows[expr[1]]
     if op == "predicted":
         return predicted(at.views.rows["X"], at.column("W")[at.j], at.column("b")[at.j])
+    if op == "sigmoid":
+        return sigmoid(predicted(at.views.rows[expr[1]], np.atleast_1d(at.column(expr[2])[at.j]), at.column("b")[at.j]))
     if op == "slice":
         return _drawn_slice(at.views, at.j, expr[2]) if expr[1] == "drawn" else _slice(at.views, at.j)[expr[1]]
     if op == "stepname":
@@ -637,6 +738,14 @@ def predicted(X, W, b) -> np.ndarray:
     for j in range(X.shape[1]):
         out = out + X[:, j] * W[j]
     return out
+
+
+def sigmoid(z) -> np.ndarray:
+    """σ(z) = 1/(1 + e⁻ᶻ) for z ≥ 0 and e^z/(1 + e^z) below (no overflow), as frames.js computes it."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def _pull(at: _Clock, axis: str, sign: int, feature: int) -> np.ndarray:
@@ -733,6 +842,8 @@ def views_of_spec(spec: dict) -> Views:
     runs = [columns(timeline, frames["columns"][0])]
     runs += [columns(other, names) for other, names in zip(spec.get("others", []), frames["columns"][1:])]
     rows = {"x": decode(timeline["x"]), "y": decode(timeline["y"]), "X": decode(timeline["X_rows"])}
+    if isinstance(timeline.get("curve_X"), dict):
+        rows["curve_X"] = decode(timeline["curve_X"])
     if isinstance(timeline.get("pull_X"), dict):
         rows.update(pull_X=decode(timeline["pull_X"]), pull_y=decode(timeline["pull_y"]))
     slice_ = None

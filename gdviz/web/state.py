@@ -31,6 +31,16 @@ MAX_NOTES = 5  # a link with many bad parameters gets a few notes and one summar
 LEARNING_RATES = sorted({round(m * 10.0 ** e, 12) for e in range(-6, 1) for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)}
                         | {10.0})
 TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10]
+# The problem on screen, by its link name: two regressions on data, or a classic test surface L(w, b).
+PROBLEMS = {"mse": "linear regression (MSE)", "logistic": "logistic regression",
+            "rosenbrock": "test surface: Rosenbrock", "himmelblau": "test surface: Himmelblau",
+            "beale": "test surface: Beale", "saddle": "test surface: saddle (w² − b²)"}
+REGRESSIONS = ("mse", "logistic")  # the problems with data; the others are test surfaces
+# The ridge penalty λ: 0 and a log-ish scale up to where the bowl is visibly rounder and has moved.
+PENALTIES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0]
+MAX_PENALTY = 1000.0
+SCHEDULE_NAMES = {"constant": "constant", "step": "step decay (StepLR)", "exponential": "exponential decay (ExponentialLR)",
+                  "cosine": "cosine annealing (CosineAnnealingLR)"}
 
 
 def nice(value: float) -> str:
@@ -49,8 +59,12 @@ class Synthetic:
     noise: float = 1.0
     seed: int = 0
     offset: float = 1.0
+    classes: bool = False  # logistic regression: y ~ Bernoulli(σ(true_w·x + true_b)) instead of the noisy line
 
     def load(self, raw: bytes | None = None) -> gdata.Dataset:
+        if self.classes:
+            return gdata.synthetic_classes(n=self.n, weight=self.true_w, bias=self.true_b, seed=self.seed,
+                                           x_range=(-2.0, 2.0), x_offset=self.offset)
         return gdata.synthetic(n=self.n, weights=self.true_w, bias=self.true_b, noise=self.noise, seed=self.seed,
                                x_range=(-2.0, 2.0), x_offset=self.offset)
 
@@ -240,6 +254,55 @@ def write_tolerance(state: dict) -> str | None:
     return write_number(state["tol"]) if state.get("use_tol") else None
 
 
+def problem_name(label: str) -> str:
+    """The link name ("mse", "logistic", "rosenbrock", …) of a Problem choice's label."""
+    return {value: name for name, value in PROBLEMS.items()}[label]
+
+
+def read_schedule(text: str) -> dict[str, Any]:
+    """``constant``, ``step:s:g``, ``exponential:g`` or ``cosine:T:e`` as the schedule widgets' values;
+    a ValueError (the page's note, and the default) when a parameter is not one the schedule takes
+    (step sizes and periods whole numbers ≥ 1, 0 < γ ≤ 1, η_min ≥ 0)."""
+    from .. import schedules  # the core's own check of a schedule
+
+    name, *parts = text.split(":")
+    sizes = {"constant": 0, "step": 2, "exponential": 1, "cosine": 2}
+    if name not in sizes or len(parts) != sizes[name]:
+        raise ValueError
+    numbers = [number(-1e12, 1e12)(part) for part in parts]
+    values: dict[str, Any] = {"sched": name}
+    if name == "step":
+        keys, parameters = ("sched_step_size", "sched_step_gamma"), {"step_size": numbers[0], "gamma": numbers[1]}
+    elif name == "exponential":
+        keys, parameters = ("sched_exp_gamma",), {"gamma": numbers[0]}
+    elif name == "cosine":
+        keys, parameters = ("sched_t_max", "sched_eta_min"), {"T_max": numbers[0], "eta_min": numbers[1]}
+    else:
+        return values
+    checked = schedules.checked((name, parameters))[1]  # ValueError for a non-positive parameter
+    values.update(zip(keys, checked.values()))
+    return values
+
+
+def schedule_of(state: dict):
+    """The schedule the widgets' values say, as gdviz.descend takes it: None (constant) or (name, parameters)."""
+    name = state.get("sched", "constant")
+    if name == "step":
+        return ("step", {"step_size": int(state.get("sched_step_size", 30)), "gamma": float(state.get("sched_step_gamma", 0.5))})
+    if name == "exponential":
+        return ("exponential", {"gamma": float(state.get("sched_exp_gamma", 0.98))})
+    if name == "cosine":
+        return ("cosine", {"T_max": int(state.get("sched_t_max", 100)), "eta_min": float(state.get("sched_eta_min", 0.0))})
+    return None
+
+
+def write_schedule(state: dict) -> str | None:
+    schedule = schedule_of(state)
+    if schedule is None:
+        return None
+    return ":".join([schedule[0], *(write_number(v) if isinstance(v, float) else str(v) for v in schedule[1].values())])
+
+
 def read_camera(text: str) -> tuple[float, float, float]:
     """The 3-D camera's eye from a link's ``x,y,z`` (plain decimals; checked by web.camera_eye)."""
     from . import camera_eye  # the page end's own check of a camera (gdviz/web/__init__.py)
@@ -297,6 +360,12 @@ class Control:
 
 
 CONTROLS: dict[str, Control] = {c.key: c for c in [
+    Control("problem", PROBLEMS["mse"], "selectbox", "Problem",
+            dict(options=list(PROBLEMS.values()),
+                 help="Linear regression (mean squared error), logistic regression (two classes, cross-entropy) or a "
+                      "classic test surface L(w, b) of optimisation, with no data."),
+            "problem", "problem (" + ", ".join(PROBLEMS) + ")", choice({name: label for name, label in PROBLEMS.items()}),
+            write_choice(PROBLEMS)),
     Control("source", SYNTHETIC, "selectbox", "Data set", dict(options=SOURCES), "data", "data set",
             read_source, write_source),
     Control("n", 60, "slider", "Points", dict(min_value=10, max_value=1000, help="How many (x, y) pairs."),
@@ -328,6 +397,23 @@ CONTROLS: dict[str, Control] = {c.key: c for c in [
     Control("lr", 0.1, "select_slider", "Learning rate",
             dict(format_func=nice, help="α in W ← W − α ∂L/∂W (log scale from 0.000001 to 10)."),
             "lr", "learning rate", number(1e-9, 100.0)),
+    Control("l2", 0.0, "select_slider", "Ridge penalty λ",
+            dict(format_func=nice, help="L + λ‖W‖² (the bias is not penalised): the bowl gets rounder and its "
+                                        "optimum moves towards W = 0."),
+            "l2", f"ridge penalty λ (a number from 0 to {MAX_PENALTY:g})", number(0.0, MAX_PENALTY)),
+    Control("sched", "constant", "selectbox", "Learning-rate schedule",
+            dict(options=list(SCHEDULE_NAMES), format_func=SCHEDULE_NAMES.get,
+                 help="The rate α_k each update uses, as PyTorch's schedulers set it (stepped once per update)."),
+            "sched", "learning-rate schedule (constant, step:30:0.5, exponential:0.98 or cosine:100:0)",
+            read_many=read_schedule, write_many=write_schedule),
+    Control("sched_step_size", 30, "number_input", "Every (steps)", dict(min_value=1, max_value=100_000, step=1)),
+    Control("sched_step_gamma", 0.5, "number_input", "multiply α by γ",
+            dict(min_value=0.01, max_value=1.0, step=0.05, format="%.3f")),
+    Control("sched_exp_gamma", 0.98, "number_input", "γ (α_k = α·γᵏ)",
+            dict(min_value=0.5, max_value=1.0, step=0.005, format="%.4f")),
+    Control("sched_t_max", 100, "number_input", "T_max (steps)", dict(min_value=1, max_value=100_000, step=1)),
+    Control("sched_eta_min", 0.0, "number_input", "η_min (lowest α)",
+            dict(min_value=0.0, max_value=100.0, step=0.0001, format="%.5f")),
     Control("steps", 100, "slider", "Steps", dict(min_value=1, max_value=2000),
             "steps", "steps (1–2000)", number(1, 2000, integer=True)),
     Control("w0", -3.0, "number_input", "Start w₀", dict(min_value=-1e6, max_value=1e6, step=0.5, format="%.3f"),

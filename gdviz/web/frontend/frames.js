@@ -2,7 +2,8 @@
 // Each step's picture, from the recipes gdviz/web/frames.py writes into the spec: which columns of
 // which run every moving trace and the maths panel read at step k. This file mirrors step_frame
 // there, by slicing and indexing only. The formulas computed here (they cannot be sent for every
-// step) are written once each: predicted (ŷ = X W + b of the rows drawn), sliceAt (the (w_f, b)
+// step) are written once each: predicted (ŷ = X W + b of the rows drawn), sigmoid (p = σ(X W + b):
+// logistic regression's fitted curve and probabilities), sliceAt (the (w_f, b)
 // slice of the surface with several features), press (its heights as the 3-D view draws them) and
 // pull (each example's pull: its own −gradient from the current point, one common factor per step).
 // tests/test_browser_parity.py compares stepFrame with Python's step_frame at several steps.
@@ -31,7 +32,8 @@ const Frames = (() => {
     const runs = [decodeColumns(spec.timeline, recipes.columns[0])]
       .concat(others.map((other, i) => decodeColumns(other, recipes.columns[i + 1])));
     const rows = {x: decode(spec.timeline.x), y: decode(spec.timeline.y), X: decode(spec.timeline.X_rows),
-                  pullX: decode(spec.timeline.pull_X), pullY: decode(spec.timeline.pull_y)};
+                  pullX: decode(spec.timeline.pull_X), pullY: decode(spec.timeline.pull_y),
+                  curve_X: decode(spec.timeline.curve_X)};
     return {runs: runs, clocks: recipes.clocks, rows: rows, slice: loadSlice(spec.run.slice),
             traces: recipes.traces, annotations: recipes.annotations, panel: recipes.panel, slices: {}};
   }
@@ -95,6 +97,10 @@ const Frames = (() => {
     if (op === "interleave") return interleave(evaluate(expr[1], at), evaluate(expr[2], at));
     if (op === "data") return Array.from(at.model.rows[expr[1]].values);
     if (op === "predicted") return predicted(at.model.rows.X, column(at, "W"), column(at, "b").values[at.j], at.j);
+    if (op === "sigmoid") {
+      const W = column(at, expr[2]);
+      return predicted(at.model.rows[expr[1]], W, column(at, "b").values[at.j], at.j).map(sigmoid);
+    }
     if (op === "slice") return expr[1] === "drawn" ? drawnSlice(at.model, at.j, expr[2]) : sliceAt(at.model, at.j)[expr[1]];
     if (op === "stepname") return `${expr[1]}${at.j}`;
     if (op === "pull") return pull(at, expr[1], expr[2], expr[3]);
@@ -120,6 +126,12 @@ const Frames = (() => {
       out[i] = v;
     }
     return out;
+  }
+
+  // frames.sigmoid: σ(z) = 1/(1 + e^−z) for z ≥ 0, e^z/(1 + e^z) below (no overflow).
+  function sigmoid(z) {
+    const e = Math.exp(-Math.abs(z));
+    return z >= 0 ? 1 / (1 + e) : e / (1 + e);
   }
 
   // ["pull", axis, sign, f]: the pull rows' arrows whose residual r = ŷ − y has this sign, as
