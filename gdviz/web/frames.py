@@ -575,6 +575,10 @@ def _scaling_rows(run: dict) -> list[dict]:
     scaling = run.get("scaling")
     if not scaling:
         return []
+    if run["d"] == 1 and run.get("objective") == "logistic":
+        return [_row("rule", ["Feature standardised: x′ = (x − ", {"fmt": scaling[0]}, ") / ", {"fmt": scaling[1]},
+                              ". The model is p = σ(w′x′ + b), so the surface is over (w′, b); the curve is drawn in "
+                              "x's units."])]
     if run["d"] == 1:
         return [_row("rule", ["Feature standardised: x′ = (x − ", {"fmt": scaling[0]}, ") / ", {"fmt": scaling[1]},
                               ". The model is ŷ = w′x′ + b, so the surface is over (w′, b); the line is drawn in "
