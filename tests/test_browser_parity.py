@@ -16,7 +16,7 @@ try:
 except pytest.skip.Exception as skipped:  # the same skip, reported against this module
     pytest.skip(skipped.msg, allow_module_level=True)
 
-from test_frames import CASES, assert_same, spec_of, steps_of  # noqa: E402
+from test_frames import CASES, PROBLEM_CASES, assert_same, spec_of, steps_of  # noqa: E402
 
 from gdviz import web  # noqa: E402
 from gdviz.web import frames  # noqa: E402
@@ -99,6 +99,27 @@ def test_the_exported_pages_frames_are_pythons(case, browser_page, tmp_path):
     assert_same(page.evaluate(JS_DRAWN, frame), frame["traces"], f"{case}: the views at step {k}")
     shown, expected = page.evaluate(JS_PANEL, frame["panel"])
     assert len(shown[0]) >= 4 and len(shown[1]) == 7 and shown == expected, f"{case}: the maths panel at step {k} does not show the frame's numbers"
+    assert errors == []
+
+
+@pytest.mark.parametrize("case", list(PROBLEM_CASES))
+def test_the_problems_frames_are_pythons(case, browser_page, tmp_path):
+    """Issue 12's views: logistic regression's sigmoid p(x) = σ(w x + b) and probabilities (frames.js's
+    sigmoid, written once in each language), the decision boundary, α_k of a schedule beside the loss,
+    a test surface's distance to its minima; the maths panel of each objective."""
+    page, errors = browser_page
+    spec = spec_of(case)
+    path = tmp_path / "views.html"
+    path.write_text(web.standalone_html(spec), encoding="utf-8")
+    page.goto(path.as_uri(), wait_until="load", timeout=READY)
+    page.wait_for_function(JS_READY, timeout=READY)
+    compare_steps(page.evaluate, spec, case)
+    k = steps_of(spec)[2]
+    page.evaluate("(k) => gdviz.show(k)", k)
+    frame = frames.jsonable(frames.step_frame(spec, k))
+    assert_same(page.evaluate(JS_DRAWN, frame), frame["traces"], f"{case}: the views at step {k}")
+    shown, expected = page.evaluate(JS_PANEL, frame["panel"])
+    assert len(shown[0]) >= 3 and shown == expected, f"{case}: the maths panel at step {k}"
     assert errors == []
 
 

@@ -101,7 +101,60 @@ PULL_CASES = {"pull and eigen": pulled, "pull and eigen, two features": pulled_t
               "pull and eigen, many rows": pulled_many_rows, "pull and eigen, diverged": pulled_diverged,
               "pull and eigen, standardised": pulled_standardised}
 
-CASES = {**PULL_CASES, "adam": adam, "momentum, mini-batch": momentum_mini_batch, "one feature": one_feature, "standardised": standardised, "two features": two_features,
+def _challenger():
+    return gdviz.data.sample(next(iter(gdviz.data.BINARY_SAMPLES)))
+
+
+def logistic():
+    data = gdviz.data.synthetic_classes(n=80, weight=2.0, bias=-1.0, seed=2, x_offset=1.0)
+    return data, gdviz.descend(data, objective="logistic", lr=0.5, steps=80, w0=[-2.0], b0=2.0), {}
+
+
+def logistic_standardised_compared():
+    data = _challenger()
+    fitted = data.standardized()
+    maths = dict(objective="logistic", steps=60, l2=0.05)
+    others = (("Adam", gdviz.descend(fitted, optimizer="adam", lr=0.3, **maths)),)
+    return fitted, gdviz.descend(fitted, lr=3.0, schedule=("exponential", {"gamma": 0.97}), **maths), \
+        {"original": data, "others": others}
+
+
+def logistic_two_features():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(50, 2))
+    y = (rng.uniform(size=50) < 1 / (1 + np.exp(-(X @ [1.5, -1.0] + 0.3)))).astype(float)
+    data = gdviz.Dataset(X, y)
+    return data, gdviz.descend(data, objective="logistic", optimizer="momentum", lr=0.3, steps=40), {}
+
+
+def ridge_step_schedule():
+    data = _default_data()
+    return data, gdviz.descend(data, lr=0.1, steps=90, w0=[-3.0], b0=4.0, l2=1.0,
+                               schedule=("step", {"step_size": 20, "gamma": 0.5})), {}
+
+
+def rosenbrock_compared():
+    f = gdviz.test_function("rosenbrock")
+    others = (("GD", gdviz.descend(f, lr=0.001, steps=300, w0=[-1.2], b0=1.0)),)
+    return f, gdviz.descend(f, optimizer="adam", lr=0.05, steps=300, w0=[-1.2], b0=1.0), {"others": others}
+
+
+def himmelblau_cosine():
+    f = gdviz.test_function("himmelblau")
+    return f, gdviz.descend(f, lr=0.01, steps=120, w0=[0.0], b0=0.0, schedule=("cosine", {"T_max": 60})), {}
+
+
+def saddle_diverged():
+    f = gdviz.test_function("saddle")
+    return f, gdviz.descend(f, lr=0.3, steps=100, w0=[1.5], b0=0.05), {}
+
+
+PROBLEM_CASES = {"logistic": logistic, "logistic, standardised, penalty, schedule, compared": logistic_standardised_compared,
+                 "logistic, two features": logistic_two_features, "ridge, step schedule": ridge_step_schedule,
+                 "rosenbrock, adam vs gd": rosenbrock_compared, "himmelblau, cosine": himmelblau_cosine,
+                 "saddle, diverged": saddle_diverged}
+
+CASES = {**PULL_CASES, **PROBLEM_CASES, "adam": adam, "momentum, mini-batch": momentum_mini_batch, "one feature": one_feature, "standardised": standardised, "two features": two_features,
          "two features, predicted against actual": two_features_actual, "compared runs": compared,
          "mini-batch": mini_batch, "diverged": diverged}
 
