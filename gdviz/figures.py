@@ -475,10 +475,12 @@ def _data_highlight(on: bool) -> list[dict]:
                  marker=dict(size=22, color="rgba(0,0,0,0)", line=dict(color=HIGHLIGHT, width=3)))]
 
 
-def loss_figure(runs, moving: dict, *, log_y: bool = False, y_title: str = "loss L (MSE)", rates=None) -> go.Figure:
+def loss_figure(runs, moving: dict, *, log_y: bool = False, y_title: str = "loss L (MSE)", rates=None,
+                lr_max: float | None = None) -> go.Figure:
     """Loss against step, the current step marked; hover shows step, w, b, loss and gradient. With
     ``rates`` (α_k at each step, a schedule's) the learning rate is drawn against the step on a
-    second axis at the right, dashed, its value at the step marked ("lr-now")."""
+    second axis at the right, dashed, its value at the step marked ("lr-now"), and ``lr_max`` (plain
+    gradient descent's α_max = 2/λ_max) as a dotted level on that axis when it is in range."""
     traces = []
     for i, run in enumerate(runs):
         traces.append(dict(type="scatter", x=np.arange(len(run.loss)), y=run.loss,
@@ -502,9 +504,17 @@ def loss_figure(runs, moving: dict, *, log_y: bool = False, y_title: str = "loss
         traces.append(_moves(moving, "lr-now", type="scatter", yaxis="y2", mode="markers", showlegend=False,
                              hoverinfo="skip", marker=dict(size=14, symbol="diamond", color=GRADIENT,
                                                            line=dict(color="black", width=2))))
+        top = max(float(rates.max()), float(lr_max or 0.0) if lr_max and lr_max < 2 * rates.max() else 0.0) * 1.08 or 1.0
         extra = dict(yaxis2=dict(title=dict(text="learning rate α_k", font=dict(color=GRADIENT)), overlaying="y",
-                                 side="right", showgrid=False, rangemode="tozero", tickfont=dict(color=GRADIENT),
-                                 range=[0, float(rates.max()) * 1.08 or 1.0], automargin=True))
+                                 side="right", showgrid=False, tickfont=dict(color=GRADIENT), tickmode="auto", nticks=6,
+                                 tickformat=".2g", range=[0, top], automargin=True))
+        if lr_max and lr_max * 1.08 <= top * 1.0001:
+            traces.append(dict(type="scatter", x=[0, len(rates) - 1], y=[lr_max, lr_max], uid="lr-max", yaxis="y2",
+                               mode="lines", name=f"α_max = 2/λ_max = {lr_max:.3g} (plain GD)", hoverinfo="skip",
+                               line=dict(color="#A33200", width=2, dash="dot")))
+            extra["annotations"] = [dict(x=len(rates) - 1, y=lr_max, xref="x", yref="y2", xanchor="right",
+                                         yanchor="bottom", showarrow=False, text=f"α_max = {lr_max:.3g}",
+                                         font=dict(color="#A33200", size=20), bgcolor="rgba(255,255,255,0.8)")]
         title = "Loss and learning rate α_k at each step"
     return _figure(traces, title, xaxis=dict(title="step"), yaxis=yaxis, showlegend=len(runs) > 1 or rates is not None,
                    legend=LEGEND_BELOW, **extra)

@@ -264,7 +264,8 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
                                      x_label=names[feature], y_label=getattr(shown_data, "target_name", "y"), mode=mode,
                                      pull_highlight=bool(pull))),
         "loss": figures.loss_figure(looks, moving["loss"], log_y=log_loss, y_title=loss_title(objective, l2, test_surface),
-                                    rates=columns[0]["alpha"] if schedule else None),
+                                    rates=columns[0]["alpha"] if schedule else None,
+                                    lr_max=_lr_max(data, objective, l2, test_surface) if schedule else None),
     }
     if eigen:
         figs["eigen"] = _eigen_figure(errors, settings, moving.get("eigen", {}))
@@ -326,6 +327,15 @@ def optimum_marks(data, objective: str, l2: float) -> list[dict]:
         except ValueError:
             pass
     return marks
+
+
+def _lr_max(data, objective: str, l2: float, test_surface: bool) -> float | None:
+    """Plain gradient descent's α_max = 2/λ_max of the loss drawn (estimated where it is not a quadratic)."""
+    try:
+        c = model.curvature(data) if test_surface else model.curvature(data, objective=objective, l2=l2)
+    except ValueError:
+        return None
+    return float(c.lr_max) if np.isfinite(c.lr_max) else None
 
 
 def loss_title(objective: str, l2: float, test_surface: bool) -> str:
