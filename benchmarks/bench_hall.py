@@ -311,7 +311,6 @@ def replica_hall(app: Path, gdviz_app: bool, replicas: int, students: int, withi
             time.sleep(0.2)
         opened = time.perf_counter() - began
         after_first = [resident_mb(pid) if pid else 0.0 for pid in pids]
-        first_done = time.perf_counter() - began
         go.set()
         for thread in threads:
             thread.join(timeout=within + st_client.RUN_TIMEOUT * 2)

@@ -200,7 +200,7 @@ def main() -> int:
                   f"budget {'1.3' if rate != 1 else '1.6'}x   (Plotly.react resolved {drawn:.2f})")
             steps = [(k, med(v["timeline"][k] for v in r[name] if k in v["timeline"])) for k in TIMELINE
                      if any(k in v["timeline"] for v in r[name])]
-            print(f"    timeline: " + ", ".join(f"{k} {t:.1f}" for k, t in steps)
+            print("    timeline: " + ", ".join(f"{k} {t:.1f}" for k, t in steps)
                   + "  (plotly.js = the component's plotly.js executed; render = the spec reached it)")
     return 0
 
