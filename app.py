@@ -876,9 +876,11 @@ if st.session_state.get("lesson") is not None:  # PageDown/PageUp (a clicker) mo
 if summary["diverged_at"] is not None:
     how = (plain(summary["note"]) if summary["note"] else
            f"The loss grew from {nice(summary['start_loss'])} past any sensible size, so the run stops there.")
-    st.error(f"**Diverged at step {summary['diverged_at']}.** {how} {plain(numbers['stability'])} Try a smaller "
-             "learning rate" + ("." if standardise or not regression or numbers["condition"] < 100
-                                else ", or standardise x."))
+    advice = ("A saddle has no minimum: from any start off the line b = 0 the run slides away along b, whatever "
+              "the learning rate." if problem_id == "saddle" else
+              "Try a smaller learning rate" + ("." if standardise or not regression or numbers["condition"] < 100
+                                               else ", or standardise x."))
+    st.error(f"**Diverged at step {summary['diverged_at']}.** {how} {plain(numbers['stability'])} {advice}")
 elif summary["converged_at"] is not None:
     st.success(f"**Converged at step {summary['converged_at']}:** |∇L| fell below {nice(tol)}.")
 elif tol is not None:

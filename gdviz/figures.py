@@ -179,7 +179,7 @@ def _other_paths(moving: dict, runs, *, kind: str, widths: tuple, sizes: tuple) 
 
 def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, float], moving: dict, *,
                    arrow_scale: float, w_label: str = "w", w_symbol: str | None = None,
-                   equal_scales: bool | None = None) -> go.Figure:
+                   equal_scales: bool | None = None, top_at_least: float | None = None) -> go.Figure:
     """The 3-D loss surface L(w, b), the path on it, the gradient ∇L at every step (horizontal
     arrows in the (w, b) plane at the point's height), the current step's ∇L and update emphasised.
     ``runs`` are RunLooks (the main run first, then compared runs), ``optimum`` is (w*, b*, L*),
@@ -196,7 +196,7 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
     if w_symbol is not None and w_symbol != w_label:
         heading = f"Loss over {plotly_text(w_label)} and b"
     w_label = w_symbol if w_symbol is not None else plotly_text(w_label)
-    top, lift = surface_height(z, runs)
+    top, lift = surface_height(z, runs, top_at_least)
     bottom = min(0.0, float(np.min(z)))  # a saddle goes below 0
     moving_surface = moving.get("surface", {})
     if "z" in moving_surface:  # several features: the slice moves, pressed below SLICE_CAP x the paths' top
@@ -243,7 +243,7 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                    legend=dict(orientation="h", x=0.0, y=0.0, yanchor="bottom", font=dict(size=15)))
 
 
-def surface_height(z, runs) -> tuple[float, float]:
+def surface_height(z, runs, top_at_least: float | None = None) -> tuple[float, float]:
     """(top of the z axis, lift of the paths above the surface) for RunLooks ``runs``.
 
     The top is the grid's highest loss, so the surface covers the whole box and ends at its edges,
@@ -257,6 +257,8 @@ def surface_height(z, runs) -> tuple[float, float]:
     low = float(np.min(z))
     top = min(float(np.max(z)), max(3.0 * highest, highest + 0.25 * (highest - low))) * 1.02
     top = max(top, highest * 1.02)
+    if top_at_least is not None:  # a test surface: its walls up to this height, the valley floor below them
+        top = max(top, min(float(np.max(z)), float(top_at_least)))
     chord = 0.0
     if z.shape[0] > 2 and z.shape[1] > 2:
         inside = z <= top
@@ -333,12 +335,14 @@ def contour_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
 
 def contour_levels(z) -> np.ndarray:
     """What the contours are drawn of: log₁₀ L, so a long valley's floor keeps its rings; when L
-    reaches 0 or below (a test surface's minimum on the grid, a saddle) log₁₀ of L − min L plus a
-    thousandth of its range, the same order of rings (the hover shows L itself)."""
+    reaches 0 (a test surface's minimum on the grid) log₁₀ of L − min L plus a thousandth of its range,
+    the same order of rings; below 0 (a saddle) L itself (the hover shows L either way)."""
     z = np.asarray(z, dtype=np.float64)
     low = float(z.min())
     if low > 0:
         return np.log10(z + 1e-300)
+    if low < 0:  # a saddle: L itself, its rings evenly spaced on both sides of 0
+        return z.copy()
     return np.log10(z - low + 1e-3 * (float(z.max()) - low or 1.0))
 
 

@@ -277,3 +277,22 @@ def test_a_lesson_scene_may_carry_the_problem_the_penalty_and_the_schedule():
     at.run()
     values, notes = state.decode({name: [value] for name, value in params.items()})
     assert notes == [] and values["problem"] == state.PROBLEMS["logistic"] and values["sched_t_max"] == 50
+
+
+def test_a_round_trip_through_a_test_surface_keeps_the_data_choice():
+    at = open_app_with({"data": "faithful"})
+    at.selectbox(key="problem").set_value(state.PROBLEMS["beale"]).run()
+    assert not at.exception and spec_of(at)["run"]["objective"] == "beale"
+    at.selectbox(key="problem").set_value(state.PROBLEMS["mse"]).run()
+    assert not at.exception
+    assert at.selectbox(key="source").value == state.SAMPLE_IDS["faithful"]
+    spec = spec_of(at)
+    assert spec["run"]["objective"] == "mse" and spec["run"]["m"] == sample(state.SAMPLE_IDS["faithful"]).m
+
+
+@pytest.mark.parametrize("name", ["logistic", "beale"])
+def test_presenter_mode_carries_the_problem(name):
+    at = open_app_with({"problem": name, "present": "1", "sched": "step:10:0.5"})
+    spec = spec_of(at)
+    assert spec["present"] and spec["run"]["objective"] == name and spec["run"]["schedule"]
+    assert "lr-now" in {t.get("uid") for t in figure(spec, "loss")["data"]}

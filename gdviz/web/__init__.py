@@ -186,7 +186,10 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     else:
         z = surface.loss_surface(data, w_values, b_values, feature=feature, objective=objective, l2=l2)
     looks = [figures.RunLook(name, colour, run.loss, None, n) for name, colour, run, n in zip(labels, colours, runs, shown)]
-    top, lift = figures.surface_height(z, looks)
+    # A test surface's walls rise far above any path (Rosenbrock's to 2500 over a start at 24): the 3-D
+    # view shows them up to the grid's median height, so its valley reads as a valley.
+    top_at_least = float(np.median(z)) if test_surface else None
+    top, lift = figures.surface_height(z, looks, top_at_least)
     scale = frames.arrow_scale(trajectory, box, feature=feature, shown=shown[0], arrows=arrows)
     ends = (float(x_shown.min()), float(x_shown.max())) if mode in ("feature", "classes") else None
     targets = [(mk["W"], mk["b"]) for mk in marks] if test_surface else None
@@ -216,7 +219,7 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         "rule": UPDATE_RULES.get(settings.get("optimizer", "gd"), ""),
         "lr": settings.get("lr"), "m": m, "d": d, "feature": feature, "names": names,
         "steps": trajectory.steps, "last": last, "shown": shown[0], "diverged_at": trajectory.diverged_at,
-        "converged_at": trajectory.converged_at, "batch_size": settings.get("batch_size"),
+        "converged_at": trajectory.converged_at, "note": trajectory.note, "batch_size": settings.get("batch_size"),
         "optimum": None if w_star is None else [float(v) for v in w_star] + [b_star],
         "loss_min": optimum_point[0][2] if optimum_point else None,
         "objective": objective, "l2": l2, "formula": getattr(data, "formula", None) if test_surface else None,
@@ -249,7 +252,8 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         pull_look = {"rows": [int(rows[i]) for i in pulled], "m": m}
     figs = {
         "surface": figures.surface_figure(w_values, b_values, z, looks, optimum_point, moving["surface"],
-                                          arrow_scale=scale, w_label=w_label, w_symbol=w_symbol),
+                                          arrow_scale=scale, w_label=w_label, w_symbol=w_symbol,
+                                          top_at_least=top_at_least),
         "contour": figures.contour_figure(w_values, b_values, z, looks, optimum_point, moving["contour"],
                                           first["annotations"]["contour"], equal_scales=equal_scales, w_label=w_label,
                                           pull=pull_look, eigen_lines=lines),
@@ -287,6 +291,8 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
                "annotations": views.annotations, "panel": views.panel}
     if eye is not None:
         figs["surface"].update_layout(scene_camera_eye=dict(zip("xyz", eye)))
+    elif test_surface:  # from higher up: a test surface's valley floor lies between steep walls
+        figs["surface"].update_layout(scene_camera_eye=dict(x=-0.7, y=-1.0, z=2.3))
     if sweep is not None:
         figs["sweep"] = sweep
     # to_json() would drop the traces' uids, which the browser uses to find the moving traces.

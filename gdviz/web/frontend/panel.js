@@ -73,7 +73,8 @@ const Panel = (() => {
   }
 
   function divergedText(run) {
-    let text = `Diverged at step ${run.diverged_at}: the loss blew up there, so the run keeps steps 0–${run.steps}.`;
+    let text = run.note ? `Diverged at step ${run.diverged_at}: ${run.note}`
+      : `Diverged at step ${run.diverged_at}: the loss blew up there, so the run keeps steps 0–${run.steps}.`;
     if (run.shown < run.steps + 1) {
       const many = run.steps > run.shown;
       text += ` The views show steps 0–${run.shown - 1}; step${many ? "s" : ""} ` +
