@@ -3,6 +3,7 @@
 Run from the repository root:
 
     python benchmarks/bench_hall.py [--students 30] [--within 3] [--rounds 2]
+    python benchmarks/bench_hall.py --replicas 2 [--students 500] [--within 10] [--ref HEAD]   # needs nginx
 
 For each of two apps, gdviz (app.py) and a minimal one-chart Streamlit app (one_chart_app.py), a
 fresh ``streamlit run`` server on 127.0.0.1 receives N websocket sessions (the way a browser tab
