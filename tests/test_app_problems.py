@@ -296,3 +296,12 @@ def test_presenter_mode_carries_the_problem(name):
     spec = spec_of(at)
     assert spec["present"] and spec["run"]["objective"] == name and spec["run"]["schedule"]
     assert "lr-now" in {t.get("uid") for t in figure(spec, "loss")["data"]}
+
+
+def test_separable_classes_have_no_optimum_and_the_page_says_so():
+    at = open_app_with({"problem": "logistic", "n": "10", "w": "5", "b": "0", "offset": "0"})
+    assert "no finite optimum" in texts(at.warning)
+    spec = spec_of(at)
+    finite_spec(spec)
+    assert spec["run"]["optimum"] is None and "optimum" not in {t.get("uid") for t in figure(spec, "contour")["data"]}
+    assert all(m.value not in ("nan", "inf") for m in at.metric)

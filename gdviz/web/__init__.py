@@ -184,7 +184,8 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         # page looks the same whichever step it opens at; the frame gives the slice at the step.
         z = model.slice_loss(slice_, shown[0] - 1, w_values, b_values)
     else:
-        z = surface.loss_surface(data, w_values, b_values, feature=feature, objective=objective, l2=l2)
+        z = surface.loss_surface(data, w_values, b_values, feature=feature, objective=objective, l2=l2,
+                                 weights=None if plain_mse else trajectory.w[shown[0] - 1])  # (no optimum needed)
     looks = [figures.RunLook(name, colour, run.loss, None, n) for name, colour, run, n in zip(labels, colours, runs, shown)]
     # A test surface's walls rise far above any path (Rosenbrock's to 2500 over a start at 24): the 3-D
     # view shows them up to the grid's median height, so its valley reads as a valley.
