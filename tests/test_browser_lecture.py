@@ -215,6 +215,83 @@ def test_presenter_mode_holds_the_lecture_on_one_1080p_screen(chromium, app_url,
         tab.close()
 
 
+# Each view's Plotly size against its cell, the maths panel's, and the contours' title and legend
+# against the contours' cell (px, the iframe's coordinates).
+JS_FIT = """() => {
+  const out = {views: {}, type: []};
+  for (const id of ['surface', 'contour', 'data', 'loss', 'eigen']) {
+    const gd = document.getElementById(id);
+    if (!gd || !gd._fullLayout || gd.style.display === 'none') continue;
+    const box = gd.getBoundingClientRect();   // Plotly takes the cell's computed (border-box) size
+    out.views[id] = {plotly: [gd._fullLayout.width, gd._fullLayout.height], cell: [box.width, box.height]};
+  }
+  const p = document.getElementById('panel');
+  out.panel = {scroll: [p.scrollWidth, p.scrollHeight], client: [p.clientWidth, p.clientHeight]};
+  const cell = document.getElementById('contour').getBoundingClientRect();
+  out.cut = [];
+  for (const sel of ['.gtitle', '.legend']) {
+    for (const el of document.querySelectorAll('#contour ' + sel)) {
+      const r = el.getBoundingClientRect();
+      if (r.left < cell.left - 1 || r.right > cell.right + 1 || r.top < cell.top - 1 || r.bottom > cell.bottom + 1)
+        out.cut.push([sel, el.textContent.slice(0, 40), Math.round(r.left), Math.round(r.right), Math.round(r.bottom)]);
+    }
+  }
+  for (const el of document.querySelectorAll('#panel .eq')) {
+    out.type.push([el.classList.contains('unfold'), parseFloat(getComputedStyle(el).fontSize), el.textContent.slice(0, 30)]);
+  }
+  out.title = (document.querySelector('#contour .gtitle') || {}).textContent;
+  return out;
+}"""
+JS_SETTLED = """() => ['surface', 'contour', 'data', 'loss'].every((id) => {
+  const gd = document.getElementById(id), box = gd.getBoundingClientRect();
+  return gd._fullLayout && Math.abs(gd._fullLayout.width - box.width) <= 1 && Math.abs(gd._fullLayout.height - box.height) <= 1;
+})"""
+
+
+def test_presenter_mode_with_the_pulls_and_the_eigen_directions_lays_out_cleanly(chromium, app_url):
+    """The unfolded sum makes the maths long: the maths column may widen (or write the unfolded rows
+    smaller), and every view is resized to its cell after the change, nothing cut or overflowing."""
+    link = "/?present=1&pull=1&eig=1&lr=0.3&step=3"
+    tab = Lecture(_Browser(chromium, viewport={"width": 1920, "height": 1080}), app_url + link)
+    try:
+        page, frame = tab.page, tab.frame
+        frame.wait_for_function("() => document.body.classList.contains('present')", timeout=RERUN)
+        page.wait_for_timeout(2500)   # the row's height settles (measured each second)
+        for step in (0, 3, 6, LAST):
+            frame.evaluate("(k) => gdviz.show(k)", step)
+            try:
+                frame.wait_for_function(JS_SETTLED, timeout=KEY_SETTLE)
+            except PlaywrightTimeout:
+                pytest.fail(f"a view is not the size of its cell at step {step}: {frame.evaluate(JS_FIT)['views']}")
+            fit = frame.evaluate(JS_FIT)
+            for name, view in fit["views"].items():
+                (pw, ph), (cw, ch) = view["plotly"], view["cell"]
+                assert pw <= cw + 1 and ph <= ch + 1, f"#{name} is drawn {pw:.0f}×{ph:.0f} in a {cw:.0f}×{ch:.0f} cell at step {step}"
+            (sw, sh), (cw, ch) = fit["panel"]["scroll"], fit["panel"]["client"]
+            assert sh <= ch + 1 and sw <= cw + 1, f"the maths overflows its panel at step {step}: {sw}×{sh} in {cw}×{ch}"
+            assert fit["cut"] == [], f"cut off in the contours' cell at step {step}: {fit['cut']}"
+            assert fit["title"] == "Contours · click to start there"
+            assert any(unfold for unfold, _, _ in fit["type"]), "the unfolded sum is not in the maths panel"
+            small = [row for row in fit["type"] if row[1] < (18 if row[0] else 22)]
+            assert small == [], f"type too small for the back of the hall at step {step}: {small}"
+            iframe = page.evaluate(f"() => document.querySelector(\"{IFRAME}\").getBoundingClientRect().toJSON()")
+            for name, box in frame.evaluate(JS_BOXES).items():
+                if name == "data":
+                    continue
+                assert iframe["top"] + box["top"] >= 0 and iframe["top"] + box["bottom"] <= 1080 \
+                    and iframe["left"] + box["right"] <= 1920, f"#{name} is not on the 1920×1080 screen at step {step}: {box}"
+        # Predicting, a click on the contours is a guess: the title says so, and says it again when off.
+        frame.evaluate("(k) => gdviz.show(k)", 3)
+        title = "() => document.querySelector('#contour .gtitle').textContent"
+        frame.click("#predict")
+        frame.wait_for_function(f"() => ({title})() === 'Contours · click where step 4 lands'", timeout=KEY_SETTLE)
+        frame.click("#predict")
+        frame.wait_for_function(f"() => ({title})() === 'Contours · click to start there'", timeout=KEY_SETTLE)
+        assert tab.exceptions() == [] and tab.errors == []
+    finally:
+        tab.close()
+
+
 # ---------------------------------------------------------------- exports and links
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -244,6 +321,11 @@ def test_the_exports_and_the_link_keep_the_step_and_the_camera_on_screen(lecture
     download.value.save_as(png)
     assert png_size(png.read_bytes()) == (1800, 1260)
     assert lecture.rerun_requests == requests, "an export reran the script"
+    exported_spec = frame.evaluate("() => { const s = Export.viewSpec(Object.assign({}, gdviz.state.spec, "
+                                   "{lesson: {scene: 1}, autoplay: true}), 6, null); "
+                                   "return {editable: s.editable, lesson: 'lesson' in s, autoplay: 'autoplay' in s}; }")
+    assert exported_spec == {"editable": False, "lesson": False, "autoplay": False}, \
+        "an exported page must offer no dragging, no lesson's PageDown and no autoplay"
     assert state(lecture)["k"] == 6 and lecture.errors == []
 
     context = chromium.new_context(viewport={"width": 1600, "height": 1000})
@@ -257,6 +339,7 @@ def test_the_exports_and_the_link_keep_the_step_and_the_camera_on_screen(lecture
         exported.wait_for_function(JS_READY, timeout=READY)
         assert exported.inner_text("#steplabel") == f"step 6 / {LAST}"
         assert_eye(exported.evaluate(JS_EYE), TURNED, "in the exported page")
+        assert exported.evaluate("() => gdviz.predict.editable") is False, "a point can be dragged in an exported page"
         exported.click("#forward")
         assert exported.inner_text("#steplabel") == f"step 7 / {LAST}"
         assert_eye(exported.evaluate(JS_EYE), TURNED, "after a step in the exported page")

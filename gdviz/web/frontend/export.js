@@ -37,7 +37,11 @@ const Export = (() => {
       figures.surface = JSON.stringify(fig);
     }
     const eye = camera && camera.eye ? [camera.eye.x, camera.eye.y, camera.eye.z] : spec.camera || null;
-    return Object.assign({}, spec, {figures: figures, step: k, camera: eye, present: false});
+    // A page on its own: no point to drag (nothing to send it to), no lesson for PageDown, no autoplay.
+    const view = Object.assign({}, spec, {figures: figures, step: k, camera: eye, present: false, editable: false});
+    delete view.lesson;
+    delete view.autoplay;
+    return view;
   }
 
   // The standalone page's text (index.html from this folder, each script element's src inlined).

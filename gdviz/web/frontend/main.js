@@ -13,8 +13,11 @@
 
   function showStep(page, k) {
     const frame = Touch.frame(page.touch, Frames.stepFrame(page.model, k));   // predict mode hides step k+1
+    page.frame = frame;
     Views.apply(page.views, frame);
     Panel.render(frame.panel);
+    markUnfolded();
+    if (overflows()) fitMaths(page, true);   // a longer number than at the drawing: wider, never narrower
     document.getElementById("slider").value = k;
     document.getElementById("steplabel").textContent = `step ${k} / ${page.player.last}`;
     page.address("step", k);
@@ -35,17 +38,38 @@
     return {screen: screen, row: row, looks: page.spec.looks.presenter};
   }
 
+  // The rows of the sum unfolded (frames._unfold_rows: the "The sum unfolded" line and the four rows
+  // after it) get the class "unfold": presenter mode may write them smaller than the rest.
+  function markUnfolded() {
+    const rows = Array.from(document.querySelectorAll("#maths > .eq"));
+    const at = rows.findIndex((row) => row.classList.contains("unfold") || row.textContent.startsWith("The sum unfolded"));
+    if (at >= 0) for (const row of rows.slice(at, at + 5)) row.classList.add("unfold");
+  }
+
+  function overflows() {
+    const panel = document.getElementById("panel");
+    return document.body.classList.contains("present") && panel.scrollHeight > panel.clientHeight + 1;
+  }
+
+  // Presenter mode's maths column: [its twelfths, how small the unfolded sum is written]. The
+  // contours keep four twelfths as long as smaller type for the unfolded sum lets the maths fit.
+  const FITS = [["3", ""], ["4", ""], ["4", "1"], ["4", "2"], ["5", "2"], ["5", "3"]];
+
   // Presenter mode: the maths panel as narrow as lets this run's maths fit its height (an Adam step
-  // written out needs more room than plain descent's), chosen once per drawing, not at every step.
-  function fitMaths(page) {
-    const body = document.body, panel = document.getElementById("panel");
-    const before = body.dataset.maths;
-    if (!page.views.present) { delete body.dataset.maths; return; }
-    for (const span of ["3", "4", "5"]) {
+  // written out needs more room than plain descent's, the unfolded sum more still), chosen once per
+  // drawing, not at every step (wider only: a longer number at a later step).
+  function fitMaths(page, widerOnly) {
+    const body = document.body, before = [body.dataset.maths, body.dataset.dense];
+    if (!page.views.present) { delete body.dataset.maths; delete body.dataset.dense; return; }
+    const unfolded = document.querySelector("#maths .unfold") !== null;
+    const fits = unfolded ? FITS : [["3", ""], ["4", ""], ["5", ""]];
+    const from = widerOnly ? Math.max(0, fits.findIndex(([span, dense]) => span === before[0] && dense === (before[1] || ""))) : 0;
+    for (const [span, dense] of fits.slice(from)) {
       body.dataset.maths = span;
-      if (panel.scrollHeight <= panel.clientHeight) break;
+      if (dense) body.dataset.dense = dense; else delete body.dataset.dense;
+      if (!overflows()) break;
     }
-    if (body.dataset.maths !== before) Views.fit(page.views, page.views.row, true);
+    if (body.dataset.maths !== before[0] || body.dataset.dense !== before[1]) Views.fit(page.views, page.views.row, true);
   }
 
   function render(page, spec) {
@@ -60,7 +84,8 @@
     document.getElementById("slider").max = spec.run.last;
     const newRun = spec.run_id !== page.runId;
     page.runId = spec.run_id;
-    const on = {click: (event) => startHere(page, event), camera: (camera) => page.address("cam", cameraParam(camera))};
+    const on = {click: (event) => startHere(page, event), camera: (camera) => page.address("cam", cameraParam(camera)),
+                surface: () => { if (page.frame) Views.apply(page.views, page.frame, ["surface"]); }};   // drawn last
     Views.draw(page.views, spec, on).then((drawn) => {
       Touch.drawn(page.touch, drawn);
       document.body.classList.toggle("present", Boolean(spec.present));   // measured with its own bar

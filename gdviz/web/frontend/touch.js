@@ -218,10 +218,28 @@ const Touch = (() => {
     return hide(frameAtK, points.from);
   }
 
+  // The contours' title: the figure's own ("click to start there"), or, while predicting, what a
+  // click does now (it never starts a run then).
+  function title(touch) {
+    const predict = touch.predict;
+    if (!predict.on) return touch.figTitle;
+    if (!predict.truth) return "Contours · the last step in view";
+    if (predict.revealed) return `Contours · step ${predict.k + 1} revealed (→ next)`;
+    return `Contours · click where step ${predict.k + 1} lands`;
+  }
+
+  function setTitle(touch, gd) {
+    const text = title(touch), now = gd.layout && gd.layout.title && gd.layout.title.text;
+    if (!gd.data || text === undefined || text === null || text === now) return;
+    touch.ownTitle = text;
+    Plotly.relayout(gd, {"title.text": text});
+  }
+
   // main.js, after a step is shown: the guess and the truth drawn (or cleared).
   function shown(touch) {
     const predict = touch.predict, colours = touch.page.spec.looks.colours;
     const gd = document.getElementById("contour");
+    setTitle(touch, gd);
     if (!predict.on) { say(touch, ""); return setShapes(gd, []); }
     const shapes = [];
     if (predict.revealed && predict.truth) {
@@ -351,8 +369,11 @@ const Touch = (() => {
   }
 
   // main.js, after the views were drawn: a ghost of a dragged point goes with the old drawing.
+  // The contours' own title is read here too (a title this module set is not the figure's).
   function drawn(touch, count) {
     if (count > 0) touch.ghost = null;
+    const gd = document.getElementById("contour"), text = gd.layout && gd.layout.title && gd.layout.title.text;
+    if (text !== undefined && text !== touch.ownTitle) touch.figTitle = text;
   }
 
   function state(touch) {

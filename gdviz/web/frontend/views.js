@@ -8,18 +8,44 @@ const Views = (() => {
                   displayModeBar: window.innerWidth >= 700 ? "hover" : false};
 
   // What is drawn: each view's figure JSON and its uid → trace index, what each trace was last given.
+  // Each view is resized to its cell whenever the cell changes size (a column given to the maths, the
+  // presenter's row, the frame's width): Plotly itself only follows the window.
   function create() {
-    return {figJson: {}, uids: {}, applied: {}, present: false};
+    const views = {figJson: {}, uids: {}, applied: {}, present: false, looks: null};
+    if (typeof ResizeObserver !== "undefined") {
+      const observer = new ResizeObserver((entries) => {
+        for (const entry of entries) if (outOfCell(entry.target)) resize(entry.target);
+      });
+      for (const name of NAMES) { const cell = document.getElementById(name); if (cell) observer.observe(cell); }
+    }
+    return views;
+  }
+
+  // Whether a drawn view's Plotly size differs from its cell's (a view drawn in another size; Plotly
+  // takes the cell's computed size, its border box).
+  function outOfCell(gd) {
+    const full = gd._fullLayout;
+    if (!gd.data || !full) return false;
+    const box = gd.getBoundingClientRect();
+    return Math.abs(full.width - box.width) > 1 || Math.abs(full.height - box.height) > 1;
+  }
+
+  function resize(gd) {
+    if (gd.data && gd.offsetParent !== null) Plotly.Plots.resize(gd).catch(() => {});   // a hidden view waits
   }
 
   function unchanged(views, spec) {
     return NAMES.every((name) => (spec.figures[name] || null) === (views.figJson[name] || null));
   }
 
-  // Draws every figure whose JSON changed; resolves to how many were drawn. on.click(event): a click
-  // on the contours; on.camera(camera): the lecturer turned the 3-D view.
+  // Draws every figure whose JSON changed, what the eye reads first first: resolves, to how many
+  // figures are drawn or on their way, once the 2-D views are drawn. The 3-D surface (WebGL: the
+  // slow one) follows in a later animation frame, into a cell that has had its size from the start;
+  // on.surface() is called once it is drawn. on.click(event): a click on the contours;
+  // on.camera(camera): the lecturer turned the 3-D view.
   function draw(views, spec, on) {
     const jobs = [];
+    let surface = null;
     views.pullRows = spec.run.pull_rows || null;
     views.pullMarked = null;
     for (const name of NAMES) {
@@ -27,9 +53,26 @@ const Views = (() => {
       cell.style.display = json === undefined ? "none" : "";
       if (json === undefined || views.figJson[name] === json) continue;   // unchanged: DOM, camera, zoom kept
       views.figJson[name] = json;
-      jobs.push(drawOne(views, name, JSON.parse(json), on));
+      if (name === "surface") { surface = json; views.surfacePending = true; }
+      else jobs.push(drawOne(views, name, JSON.parse(json), on));
     }
-    return Promise.all(jobs).then(() => jobs.length);
+    const flat = Promise.all(jobs);
+    if (surface !== null) {
+      flat.then(afterPaint).then(() => {
+        if (views.figJson.surface !== surface) return null;   // a newer spec draws its own surface
+        return drawOne(views, "surface", JSON.parse(surface), on).then(() => {
+          if (views.figJson.surface !== surface) return;
+          views.surfacePending = false;
+          if (on.surface) on.surface();
+        });
+      });
+    }
+    return flat.then(() => jobs.length + (surface !== null ? 1 : 0));
+  }
+
+  // Resolves after the browser has painted what is drawn now (the frame after the next).
+  function afterPaint() {
+    return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
   }
 
   function drawOne(views, name, fig, on) {
@@ -37,7 +80,8 @@ const Views = (() => {
     if (name === "surface" && gd._fullLayout && gd._fullLayout.scene) {
       fig.layout.scene.camera = gd._fullLayout.scene.camera;   // the lecturer's view survives a new run
     }
-    return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => Plotly.Plots.resize(gd)).then(() => {
+    if (views.present && views.looks) presenterFigure(name, fig, views.looks);   // drawn once, in its sizes
+    return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => outOfCell(gd) && Plotly.Plots.resize(gd)).then(() => {
       views.uids[name] = Object.fromEntries(gd.data.map((trace, i) => [trace.uid, i]));
       views.applied[name] = {};
       if (name === "contour" && !gd.__clickBound) { gd.on("plotly_click", on.click); gd.__clickBound = true; }
@@ -58,10 +102,12 @@ const Views = (() => {
     return cam ? JSON.parse(JSON.stringify(cam)) : null;
   }
 
-  // A frame's moving traces and arrows into the views.
-  function apply(views, frame) {
-    for (const [name, traces] of Object.entries(frame.traces)) restyle(views, name, traces);
+  // A frame's moving traces and arrows into the views (only: the names of the views to update).
+  function apply(views, frame, only) {
+    const wanted = (name) => !only || only.includes(name);
+    for (const [name, traces] of Object.entries(frame.traces)) if (wanted(name)) restyle(views, name, traces);
     for (const [name, annotations] of Object.entries(frame.annotations)) {
+      if (!wanted(name) || (name === "surface" && views.surfacePending)) continue;
       const gd = document.getElementById(name);
       if (gd.data) Plotly.relayout(gd, {annotations: annotations});
     }
@@ -124,7 +170,7 @@ const Views = (() => {
   // the very value it had (a slice for the same step) is left alone.
   function restyle(views, name, changes) {
     const gd = document.getElementById(name), uids = views.uids[name], applied = views.applied[name];
-    if (!gd.data || !uids) return;
+    if (!gd.data || !uids || (name === "surface" && views.surfacePending)) return;   // the old surface: not worth it
     const keys = Object.keys(changes).filter((uid) => uid in uids && changedAttrs(applied, uid, changes[uid]).length);
     if (!keys.length) return;
     const update = {};
@@ -149,19 +195,20 @@ const Views = (() => {
   function presenter(views, on, redrawn, page) {
     if (on === views.present && !redrawn) { fit(views, page.row); return; }
     views.present = on;
+    views.looks = page.looks;
     document.body.style.setProperty("--screen", `${page.screen}px`);
     document.body.style.setProperty("--row", `${page.row}px`);
     views.row = page.row;
     document.body.classList.toggle("present", on);
     for (const name of NAMES) {
       const gd = document.getElementById(name);
-      if (!gd.data) continue;
+      if (!gd.data || (name === "surface" && views.surfacePending)) continue;   // drawn in its sizes soon
       const fig = JSON.parse(views.figJson[name]), scale = on ? page.looks.line_scale : 1;
-      Plotly.relayout(gd, presenterSizes(fig.layout, on, page.looks));
+      Plotly.relayout(gd, presenterSizes(name, fig.layout, on, page.looks));
       const widths = fig.data.map((t) => (t.line && t.line.width ? t.line.width * scale : null));
       const indices = widths.map((w, i) => (w === null ? -1 : i)).filter((i) => i >= 0);
       if (indices.length) Plotly.restyle(gd, {"line.width": indices.map((i) => widths[i])}, indices);
-      Plotly.Plots.resize(gd);   // the cells changed height with the class
+      if (outOfCell(gd)) resize(gd);   // the cells changed height with the class
     }
   }
 
@@ -173,23 +220,43 @@ const Views = (() => {
     document.body.style.setProperty("--row", `${row}px`);
     for (const name of NAMES) {
       const gd = document.getElementById(name);
-      if (gd.data) Plotly.Plots.resize(gd);
+      if (outOfCell(gd)) resize(gd);
     }
     return true;
   }
 
+  // A figure about to be drawn in presenter mode, given its presenter sizes and line widths directly
+  // (one drawing instead of a drawing and a relayout).
+  function presenterFigure(name, fig, looks) {
+    for (const [path, value] of Object.entries(presenterSizes(name, fig.layout, true, looks))) {
+      const keys = path.split("."), last = keys.pop();
+      if (value !== null) keys.reduce((node, key) => (node[key] = node[key] || {}), fig.layout)[last] = value;
+    }
+    for (const trace of fig.data) if (trace.line && trace.line.width) trace.line.width *= looks.line_scale;
+  }
+
+  // The contours' legend (up to seven entries under a view a third of the screen wide) grows less
+  // than the rest: at 18 px its entries go two to a row in a 620 px view, at 20 px one.
+  const LEGEND_SCALE = {"contour legend.font": 1.2};
+
   const SIZES = ["font", "title.font", "legend.font"].concat(
     ...["xaxis", "yaxis", "zaxis"].map((axis) => [`scene.${axis}.tickfont`, `scene.${axis}.title.font`]));
 
-  // The layout's font sizes grown for presenter mode (or back to the figure's own).
-  function presenterSizes(layout, on, looks) {
+  // The layout's font sizes grown for presenter mode (or back to the figure's own). The contours'
+  // legend flows in rows in the traces' order (grouped, as the eigen-directions make it, it took a
+  // row an entry).
+  function presenterSizes(name, layout, on, looks) {
     const sizes = {}, scale = on ? looks.type_scale : 1;
     for (const path of SIZES) {
       const size = path.split(".").reduce((node, key) => node && node[key], layout);
-      if (size && typeof size.size === "number") sizes[`${path}.size`] = size.size * scale;
+      if (size && typeof size.size === "number") sizes[`${path}.size`] = size.size * (LEGEND_SCALE[name + " " + path] && on ? LEGEND_SCALE[name + " " + path] : scale);
     }
     const hover = layout.hoverlabel && layout.hoverlabel.font && layout.hoverlabel.font.size;
     if (hover) sizes["hoverlabel.font.size"] = on ? looks.hover_size : hover;
+    if (name === "contour") {
+      const legend = layout.legend || {};
+      sizes["legend.traceorder"] = on ? "normal" : (legend.traceorder || null);   // grouped: one entry a row
+    }
     return sizes;
   }
 
