@@ -52,6 +52,12 @@ ANCHOR = '<a href="https://evil.example">link</a>'
 FILE_NAME = "**week 3** [notes](https:evil.example) $x$ _a_ #1.csv"
 
 
+
+def csv_input(page):
+    """The CSV uploader's file input (the page has a lesson uploader too)."""
+    uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="CSV file (features…, target)")
+    return uploader.locator("input[type='file']")
+
 def _field(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -429,7 +435,7 @@ def test_markdown_names_show_as_text_in_the_caption_and_a_bad_files_error(chromi
             made.append(f"caption: {caption.inner_html()}")
 
         finished = tab.scripts_finished
-        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(bad))
+        csv_input(page).set_input_files(str(bad))
         tab.wait_for_rerun(finished)
         box = page.locator("[data-testid='stAlert']", has_text="cannot be used")
         box.wait_for(timeout=RERUN)
@@ -459,7 +465,7 @@ def test_numbers_beyond_float64s_reach_are_a_sentence_and_the_data_stays(chromiu
         good.write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(8)), encoding="utf-8")
         upload(tab, good, ["x"])
         finished = tab.scripts_finished
-        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(huge))
+        csv_input(page).set_input_files(str(huge))
         tab.wait_for_rerun(finished)
         box = page.locator("[data-testid='stAlert']", has_text="cannot be used")
         box.wait_for(timeout=RERUN)
