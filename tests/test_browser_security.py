@@ -52,11 +52,11 @@ ANCHOR = '<a href="https://evil.example">link</a>'
 FILE_NAME = "**week 3** [notes](https:evil.example) $x$ _a_ #1.csv"
 
 
-
 def csv_input(page):
     """The CSV uploader's file input (the page has a lesson uploader too)."""
     uploader = page.locator("[data-testid='stFileUploader']").filter(has_text="CSV file (features…, target)")
     return uploader.locator("input[type='file']")
+
 
 def _field(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
