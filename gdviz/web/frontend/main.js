@@ -84,16 +84,24 @@
     document.getElementById("slider").max = spec.run.last;
     const newRun = spec.run_id !== page.runId;
     page.runId = spec.run_id;
+    // Readable before any view is drawn: the run's sentence, the step and its maths.
+    const k0 = newRun ? Math.max(0, Math.min(spec.run.last, spec.step || 0)) : page.player.k;
+    Panel.note(spec);
+    Panel.render(Touch.frame(page.touch, Frames.stepFrame(page.model, k0)).panel);
+    markUnfolded();
+    document.getElementById("steplabel").textContent = `step ${k0} / ${spec.run.last}`;
     const on = {click: (event) => startHere(page, event), camera: (camera) => page.address("cam", cameraParam(camera)),
                 surface: () => { if (page.frame) Views.apply(page.views, page.frame, ["surface"]); }};   // drawn last
+    // Presenter mode first: the views about to be drawn are drawn once, in their presenter sizes.
+    document.body.classList.toggle("present", Boolean(spec.present));   // measured with its own bar
+    Views.presenter(page.views, Boolean(spec.present), presenterPage(page));
+    if (spec.present) fitMaths(page);
+    page.reportHeight();   // the cells have their sizes before anything is drawn in them
     Views.draw(page.views, spec, on).then((drawn) => {
       Touch.drawn(page.touch, drawn);
-      document.body.classList.toggle("present", Boolean(spec.present));   // measured with its own bar
-      Views.presenter(page.views, Boolean(spec.present), drawn > 0, presenterPage(page));
       if (newRun) Player.pause(page.player);
       Player.show(page.player, newRun ? spec.step : page.player.k);
       if (newRun && spec.autoplay && !standalone) Player.play(page.player);   // a lesson's scene that plays by itself
-      Panel.note(spec);
       if (drawn > 0 || spec.present !== Boolean(old && old.present)) fitMaths(page);
       page.reportHeight();
     });

@@ -54,9 +54,13 @@ const Views = (() => {
       if (json === undefined || views.figJson[name] === json) continue;   // unchanged: DOM, camera, zoom kept
       views.figJson[name] = json;
       if (name === "surface") { surface = json; views.surfacePending = true; }
-      else jobs.push(drawOne(views, name, JSON.parse(json), on));
+      else jobs.push([name, json]);
     }
-    const flat = Promise.all(jobs);
+    // One 2-D view a frame, the contours first: each is on screen as soon as it is drawn.
+    const flat = jobs.reduce((before, [name, json], i) => before.then(() => (i ? afterPaint() : null)).then(() => {
+      if (views.figJson[name] === json) return drawOne(views, name, JSON.parse(json), on);   // else a newer spec's
+      return null;
+    }), Promise.resolve());
     if (surface !== null) {
       flat.then(afterPaint).then(() => {
         if (views.figJson.surface !== surface) return null;   // a newer spec draws its own surface
@@ -190,10 +194,14 @@ const Views = (() => {
   }
 
   // Presenter mode: large type, thick lines, big hover labels (for the back of the hall). The sizes
-  // are the figure's own, grown by the spec's presenter looks. The first row (3-D view, contours,
+  // are the figure's own, grown by the spec's presenter looks: here when the mode changes, in
+  // drawOne for a figure drawn while it is on. The first row (3-D view, contours,
   // maths) is page.row px high: what the lecturer's window leaves below the bar (main.js measures it).
-  function presenter(views, on, redrawn, page) {
-    if (on === views.present && !redrawn) { fit(views, page.row); return; }
+  function presenter(views, on, page) {
+    if (on === views.present) {   // a figure drawn since came in its sizes (drawOne)
+      if (on) { document.body.style.setProperty("--screen", `${page.screen}px`); fit(views, page.row); }
+      return;
+    }
     views.present = on;
     views.looks = page.looks;
     document.body.style.setProperty("--screen", `${page.screen}px`);
