@@ -741,7 +741,7 @@ with st.sidebar:
         suit_new_data(choice, raw, data_in_use, problem_id)
         standardise = draw(st, "standardise")
     else:  # keep the data widgets' values for when a regression comes back
-        for key in DATA_KEYS:
+        for key in (*DATA_KEYS, "l2"):
             if key in st.session_state:
                 st.session_state[key] = st.session_state[key]
         data_in_use = gdviz.test_function(problem_id)

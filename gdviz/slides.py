@@ -583,7 +583,11 @@ class SceneRun:
 def scene_run(scene) -> SceneRun:
     """The data and run a scene's link parameters make on the page (gdviz.lessons.Scene): every
     control at its default unless the scene sets it; a sample set starts from 0 at settings that
-    reach the fit where the scene does not say (as the page does)."""
+    reach the fit where the scene does not say (as the page does).
+
+    Not yet issue 12's settings: a scene's ``problem``, ``l2`` and ``sched`` open on the page, but the
+    slides (RunPicture draws linear regression's surface and data view) show the scene as linear
+    regression with a constant rate until RunPicture can draw the other losses."""
     from .lessons import page_params  # noqa: PLC0415 - lessons imports nothing from here
 
     values, _ = state.decode(page_params(scene))

@@ -280,7 +280,7 @@ def test_a_lesson_scene_may_carry_the_problem_the_penalty_and_the_schedule():
 
 
 def test_a_round_trip_through_a_test_surface_keeps_the_data_choice():
-    at = open_app_with({"data": "faithful"})
+    at = open_app_with({"data": "faithful", "l2": "1"})
     at.selectbox(key="problem").set_value(state.PROBLEMS["beale"]).run()
     assert not at.exception and spec_of(at)["run"]["objective"] == "beale"
     at.selectbox(key="problem").set_value(state.PROBLEMS["mse"]).run()
@@ -288,6 +288,7 @@ def test_a_round_trip_through_a_test_surface_keeps_the_data_choice():
     assert at.selectbox(key="source").value == state.SAMPLE_IDS["faithful"]
     spec = spec_of(at)
     assert spec["run"]["objective"] == "mse" and spec["run"]["m"] == sample(state.SAMPLE_IDS["faithful"]).m
+    assert at.select_slider(key="l2").value == 1.0 and spec["run"]["l2"] == 1.0
 
 
 @pytest.mark.parametrize("name", ["logistic", "beale"])
