@@ -74,9 +74,13 @@ const Views = (() => {
     return flat.then(() => jobs.length + (surface !== null ? 1 : 0));
   }
 
-  // Resolves after the browser has painted what is drawn now (the frame after the next).
+  // Resolves once the browser has painted what is drawn now (a task after the next frame), or after
+  // 100 ms: a frame out of view gets no animation frames, and the views must still be drawn.
   function afterPaint() {
-    return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+    return new Promise((resolve) => {
+      requestAnimationFrame(() => setTimeout(resolve, 0));
+      setTimeout(resolve, 100);
+    });
   }
 
   function drawOne(views, name, fig, on) {
