@@ -42,7 +42,9 @@ const Touch = (() => {
   // Shapes of this module (named "touch-…") replace each other; the figure's own shapes stay.
   function setShapes(gd, mine) {
     if (!gd.data) return Promise.resolve();
-    const keep = (gd.layout.shapes || []).filter((s) => !String(s.name || "").startsWith("touch-"));
+    const ours = (s) => String(s.name || "").startsWith("touch-");
+    if (!mine.length && !(gd.layout.shapes || []).some(ours)) return Promise.resolve();   // nothing to clear: no redraw
+    const keep = (gd.layout.shapes || []).filter((s) => !ours(s));
     return Plotly.relayout(gd, {shapes: keep.concat(mine)});
   }
 

@@ -7,11 +7,12 @@ const Views = (() => {
   const CONFIG = {displaylogo: false, responsive: true, toImageButtonOptions: {scale: 2},
                   displayModeBar: window.innerWidth >= 700 ? "hover" : false};
 
-  // What is drawn: each view's figure JSON and its uid → trace index, what each trace was last given.
+  // What is drawn: each view's figure JSON and its uid → trace index, what each trace was last given
+  // (and the arrows: notes).
   // Each view is resized to its cell whenever the cell changes size (a column given to the maths, the
   // presenter's row, the frame's width): Plotly itself only follows the window.
   function create() {
-    const views = {figJson: {}, uids: {}, applied: {}, present: false, looks: null};
+    const views = {figJson: {}, uids: {}, applied: {}, notes: {}, present: false, looks: null};
     if (typeof ResizeObserver !== "undefined") {
       const observer = new ResizeObserver((entries) => {
         for (const entry of entries) if (outOfCell(entry.target)) resize(entry.target);
@@ -31,7 +32,8 @@ const Views = (() => {
   }
 
   function resize(gd) {
-    if (gd.data && gd.offsetParent !== null) Plotly.Plots.resize(gd).catch(() => {});   // a hidden view waits
+    if (gd.data && gd.offsetParent !== null) return Plotly.Plots.resize(gd).catch(() => {});   // a hidden view waits
+    return null;
   }
 
   function unchanged(views, spec) {
@@ -89,9 +91,10 @@ const Views = (() => {
       fig.layout.scene.camera = gd._fullLayout.scene.camera;   // the lecturer's view survives a new run
     }
     if (views.present && views.looks) presenterFigure(name, fig, views.looks);   // drawn once, in its sizes
-    return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => outOfCell(gd) && Plotly.Plots.resize(gd)).then(() => {
+    return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => outOfCell(gd) && resize(gd)).then(() => {
       views.uids[name] = Object.fromEntries(gd.data.map((trace, i) => [trace.uid, i]));
       views.applied[name] = {};
+      views.notes[name] = null;   // the figure's own arrows until a frame gives its own
       if (name === "contour" && !gd.__clickBound) { gd.on("plotly_click", on.click); gd.__clickBound = true; }
       if ((name === "contour" || name === "data") && !gd.__pullBound) bindPull(views, name, gd);
       if (name === "surface" && !gd.__cameraBound) {
@@ -116,8 +119,10 @@ const Views = (() => {
     for (const [name, traces] of Object.entries(frame.traces)) if (wanted(name)) restyle(views, name, traces);
     for (const [name, annotations] of Object.entries(frame.annotations)) {
       if (!wanted(name) || (name === "surface" && views.surfacePending)) continue;
-      const gd = document.getElementById(name);
-      if (gd.data) Plotly.relayout(gd, {annotations: annotations});
+      const gd = document.getElementById(name), text = JSON.stringify(annotations);
+      if (!gd.data || views.notes[name] === text) continue;   // the same arrows: no redraw
+      views.notes[name] = text;
+      Plotly.relayout(gd, {annotations: annotations});
     }
     if (views.pullMarked !== null && views.pullMarked !== undefined) markPull(views, views.pullMarked);
   }
@@ -258,10 +263,11 @@ const Views = (() => {
   // legend flows in rows in the traces' order (grouped, as the eigen-directions make it, it took a
   // row an entry).
   function presenterSizes(name, layout, on, looks) {
-    const sizes = {}, scale = on ? looks.type_scale : 1;
+    const sizes = {};
     for (const path of SIZES) {
       const size = path.split(".").reduce((node, key) => node && node[key], layout);
-      if (size && typeof size.size === "number") sizes[`${path}.size`] = size.size * (LEGEND_SCALE[name + " " + path] && on ? LEGEND_SCALE[name + " " + path] : scale);
+      const scale = on ? LEGEND_SCALE[`${name} ${path}`] || looks.type_scale : 1;
+      if (size && typeof size.size === "number") sizes[`${path}.size`] = size.size * scale;
     }
     const hover = layout.hoverlabel && layout.hoverlabel.font && layout.hoverlabel.font.size;
     if (hover) sizes["hoverlabel.font.size"] = on ? looks.hover_size : hover;
