@@ -965,7 +965,11 @@ if st.session_state.get("lesson") is not None:
     lesson = st.session_state["lesson"]
     made_file(pictures[1], "slides", repr(lesson), "Slides: a PNG per scene (zip)", "gdviz-lesson-slides.zip",
               "application/zip", lambda progress: slides.slides_zip(slides.lesson_pictures(lesson, progress=progress)),
-              "One 1600x900 picture per scene of the lesson, each run drawn to its end: for slides.")
+              "One 1600x900 picture per scene of the lesson, each run drawn to its last step in view: for slides.")
+    skipped = slides.left_out(lesson)
+    if skipped:
+        pictures[2].caption(f"The slides draw linear regression only, so they leave out {plain(', '.join(skipped))}: "
+                            "save those from the page with “save view · PNG”.")
 
 if regression and not isinstance(choice, Synthetic):
     with st.expander(f"Preview of the data ({numbers['m']} rows used{dropped})"):

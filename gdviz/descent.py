@@ -229,7 +229,8 @@ def descend(data, *, optimizer: str = "gd", lr: float, steps: int, w0=None, b0: 
 
 def _left_bounds(data, bounds, step: int) -> str:
     w_low, w_high, b_low, b_high = bounds
-    return (f"The run left the region where {data.title} is followed (w from {w_low:g} to {w_high:g}, b from "
+    title = data.title[0].lower() + data.title[1:] if data.title.startswith("A ") else data.title
+    return (f"The run left the region where {title} is followed (w from {w_low:g} to {w_high:g}, b from "
             f"{b_low:g} to {b_high:g}) at step {step}, so it stops there"
             + (": a saddle has no bottom to reach." if not data.minima else "."))
 

@@ -633,18 +633,37 @@ def scene_run(scene) -> SceneRun:
     return SceneRun(data, run, feature, tuple(others), bool(v["equal_scales"]))
 
 
+def drawable(scene) -> bool:
+    """Whether the slides draw this scene as the page shows it: linear regression (MSE) without a
+    ridge penalty or a schedule (the pictures draw the least-squares surface and the data view)."""
+    from .lessons import page_params  # noqa: PLC0415 - lessons imports nothing from here
+
+    values, _ = state.decode(page_params(scene))
+    return (values.get("problem", state.CONTROLS["problem"].default) == state.CONTROLS["problem"].default
+            and not values.get("l2") and values.get("sched", "constant") == "constant")
+
+
 def lesson_pictures(lesson, *, size=(1600, 900), progress: Callable[[int, int], None] | None = None
                     ) -> list[tuple[str, Image.Image]]:
-    """One picture per scene, each run drawn at its last step, named "01-title"; for slides_zip."""
+    """One picture per scene, each run drawn at its last step, named "01-title"; for slides_zip.
+    A scene the pictures cannot draw faithfully (see ``drawable``) is left out, never drawn wrong:
+    ``left_out(lesson)`` names them."""
     pictures = []
     total = len(lesson.scenes)
     for i, scene in enumerate(lesson.scenes, start=1):
-        made = scene_run(scene)
-        picture = RunPicture(made.data, made.trajectory, feature=made.feature, size=size, others=made.others,
-                             equal_scales=True if made.equal_scales else None)
-        title = f"{i}. {scene.title}"
-        last = picture.shown - 1  # a diverging run: its last step still in view
-        pictures.append((f"{i:02d}-{scene.title}", picture.draw(last, title=title)))
+        if drawable(scene):
+            made = scene_run(scene)
+            picture = RunPicture(made.data, made.trajectory, feature=made.feature, size=size, others=made.others,
+                                 equal_scales=True if made.equal_scales else None)
+            title = f"{i}. {scene.title}"
+            last = picture.shown - 1  # a diverging run: its last step still in view
+            pictures.append((f"{i:02d}-{scene.title}", picture.draw(last, title=title)))
         if progress is not None:
             progress(i, total)
     return pictures
+
+
+def left_out(lesson) -> list[str]:
+    """The scenes lesson_pictures leaves out, as "scene k (title)": logistic regression, test
+    surfaces, a ridge penalty or a schedule (save those from the page: "save view · PNG")."""
+    return [f"scene {i} ({scene.title})" for i, scene in enumerate(lesson.scenes, start=1) if not drawable(scene)]

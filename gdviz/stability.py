@@ -124,6 +124,12 @@ def _plain(alpha: float, lams: np.ndarray) -> str:
                 f"error by 1 − αλ_max = {number(factor)}, so it grows.")
     parts = [f"{name} (λ = {number(lam)}): 1 − αλ = {number(1.0 - alpha * lam)}, {_gd_direction(1.0 - alpha * lam)}"
              for name, lam in _directions(lams)]
+    if lams[0] < 0:  # a saddle: along a direction curving down no learning rate keeps the error small
+        lam_min = float(lams[0])
+        return (f"{head} < 2/λ_max = {number(limit)}, yet no learning rate is stable here: along the direction "
+                f"curving down (λ = {number(lam_min)} < 0) each step multiplies the error by 1 − αλ = "
+                f"{number(1.0 - alpha * lam_min)} > 1, so the path slides away from the saddle point; along the "
+                f"direction curving up 1 − αλ = {number(factor)}: {_gd_direction(factor)}.")
     curved = lams[lams > 0]
     pace = float(np.max(np.abs(1.0 - alpha * curved))) if curved.size else 1.0
     tail = ""

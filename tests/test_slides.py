@@ -118,3 +118,15 @@ def test_a_sample_scene_without_a_rate_opens_on_settings_that_fit():
 def test_a_scene_with_moved_points_draws_them():
     made = slides.scene_run(lessons.Scene("Outlier", params={"pts": "a:3:40"}))
     assert made.data.m == 61 and made.data.y[-1] == 40.0
+
+
+def test_scenes_the_pictures_cannot_draw_are_left_out_and_named():
+    from gdviz import lessons
+
+    lesson = lessons.Lesson("Mixed", (lessons.Scene("Bowl", params={"lr": "0.1", "steps": "5"}),
+                                      lessons.Scene("Valley", params={"problem": "rosenbrock", "steps": "5"}),
+                                      lessons.Scene("Ridge", params={"l2": "1", "steps": "5"})))
+    pictures = slides.lesson_pictures(lesson, size=(480, 270))
+    assert [name for name, _ in pictures] == ["01-Bowl"]
+    assert slides.left_out(lesson) == ["scene 2 (Valley)", "scene 3 (Ridge)"]
+    assert slides.left_out(lessons.builtin_lesson()) == []

@@ -195,3 +195,11 @@ def test_a_loss_that_is_not_a_quadratic_says_where_its_curvature_was_taken():
     note = stability_note(data, "gd", 0.1, objective="logistic")
     assert c.estimate and note.endswith(c.estimate)
     assert f"α_max = 2/λ_max = {number(c.lr_max)}" in note
+
+
+def test_a_saddle_is_never_called_stable():
+    note = gdviz.stability_note(gdviz.test_function("saddle"), "gd", 0.1)
+    assert "stable:" not in note and "no learning rate is stable" in note
+    assert "1 − αλ = 1.2 > 1" in note
+    w = gdviz.descend(gdviz.test_function("saddle"), lr=0.1, steps=200, w0=[0.5], b0=0.01).b
+    assert abs(w[-1]) > abs(w[0])  # the run slides away along b, as the note says

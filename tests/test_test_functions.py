@@ -110,7 +110,7 @@ def test_a_run_that_leaves_the_saddle_stops_with_a_sentence():
     assert run.diverged_at is not None and run.steps == run.diverged_at - 1
     w_low, w_high, b_low, b_high = f.bounds
     assert (run.b >= b_low).all() and (run.b <= b_high).all() and np.isfinite(run.loss).all()
-    assert "left the region where A saddle is followed" in run.note and "no bottom" in run.note
+    assert "left the region where a saddle is followed" in run.note and "no bottom" in run.note
     assert f"at step {run.diverged_at}" in run.note
     # started exactly on the ridge (b = 0) gradient descent walks into the saddle point and stays
     stuck = gdviz.descend(f, lr=0.1, steps=200, w0=[1.5], b0=0.0)
