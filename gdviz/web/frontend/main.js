@@ -5,7 +5,7 @@
   // A standalone export (web.standalone_html) carries its spec inline and needs no Streamlit.
   const standalone = typeof window.GDVIZ_SPEC !== "undefined";
   const address = standalone ? () => {} : Protocol.addressWriter();
-  const page = {spec: null, model: null, runId: null, clicks: 0, views: Views.create(),
+  const page = {spec: null, model: null, runId: null, clicks: 0, shown: 0, views: Views.create(),
                 reportHeight: standalone ? () => {} : Protocol.heightReporter(document.getElementById("content")),
                 address: address};
   page.player = Player.create((k) => showStep(page, k));
@@ -14,6 +14,7 @@
   function showStep(page, k) {
     const frame = Touch.frame(page.touch, Frames.stepFrame(page.model, k));   // predict mode hides step k+1
     page.frame = frame;
+    page.shown += 1;
     Views.apply(page.views, frame);
     Panel.render(frame.panel);
     markUnfolded();
@@ -90,8 +91,20 @@
     Panel.render(Touch.frame(page.touch, Frames.stepFrame(page.model, k0)).panel);
     markUnfolded();
     document.getElementById("steplabel").textContent = `step ${k0} / ${spec.run.last}`;
+    document.getElementById("slider").value = k0;
+    page.player.k = k0;   // a key pressed before the views are drawn steps from here
+    // The first step shown: the 2-D figures come drawn at spec.step, so while the surface is on its way
+    // its full application (a restyle of every view) waits for it, unless a step was shown meanwhile.
+    const firstStep = () => {
+      Player.show(page.player, newRun ? spec.step : page.player.k);
+      if (newRun && spec.autoplay && !standalone) Player.play(page.player);   // a lesson's scene that plays by itself
+    };
+    let waiting = null;   // the count of steps shown when the first step was put off
     const on = {click: (event) => startHere(page, event), camera: (camera) => page.address("cam", cameraParam(camera)),
-                surface: () => { if (page.frame) Views.apply(page.views, page.frame, ["surface"]); }};   // drawn last
+                surface: () => {   // drawn last
+                  if (waiting !== null && waiting === page.shown) { waiting = null; firstStep(); }
+                  else if (page.frame) Views.apply(page.views, page.frame, ["surface"]);
+                }};
     // Presenter mode first: the views about to be drawn are drawn once, in their presenter sizes.
     document.body.classList.toggle("present", Boolean(spec.present));   // measured with its own bar
     Views.presenter(page.views, Boolean(spec.present), presenterPage(page));
@@ -100,8 +113,8 @@
     Views.draw(page.views, spec, on).then((drawn) => {
       Touch.drawn(page.touch, drawn);
       if (newRun) Player.pause(page.player);
-      Player.show(page.player, newRun ? spec.step : page.player.k);
-      if (newRun && spec.autoplay && !standalone) Player.play(page.player);   // a lesson's scene that plays by itself
+      if (newRun && page.views.surfacePending && !Touch.state(page.touch).on) waiting = page.shown;
+      else firstStep();
       if (drawn > 0 || spec.present !== Boolean(old && old.present)) fitMaths(page);
       page.reportHeight();
     });

@@ -60,20 +60,30 @@ const Views = (() => {
     }
     // One 2-D view a frame, the contours first: each is on screen as soon as it is drawn.
     const flat = jobs.reduce((before, [name, json], i) => before.then(() => (i ? afterPaint() : null)).then(() => {
-      if (views.figJson[name] === json) return drawOne(views, name, JSON.parse(json), on);   // else a newer spec's
-      return null;
+      if (views.figJson[name] === json) return guard(views, name, json, drawOne(views, name, JSON.parse(json), on));
+      return null;   // a newer spec's figure is on its way
     }), Promise.resolve());
     if (surface !== null) {
       flat.then(afterPaint).then(() => {
         if (views.figJson.surface !== surface) return null;   // a newer spec draws its own surface
-        return drawOne(views, "surface", JSON.parse(surface), on).then(() => {
+        return guard(views, "surface", surface, drawOne(views, "surface", JSON.parse(surface), on).then(() => {
           if (views.figJson.surface !== surface) return;
           views.surfacePending = false;
           if (on.surface) on.surface();
-        });
+        }));
       });
     }
     return flat.then(() => jobs.length + (surface !== null ? 1 : 0));
+  }
+
+  // A view that failed to draw does not stop the others (the surface waits for the 2-D views); its
+  // figure is drawn again by the next spec.
+  function guard(views, name, json, job) {
+    return job.catch((error) => {
+      if (views.figJson[name] === json) views.figJson[name] = undefined;
+      if (name === "surface") views.surfacePending = false;
+      console.error(`gdviz: the ${name} view could not be drawn:`, error);
+    });
   }
 
   // Resolves once the browser has painted what is drawn now (a task after the next frame), or after
