@@ -72,7 +72,7 @@ ROOT = Path(__file__).resolve().parents[1]  # the app measured (--ref swaps in a
 GDVIZ_APP = ROOT / "app.py"
 ONE_CHART_APP = Path(__file__).resolve().parent / "one_chart_app.py"
 # The plotly.js the component serves as plotly.min.js: the lean bundle (tools/plotly-bundle).
-PLOTLY_JS = ROOT / "gdviz" / "web" / "frontend" / "plotly-gdviz.min.js"
+PLOTLY_JS = ROOT / "gdviz" / "vendor" / "plotly-gdviz.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]

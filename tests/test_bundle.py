@@ -1,4 +1,4 @@
-"""The lean plotly.js (gdviz/web/frontend/plotly-gdviz.min.js, built by tools/plotly-bundle/build.sh)
+"""The lean plotly.js (gdviz/vendor/plotly-gdviz.min.js, built by tools/plotly-bundle/build.sh)
 holds every trace type the page's figures use, and is the plotly.js version the pinned python
 plotly package ships.
 
@@ -23,7 +23,7 @@ import pytest
 from gdviz import curvature, figures, sweep, synthetic, web
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLE = ROOT / "gdviz" / "web" / "frontend" / "plotly-gdviz.min.js"
+BUNDLE = ROOT / "gdviz" / "vendor" / "plotly-gdviz.min.js"
 TOOL = ROOT / "tools" / "plotly-bundle"
 FULL_PLOTLY = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 # Kept in the bundle for the views being added (logistic regression, test surfaces) even if unused today.

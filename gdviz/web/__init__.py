@@ -29,7 +29,7 @@ FRONTEND = Path(__file__).parent / "frontend"
 # plotly.js with only the trace types the views draw (built by tools/plotly-bundle/build.sh from the
 # plotly.js version the python plotly package ships; tests/test_bundle.py checks both). Served and
 # inlined under the name "plotly.min.js", which index.html and export.js load.
-PLOTLY_JS = FRONTEND / "plotly-gdviz.min.js"
+PLOTLY_JS = Path(__file__).resolve().parent.parent / "vendor" / "plotly-gdviz.min.js"  # third-party: apart from ours
 UPDATE_RULES = {
     "gd": "θ ← θ − α ∇L",
     "momentum": "v ← μ v + ∇L;  θ ← θ − α v",

@@ -1,4 +1,4 @@
-// Builds gdviz/web/frontend/plotly-gdviz.min.js, plotly.js with only the trace types gdviz draws
+// Builds gdviz/vendor/plotly-gdviz.min.js, plotly.js with only the trace types gdviz draws
 // (entry.js), with the same esbuild settings plotly.js uses for its own dist files
 // (node_modules/plotly.js/esbuild-config.js), minified. Run by build.sh after `npm ci`.
 import { readFileSync, writeFileSync, statSync } from 'node:fs';
@@ -10,7 +10,7 @@ import * as esbuild from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const version = JSON.parse(readFileSync(require.resolve('plotly.js/package.json'), 'utf8')).version;
-const out = join(here, '..', '..', 'gdviz', 'web', 'frontend', 'plotly-gdviz.min.js');
+const out = join(here, '..', '..', 'gdviz', 'vendor', 'plotly-gdviz.min.js');
 
 // The same banner as plotly.js's own dist files: "plotly.js vX.Y.Z" names the version
 // (tests/test_bundle.py and the benchmarks read it).

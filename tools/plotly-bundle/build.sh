@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds gdviz/web/frontend/plotly-gdviz.min.js: plotly.js with only the trace types gdviz draws
+# Rebuilds gdviz/vendor/plotly-gdviz.min.js: plotly.js with only the trace types gdviz draws
 # (entry.js), from the exact versions in package-lock.json (plotly.js = the version the pinned
 # python plotly package ships; tests/test_bundle.py checks both). Needs node and npm, and only here:
 # the built file is committed and nothing at run time needs node.
