@@ -73,6 +73,16 @@
     if (body.dataset.maths !== before[0] || body.dataset.dense !== before[1]) Views.fit(page.views, page.views.row, true);
   }
 
+  // Readable before any view is drawn: the run's sentence, step k0 and its maths.
+  function writeReadable(page, spec, k0) {
+    Panel.note(spec);
+    Panel.render(Touch.frame(page.touch, Frames.stepFrame(page.model, k0)).panel);
+    markUnfolded();
+    document.getElementById("steplabel").textContent = `step ${k0} / ${spec.run.last}`;
+    document.getElementById("slider").value = k0;
+    page.player.k = k0;   // a key pressed before the views are drawn steps from here
+  }
+
   function render(page, spec) {
     // Streamlit renders again when the frame's size changes; the same spec needs no redraw.
     const old = page.spec;
@@ -85,14 +95,7 @@
     document.getElementById("slider").max = spec.run.last;
     const newRun = spec.run_id !== page.runId;
     page.runId = spec.run_id;
-    // Readable before any view is drawn: the run's sentence, the step and its maths.
-    const k0 = newRun ? Math.max(0, Math.min(spec.run.last, spec.step || 0)) : page.player.k;
-    Panel.note(spec);
-    Panel.render(Touch.frame(page.touch, Frames.stepFrame(page.model, k0)).panel);
-    markUnfolded();
-    document.getElementById("steplabel").textContent = `step ${k0} / ${spec.run.last}`;
-    document.getElementById("slider").value = k0;
-    page.player.k = k0;   // a key pressed before the views are drawn steps from here
+    writeReadable(page, spec, newRun ? Math.max(0, Math.min(spec.run.last, spec.step || 0)) : page.player.k);
     // The first step shown: the 2-D figures come drawn at spec.step, so while the surface is on its way
     // its full application (a restyle of every view) waits for it, unless a step was shown meanwhile.
     const firstStep = () => {
