@@ -42,7 +42,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,27 +178,10 @@ def nginx(upstreams: list[int], log_dir: Path):
     process = subprocess.Popen([binary, "-e", str(prefix / "error.log"), "-p", str(prefix), "-c", str(conf),
                                 "-g", f"daemon off; pid {prefix / 'nginx.pid'};"], stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise BenchError(f"nginx exited with {process.returncode}: {(prefix / 'error.log').read_text()[-500:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
-                    if answer.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchError("nginx did not answer /_stcore/health in 30 s")
-            time.sleep(0.1)
+        st_client.wait_until_healthy(process, port, "nginx", 30, lambda: (prefix / "error.log").read_text()[-500:])
         yield port, process.pid
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        st_client.stop(process)
         log.close()
 
 

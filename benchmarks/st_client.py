@@ -45,6 +45,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_healthy(process, port: int, what: str, seconds: float, detail) -> None:
+    """Until http://127.0.0.1:port/_stcore/health answers "ok"; BenchError (with ``detail()``) if
+    ``process`` exits or ``seconds`` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise BenchError(f"{what} exited with {process.returncode}; {detail()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
+                if answer.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise BenchError(f"{what} did not answer /_stcore/health in {seconds:.0f} s; {detail()}")
+        time.sleep(0.1)
+
+
+def stop(process) -> None:
+    """Terminate a server; kill it if it will not stop."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
+
+
 @contextmanager
 def streamlit_server(app: Path, log_dir: Path, cwd: Path = ROOT):
     """A `streamlit run` of ``app`` on a free loopback port, started in ``cwd`` (whose
@@ -57,27 +85,10 @@ def streamlit_server(app: Path, log_dir: Path, cwd: Path = ROOT):
                "--server.port", str(port), "--server.fileWatcherType", "none"]
     process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise BenchError(f"{app.name} server exited with {process.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchError(f"{app.name} server did not answer /_stcore/health in 60 s")
-            time.sleep(0.1)
+        wait_until_healthy(process, port, f"{app.name} server", 60, lambda: f"see {log.name}")
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop(process)
         log.close()
 
 
