@@ -3,8 +3,8 @@
 The parsing is pandas' C parser (fast, and forgiving where it should be); around it, the checks that
 turn whatever arrives into a Dataset or one plain sentence: size limits, binary files, encodings,
 separators, ragged rows, duplicate names, stray words in numeric columns, missing and infinite values.
-The size limits (MAX_BYTES, MAX_COLUMNS, MAX_ROWS) live in gdviz.data beside the Dataset and are read
-at each call, so changing them there takes effect here.
+The size limits (MAX_BYTES, MAX_COLUMNS, MAX_ROWS) are read at each call, so changing them takes effect
+at once; gdviz.data re-exports them, and setting them there sets them here too.
 """
 from __future__ import annotations
 
@@ -19,9 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data as limits
-from .data import DataError, Dataset, check_magnitudes
-from .data import shown as _shown
+from .dataset import DataError, Dataset, check_magnitudes
+from .dataset import shown as _shown
+
+# What a file may hold (read at each call).
+MAX_BYTES = 200 * 2**20  # a CSV larger than this is refused with a message, not read
+MAX_COLUMNS = 500
+MAX_ROWS = 5_000_000
 
 # catch_warnings changes process-wide state; sessions read files in threads, so one at a time.
 _PARSE_LOCK = threading.Lock()
@@ -34,10 +38,10 @@ def read_csv(source, features=None, target=None, *, name: str = "") -> Dataset:
     By default the target is the last numeric column and the features are the other numeric
     columns; columns of text (an id, a name) are left out. Rows with a missing value in a column
     used are dropped and counted in ``rows_dropped``; an infinite value is an error, and so is a
-    number too large or too small for float64 to square (see gdviz.data.check_magnitudes). Reads a
+    number too large or too small for float64 to square (see gdviz.dataset.check_magnitudes). Reads a
     UTF-8 byte-order mark, CRLF line ends, quoted headers, spaces around values, scientific
     notation, blank lines, and ``;`` or tab separators. Refuses files over MAX_BYTES, MAX_COLUMNS or
-    MAX_ROWS (gdviz.data).
+    MAX_ROWS (below; gdviz.data re-exports them).
 
     >>> data = read_csv(b"speed,dist\\n4,2\\n7,4\\n8,16\\n")
     >>> data.feature_names, data.target_name, data.m
@@ -121,19 +125,19 @@ def _read_bytes_unchecked(source) -> tuple[bytes, str]:
         path = Path(source)
         if not path.is_file():
             raise DataError(f"There is no file at {_shown(path, 120)}.")
-        if path.stat().st_size > limits.MAX_BYTES:
+        if path.stat().st_size > MAX_BYTES:
             raise DataError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MB; the limit is "
-                            f"{limits.MAX_BYTES // 2**20} MB.")
+                            f"{MAX_BYTES // 2**20} MB.")
         raw, name = path.read_bytes(), path.stem
     elif hasattr(source, "read"):
-        raw = source.read(limits.MAX_BYTES + 1)
+        raw = source.read(MAX_BYTES + 1)
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
         name = Path(str(getattr(source, "name", "uploaded data"))).stem
     else:
         raise DataError("Give a file path, the file's bytes, or an open file.")
-    if len(raw) > limits.MAX_BYTES:
-        raise DataError(f"The file is larger than {limits.MAX_BYTES // 2**20} MB, the limit.")
+    if len(raw) > MAX_BYTES:
+        raise DataError(f"The file is larger than {MAX_BYTES // 2**20} MB, the limit.")
     return raw, name
 
 
@@ -175,8 +179,8 @@ def _parse(decoded, path: str | None = None):
 
     raw, encoding, header = decoded
     separator = _separator_of(header)
-    if header.count(separator) + 1 > limits.MAX_COLUMNS:
-        raise DataError(f"The file has {header.count(separator) + 1} columns; the limit is {limits.MAX_COLUMNS}.")
+    if header.count(separator) + 1 > MAX_COLUMNS:
+        raise DataError(f"The file has {header.count(separator) + 1} columns; the limit is {MAX_COLUMNS}.")
     try:
         names = [n.strip() for n in next(csv.reader([header], delimiter=separator), [])]
     except csv.Error:  # a name longer than the csv module's field limit: leave it to pandas
@@ -194,7 +198,7 @@ def _parse(decoded, path: str | None = None):
             frame = pd.read_csv(path if path is not None else io.BytesIO(raw), compression=None,
                                 encoding=encoding, encoding_errors="replace", sep=separator,
                                 skipinitialspace=_a_field_starts_with_a_space(raw, separator),
-                                skip_blank_lines=True, nrows=limits.MAX_ROWS + 1, on_bad_lines="error",
+                                skip_blank_lines=True, nrows=MAX_ROWS + 1, on_bad_lines="error",
                                 index_col=False)
     except pd.errors.ParserWarning:
         raise DataError("Some rows have more values than the header has names; every row must have "
@@ -207,8 +211,8 @@ def _parse(decoded, path: str | None = None):
                         "Every row must have as many values as the header has names.") from None
     except (ValueError, UnicodeError) as error:
         raise DataError(f"The file could not be read as CSV ({error}).") from None
-    if len(frame) > limits.MAX_ROWS:
-        raise DataError(f"The file has more than {limits.MAX_ROWS:,} rows, the limit.")
+    if len(frame) > MAX_ROWS:
+        raise DataError(f"The file has more than {MAX_ROWS:,} rows, the limit.")
     frame.columns = [str(c).strip() for c in frame.columns]
     if len(set(frame.columns)) != len(frame.columns):
         raise DataError("Two columns have the same name; give every column its own name.")

@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .optimizers import LABELS
+from .surface import SLICE_CAP, press
 
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 PATH = "#D55E00"  # vermillion
@@ -200,7 +201,6 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
     bottom = min(0.0, float(np.min(z)))  # a saddle goes below 0
     moving_surface = moving.get("surface", {})
     if "z" in moving_surface:  # several features: the slice moves, pressed below SLICE_CAP x the paths' top
-        from .web.frames import SLICE_CAP  # noqa: PLC0415
         top = max(top, SLICE_CAP * (max(float(run.loss[:run.shown].max()) for run in runs) + lift) * 1.01)
     arrows = "direction" if getattr(arrow_scale, "mode", "true") == "direction" else f"×{float(arrow_scale):.3g}"
     traces = [dict(type="surface", x=w_values, y=b_values, z=surface_z(z, top), uid="surface", name="loss surface",
@@ -274,8 +274,6 @@ def surface_z(z, top: float) -> np.ndarray:
     it are pressed smoothly into the last 8% (top − band · e^(−excess / band)), so a capped surface
     ends in a gentle rim instead of being cut flat like a wall. frames.press (and frames.js) is the
     same formula for the moving slice of several features."""
-    from .web.frames import press  # noqa: PLC0415 - one formula, written once
-
     z = np.asarray(z, dtype=np.float64)
     return z if float(np.max(z)) <= top else press(z, top)
 

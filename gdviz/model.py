@@ -26,6 +26,9 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .dataset import DataError, shown
+from .test_functions import TestFunction
+
 
 @dataclass(frozen=True, eq=False)
 class Quadratic:
@@ -217,8 +220,6 @@ def _check_finite(q: Quadratic) -> None:
 
 
 def _too_large():
-    from .data import DataError
-
     return DataError("The squares and sums the loss needs are too large for float64 on this data; "
                      "rescaling the columns (e.g. other units) fixes this.")
 
@@ -325,8 +326,6 @@ OBJECTIVES = ("mse", "logistic")
 
 
 def _surface(data) -> bool:
-    from .test_functions import TestFunction
-
     return isinstance(data, TestFunction)
 
 
@@ -393,8 +392,6 @@ def logistic(data) -> Logistic:
         return _logistic_cache[data]
     except (KeyError, TypeError):
         pass
-    from .data import DataError, shown
-
     X, y = getattr(data, "X", None), getattr(data, "y", None)
     if X is None or y is None:
         raise ValueError("Logistic regression needs the data rows, not only their statistics.")
@@ -688,8 +685,6 @@ def _copy(result):
 
 
 def _newton(lg: Logistic, l2: float, target_name: str):
-    from .data import DataError, shown
-
     d = lg.d
     if (lg.y == lg.y[0]).all():
         return DataError(f"Column '{shown(target_name)}' holds only {int(lg.y[0])}s: logistic regression needs "
@@ -1036,8 +1031,6 @@ def _listed(names, limit: int = 4) -> str:
 
 
 def _shown(name) -> str:
-    from .data import shown
-
     return shown(name)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from . import model
 
+SLICE_CAP = 2.0  # several features: the moving slice is pressed below this many times the path's highest point
 
 def loss_surface(data, w_values, b_values, *, feature: int = 0, weights=None, objective: str = "mse",
                  l2: float = 0.0) -> np.ndarray:
@@ -71,3 +72,21 @@ def readable_steps(loss, *, growth: float = 50.0) -> int:
     loss = np.asarray(loss, dtype=np.float64)
     too_big = np.flatnonzero(loss > growth * max(loss[0], 1e-300))
     return len(loss) if too_big.size == 0 else max(int(too_big[0]), min(2, len(loss)))
+
+
+def press(z, top: float) -> np.ndarray:
+    """Heights above 92% of ``top`` (measured from the lowest) pressed smoothly into the last 8%:
+    top − band · e^(−(z − knee) / band), band = 0.08 (top − min z), knee = top − band; a surface that
+    would pass the z axis's end bends into a rim below it. Continuous with slope 1 at the knee.
+    (figures.surface_z, web/frames.py and frames.js draw with this one formula.)
+
+    >>> press([0.0, 1.0, 1.9, 5.0], 2.0).round(3).tolist()
+    [0.0, 1.0, 1.89, 2.0]
+    """
+    z = np.asarray(z, dtype=np.float64)
+    band = 0.08 * (top - float(z.min()))
+    if band <= 0:
+        return z.copy()
+    knee = top - band
+    with np.errstate(over="ignore"):
+        return np.where(z > knee, top - band * np.exp(-(z - knee) / band), z)
