@@ -10,7 +10,6 @@ static files of the component, loaded once per page, never inlined in a rerun.
 """
 from __future__ import annotations
 
-import base64
 import html
 import hashlib
 import json
@@ -24,6 +23,7 @@ import plotly.io
 
 from .. import figures, model, optimizers, schedules, surface
 from . import frames
+from .arrays import decode, encode  # noqa: F401 - gdviz.web.decode/encode, as ever
 
 FRONTEND = Path(__file__).parent / "frontend"
 # plotly.js with only the trace types the views draw (built by tools/plotly-bundle/build.sh from the
@@ -69,22 +69,6 @@ def component_dir() -> str:
         except OSError:  # another process made it first
             shutil.rmtree(staging, ignore_errors=True)
     return str(target)
-
-
-def encode(values) -> dict:
-    """A float64 array as Plotly's typed-array JSON {dtype, bdata, shape}: compact and exact."""
-    array = np.ascontiguousarray(values, dtype=np.float64)
-    return {"dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode("ascii"),
-            "shape": list(array.shape)}
-
-
-def decode(spec: dict) -> np.ndarray:
-    """The inverse of encode (also reads Plotly's own typed arrays)."""
-    array = np.frombuffer(base64.b64decode(spec["bdata"]), dtype=np.dtype(spec["dtype"]))
-    shape = spec.get("shape")
-    if isinstance(shape, str):  # Plotly writes "11, 6"
-        shape = [int(n) for n in shape.split(",")]
-    return array.reshape(shape) if shape is not None else array
 
 
 MAX_SHOWN_ROWS = 2000  # the data view draws at most this many rows (a fixed random subset)

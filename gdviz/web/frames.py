@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import model
+from ..surface import SLICE_CAP, press
+from .arrays import decode
 
 HOVER = ["#", "w", "b", "loss", "gw", "gb"]  # hover rows: step, w, b, loss, ∂L/∂w, ∂L/∂b
 ARROW_FRACTION = 0.12  # the longest gradient arrow spans this fraction of the view (it fits in view_box's pad)
@@ -55,7 +57,6 @@ PULL_FRACTION = 0.45  # each example's pull: the longest drawn spans at most thi
 MAX_PULLS = 200  # at most this many examples' pulls are drawn (a fixed subset of the rows drawn)
 MIN_FRACTION = 0.015  # "true" arrows shorter than this fraction of the view are left out (no merged heads)
 ARROW_MODES = ("direction", "true")
-SLICE_CAP = 2.0  # several features: the moving slice is pressed below this many times the path's highest point
 _COMPONENT = re.compile(r"^(.+)\[(\d+)\]$")
 
 
@@ -784,19 +785,6 @@ def _drawn_slice(views: Views, j: int, cap: float) -> np.ndarray:
     return press(_slice(views, j)["z"], cap * float(views.runs[0]["z"][:views.clocks[0]["view"] + 1].max()))
 
 
-def press(z, top: float) -> np.ndarray:
-    """Heights above 92% of ``top`` (measured from the lowest) pressed smoothly into the last 8%:
-    top − band · e^(−(z − knee) / band), band = 0.08 (top − min z), knee = top − band; a surface that
-    would pass the z axis's end bends into a rim below it. Continuous with slope 1 at the knee."""
-    z = np.asarray(z, dtype=np.float64)
-    band = 0.08 * (top - float(z.min()))
-    if band <= 0:
-        return z.copy()
-    knee = top - band
-    with np.errstate(over="ignore"):
-        return np.where(z > knee, top - band * np.exp(-(z - knee) / band), z)
-
-
 def _arrow(arrow: dict, at: _Clock) -> dict | None:
     (x0, y0), (x1, y1) = ([float(at.value(ref)) for ref in end] for end in (arrow["from"], arrow["to"]))
     if x0 == x1 and y0 == y1:
@@ -837,8 +825,6 @@ def _piece(part, at: _Clock):
 
 def views_of_spec(spec: dict) -> Views:
     """The Views a lecture spec carries (what frames.js reads in the browser)."""
-    from . import decode  # noqa: PLC0415 - web imports this module
-
     def columns(source: dict, names) -> dict:
         return {name: decode(source[name]) for name in names if isinstance(source.get(name), dict)}
 
