@@ -1,70 +1,184 @@
-"""Pictures for slides, drawn with Pillow straight from gdviz's numbers (no browser, no kaleido).
+"""Pictures for slides: a Pillow backend of the browser's own figures and per-step frames.
 
-``scene_picture``: one still of a run at step k — the contour map of L(w, b) with the least-squares
-optimum (★), the path to step k, the gradient ∇L and the update at k, and beside it the data with
-the model at step k — under a title and "step k / N · α = … · loss = …" in type read from the back
-of a hall. ``lesson_pictures`` makes one per scene of a lesson (each run as its scene defines it,
-drawn at its last step), ``slides_zip`` packs them as PNGs, ``run_gif`` animates a run.
+Nothing here computes a picture's geometry. ``gdviz.web.lecture_spec`` owns every view: the
+contour figure (its z grid, levels, colour scale, axis ranges, the marked optima), the data view
+(points and line, classes and sigmoid, predicted against actual, or a test surface's progress) and,
+through ``gdviz.web.frames.step_frame``, every trace that moves with the step (the paths, the current
+point, ∇L and the update as arrows, the fitted line, ...). This module draws those figures with
+Pillow, the moving traces of step k laid over the still ones, in type and lines read from the back of
+a lecture hall; the only computation is mapping data coordinates to pixels (``Axes``) and, where a
+figure leaves an axis to Plotly's autorange, that range from the traces drawn.
 
-A diverging run is drawn as far as its recorded (finite) rows go: every line is clipped to its
-panel and every number tested, so no NaN or infinity ever reaches a picture.
+``picture(spec, k)``: one slide of a run at step k, the contours on the left and the data view on
+the right, under a title and "step k / N · α = … · loss = …"; ``run_gif`` animates a run;
+``lesson_pictures`` makes one picture per (title, spec) and ``slides_zip`` packs them as PNGs.
+No NaN or infinity ever reaches a picture: a non-finite value is a gap, as in Plotly.
 """
 from __future__ import annotations
 
+import hashlib
+import html
 import io
+import json
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from . import model, surface
-from .descent import Trajectory, descend
-from .figures import DATA, GRADIENT, OPTIMUM, PATH, RUN_COLOURS, TRUTH, UPDATE
-from .optimizers import LABELS
-from .presets import settings_that_fit
-from .web import state
+from .web import decode, frames
 
 INK = "#2a3f5f"  # the page's text colour (figures.py)
 MUTED = "#5b6b82"
 GRID = "#E3E8F0"
 FRAME = "#c8d0dc"
 DIVERGED = "#A33200"
-RESIDUAL = "#EBA77F"  # the path's vermillion, lightened: residuals stay behind the line
-# Plotly's Viridis, the page's colour map for the loss (dark: low, yellow: high).
-VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725']
-BANDS = 18  # filled contour bands, as on the page
 MAX_FRAMES = 60
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
+# A slide is seen from far away: lines and markers are this many times as thick as on the page
+# (whose presenter mode grows them 1.6 times), at 1600 pixels wide.
+LINE_SCALE = 2.0
+MARKER_SCALE = 2.0
+TEXT_SCALE = 1.5  # a text trace's type (16 px on the page)
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 # ---- type ----
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    """DejaVu Sans (it has ∂, α, ←, ′ and subscripts) if installed, else Pillow's own scalable font."""
+    """DejaVu Sans (it has ∂, α, ∇, ←, −, ′, λ and subscripts) if installed, else Pillow's own scalable font."""
     path = FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
     try:
-        return ImageFont.truetype(str(path), size)
+        return ImageFont.truetype(str(path), max(1, int(size)))
     except OSError:
-        return ImageFont.load_default(size=size)
+        return ImageFont.load_default(size=max(1, int(size)))
 
 
-def _hex(colour: str) -> tuple[int, int, int]:
-    colour = colour.lstrip("#")
-    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+def nice(value) -> str:
+    """A number as the page shows it: four significant digits, a true minus sign."""
+    if value is None or not np.isfinite(float(value)):
+        return "—"
+    return f"{float(value):.4g}".replace("-", "−")
 
 
-def _colour_map(values: np.ndarray) -> np.ndarray:
-    """RGB (uint8) of values in [0, 1] along Viridis."""
-    stops = np.array([_hex(c) for c in VIRIDIS], dtype=np.float64)
-    where = np.linspace(0.0, 1.0, len(stops))
-    return np.stack([np.interp(values, where, stops[:, i]) for i in range(3)], axis=-1).round().astype(np.uint8)
+def plain(text) -> str:
+    """A figure's text (Plotly's escaped HTML subset) as the characters it shows."""
+    return html.unescape(re.sub(r"<br\s*/?>", " ", str(text or "")))
 
 
-def nice(value: float) -> str:
-    return state.nice(float(value))
+def rgba(colour, opacity: float = 1.0) -> tuple[int, int, int, int]:
+    """A Plotly colour ("#rrggbb", "rgb(…)", "rgba(…, a)", a CSS name) as RGBA bytes."""
+    text = str(colour).strip()
+    found = re.fullmatch(r"rgba?\(([^)]*)\)", text)
+    if found:
+        parts = [float(p) for p in found.group(1).split(",")]
+        r, g, b = parts[:3]
+        alpha = parts[3] if len(parts) > 3 else 1.0
+    else:
+        r, g, b = ImageColor.getrgb(text)[:3]
+        alpha = 1.0
+    return int(round(r)), int(round(g)), int(round(b)), int(round(255 * np.clip(alpha * opacity, 0.0, 1.0)))
+
+
+# ---- reading a spec ----
+def _decoded(value):
+    """Plotly JSON with its typed arrays ({"dtype", "bdata", "shape"}) as numpy arrays."""
+    if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value:
+            return decode(value)
+        return {key: _decoded(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
+
+
+def figure_of(spec: dict, name: str) -> dict:
+    """The spec's figure ``name`` ("contour", "data", ...) as a dict of plain values and arrays."""
+    return _decoded(json.loads(spec["figures"][name]))
+
+
+def floats(values) -> np.ndarray:
+    """Values of a trace as float64, None and anything not finite as NaN (a gap, as in Plotly)."""
+    if values is None:
+        return np.zeros(0)
+    array = np.asarray(values)
+    if array.dtype.kind not in "fiub":
+        flat = array.ravel() if array.ndim else [array.item()]
+        array = np.array([float(v) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) else np.nan
+                          for v in flat], dtype=np.float64)
+    array = np.atleast_1d(array.astype(np.float64)).ravel()
+    return np.where(np.isfinite(array), array, np.nan)
+
+
+def merged_traces(figure: dict, moving: dict) -> list[dict]:
+    """The figure's traces in drawing order, each moving one (by uid) with its data at the step."""
+    return [{**trace, **moving.get(trace.get("uid"), {})} for trace in figure.get("data", [])]
+
+
+# ---- an axes box: data coordinates → pixels ----
+@dataclass
+class Axes:
+    """A plotting area in pixels (left, top, right, bottom) showing ``x_range`` and ``y_range``, in
+    log₁₀ units on a log axis (as Plotly writes a log axis's range)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    x_log: bool = False
+    y_log: bool = False
+
+    def px(self, x, y):
+        """Pixel coordinates (u right, v down) of data points; NaN where a value cannot be drawn."""
+        x, y = floats(x), floats(y)
+        with np.errstate(all="ignore"):
+            if self.x_log:
+                x = np.where(x > 0, np.log10(np.where(x > 0, x, 1.0)), np.nan)
+            if self.y_log:
+                y = np.where(y > 0, np.log10(np.where(y > 0, y, 1.0)), np.nan)
+            (x0, x1), (y0, y1) = self.x_range, self.y_range
+            u = self.left + (x - x0) / (x1 - x0) * (self.right - self.left)
+            v = self.bottom - (y - y0) / (y1 - y0) * (self.bottom - self.top)
+        return np.where(np.isfinite(u), u, np.nan), np.where(np.isfinite(v), v, np.nan)
+
+    def point(self, x, y) -> tuple[float, float]:
+        """One data point's pixel."""
+        u, v = self.px([x], [y])
+        return float(u[0]), float(v[0])
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return int(round(self.left)), int(round(self.top)), int(round(self.right)), int(round(self.bottom))
+
+    def local(self) -> "Axes":
+        """The same axes in the coordinates of an image of the box alone (for drawing, clipped)."""
+        left, top, right, bottom = self.box
+        return replace(self, left=self.left - left, top=self.top - top, right=self.right - left,
+                       bottom=self.bottom - top)
+
+
+def autorange(values: np.ndarray, length: float, *, log: bool = False, padded: bool = True,
+              pad_px: float = 0.0) -> tuple[float, float]:
+    """The range Plotly's autorange gives an axis ``length`` pixels long holding ``values``: their
+    extent, widened so 5% of the length (``padded``, when markers are drawn) and ``pad_px`` (half
+    the largest marker) stay free at each end; a single value gets ±1 (Plotly's own fallback)."""
+    values = floats(values)
+    if log:
+        values = np.log10(values[values > 0])
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return (0.0, 1.0) if log else (-1.0, 6.0)
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 1e-12 * max(1.0, abs(low)):
+        return low - 1.0, high + 1.0
+    pad = (0.05 * length if padded else 0.0) + pad_px
+    share = min(2 * pad / length, 0.5)
+    span = (high - low) / (1 - share)
+    return low - span * share / 2, high + span * share / 2
 
 
 def ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -74,51 +188,55 @@ def ticks(low: float, high: float, count: int = 5) -> list[float]:
         return [low]
     raw = span / count
     power = 10.0 ** np.floor(np.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * 0.999)
     first = np.ceil(low / step) * step
     return [float(v) for v in np.arange(first, high + step * 1e-9, step)][:count * 3]
 
 
+def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """Ticks of a log axis showing 10^low to 10^high (positions in log₁₀ units, labels as values):
+    powers of ten (every n-th, at most six), or 1, 2, 5 × 10ⁿ, or round values when the range
+    spans less than a decade."""
+    first, last = int(np.ceil(low - 1e-9)), int(np.floor(high + 1e-9))
+    if last - first >= 2:
+        every = max(1, int(np.ceil((last - first + 1) / 6)))
+        return [(float(e), "1" if e == 0 else "10" if e == 1 else f"10{str(e).translate(SUPERSCRIPTS)}")
+                for e in range(first, last + 1, every)]
+    values = [m * 10.0 ** e for e in range(first - 1, last + 1) for m in (1, 2, 5)]
+    values = [v for v in values if low - 1e-9 <= np.log10(v) <= high + 1e-9]
+    if len(values) < 3:
+        values = [v for v in ticks(10 ** low, 10 ** high, 4) if v > 0]
+    step = min((b - a for a, b in zip(values, values[1:])), default=1.0)
+    return [(float(np.log10(v)), f"{v:.3g}".replace("-", "−")) for v in values]
+
+
 def tick_text(value: float, step: float) -> str:
-    if abs(value) < step * 1e-6:
+    if abs(value) < abs(step) * 1e-6:
         value = 0.0
-    text = f"{value:.4g}"
-    return text.replace("-", "−")
+    return f"{value:.4g}".replace("-", "−")
 
 
-# ---- a panel: data coordinates → pixels, with clipping ----
-@dataclass
-class Panel:
-    """A plotting area in pixels (left, top, right, bottom) showing x in [x0, x1], y in [y0, y1]."""
-
-    left: int
-    top: int
-    right: int
-    bottom: int
-    x0: float
-    x1: float
-    y0: float
-    y1: float
-
-    def px(self, x, y):
-        """Pixel coordinates of data points (arrays), y up."""
-        x = np.asarray(x, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        with np.errstate(over="ignore", invalid="ignore"):
-            u = self.left + (x - self.x0) / (self.x1 - self.x0) * (self.right - self.left)
-            v = self.bottom - (y - self.y0) / (self.y1 - self.y0) * (self.bottom - self.top)
-        return u, v
-
-    def clip(self, u0, v0, u1, v1):
-        """The part of segment (u0, v0)–(u1, v1) inside the panel (Liang–Barsky), or None."""
-        if not all(np.isfinite(v) for v in (u0, v0, u1, v1)):
-            return None
+# ---- drawing one Plotly trace ----
+def _pieces(axes: Axes, u: np.ndarray, v: np.ndarray, margin: float) -> list[list[tuple[float, float]]]:
+    """The polylines a line trace draws: split at gaps (NaN), clipped to the box widened by ``margin``
+    (Liang–Barsky), points closer than a pixel to the last kept one dropped."""
+    left, top, right, bottom = axes.left - margin, axes.top - margin, axes.right + margin, axes.bottom + margin
+    out: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
+    for i in range(len(u) - 1):
+        u0, v0, u1, v1 = u[i], v[i], u[i + 1], v[i + 1]
+        if not (np.isfinite(u0) and np.isfinite(v0) and np.isfinite(u1) and np.isfinite(v1)):
+            if current:
+                out.append(current)
+            current = []
+            continue
         du, dv = u1 - u0, v1 - v0
-        t0, t1 = 0.0, 1.0
-        for p, q in ((-du, u0 - self.left), (du, self.right - u0), (-dv, v0 - self.top), (dv, self.bottom - v0)):
+        t0, t1, inside = 0.0, 1.0, True
+        for p, q in ((-du, u0 - left), (du, right - u0), (-dv, v0 - top), (dv, bottom - v0)):
             if p == 0:
                 if q < 0:
-                    return None
+                    inside = False
+                    break
                 continue
             t = q / p
             if p < 0:
@@ -126,399 +244,656 @@ class Panel:
             else:
                 t1 = min(t1, t)
             if t0 > t1:
-                return None
-        return (u0 + t0 * du, v0 + t0 * dv, u0 + t1 * du, v0 + t1 * dv)
-
-    def inside(self, u, v, margin: float = 0.0) -> bool:
-        return bool(np.isfinite(u) and np.isfinite(v) and self.left - margin <= u <= self.right + margin
-                    and self.top - margin <= v <= self.bottom + margin)
-
-
-def thinned(us, vs, spacing: float = 1.5):
-    """The pixel points of a path without those closer than ``spacing`` to the last one kept (a run of
-    2000 steps that converges piles most of them on one spot); the first and last always stay."""
-    us, vs = np.asarray(us, dtype=np.float64), np.asarray(vs, dtype=np.float64)
-    if len(us) <= 2:
-        return us, vs
-    keep = [0]
-    lu, lv = us[0], vs[0]
-    for i in range(1, len(us) - 1):
-        if not (abs(us[i] - lu) < spacing and abs(vs[i] - lv) < spacing):  # NaN-safe: a NaN is kept, then clipped
-            keep.append(i)
-            lu, lv = us[i], vs[i]
-    keep.append(len(us) - 1)
-    return us[keep], vs[keep]
-
-
-def _line(draw: ImageDraw.ImageDraw, panel: Panel, us, vs, colour, width: int) -> None:
-    """A polyline through pixel points, each segment clipped to the panel."""
-    us, vs = thinned(us, vs)
-    for i in range(len(us) - 1):
-        piece = panel.clip(us[i], vs[i], us[i + 1], vs[i + 1])
-        if piece is not None:
-            draw.line(piece, fill=colour, width=width)
-    for u, v in zip(us[1:-1], vs[1:-1]):  # round joints for thick lines
-        if panel.inside(u, v):
-            draw.ellipse((u - width / 2, v - width / 2, u + width / 2, v + width / 2), fill=colour)
+                inside = False
+                break
+        if not inside:
+            if current:
+                out.append(current)
+            current = []
+            continue
+        a = (u0 + t0 * du, v0 + t0 * dv)
+        b = (u0 + t1 * du, v0 + t1 * dv)
+        if current and t0 == 0.0:
+            last = current[-1]
+            if abs(b[0] - last[0]) >= 1.0 or abs(b[1] - last[1]) >= 1.0 or t1 < 1.0:
+                current.append(b)
+        else:
+            if current:
+                out.append(current)
+            current = [a, b]
+        if t1 < 1.0:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
 
 
-def _arrow(draw, panel: Panel, u0, v0, u1, v1, colour, width: int, head: float) -> None:
-    """An arrow from (u0, v0) to (u1, v1) in pixels, drawn if it starts inside the panel."""
+def _dashes(points: list[tuple[float, float]], on: float, off: float) -> list[list[tuple[float, float]]]:
+    """A polyline cut into dashes ``on`` pixels long with ``off`` pixels between."""
+    out, current, drawing, left = [], [points[0]], True, on
+    for (u0, v0), (u1, v1) in zip(points, points[1:]):
+        length = float(np.hypot(u1 - u0, v1 - v0))
+        at = 0.0
+        while length - at > left:
+            at += left
+            p = (u0 + (u1 - u0) * at / length, v0 + (v1 - v0) * at / length)
+            if drawing:
+                current.append(p)
+                out.append(current)
+            else:
+                current = [p]
+            drawing = not drawing
+            left = on if drawing else off
+        left -= length - at
+        if drawing:
+            current.append((u1, v1))
+    if drawing and len(current) > 1:
+        out.append(current)
+    return out
+
+
+def _polyline(draw: ImageDraw.ImageDraw, axes: Axes, u, v, colour, width: int, dash: str | None = None) -> None:
+    for piece in _pieces(axes, u, v, margin=width + 4):
+        if len(piece) < 2:
+            continue
+        if dash and dash != "solid":
+            unit = max(width, 3)  # plotly.js: dot = lw, dash = 3 lw, longdash = 5 lw (lw at least 3)
+            on, off = {"dot": (unit, unit), "dash": (3 * unit, 3 * unit), "longdash": (5 * unit, 5 * unit),
+                       "dashdot": (3 * unit, unit)}.get(dash, (3 * unit, 3 * unit))
+            for part in _dashes(piece, on, off):
+                draw.line(part, fill=colour, width=width)
+        else:
+            draw.line(piece, fill=colour, width=width, joint="curve")
+            if width >= 4:  # round ends, as Plotly's round caps
+                for end in (piece[0], piece[-1]):
+                    r = width / 2 - 0.5
+                    draw.ellipse((end[0] - r, end[1] - r, end[0] + r, end[1] + r), fill=colour)
+
+
+def _symbol(draw, u: float, v: float, size: float, symbol: str, fill, outline, outline_width: int,
+            direction: tuple[float, float] | None = None) -> None:
+    """A Plotly marker symbol of ``size`` pixels (its diameter) centred at (u, v); "arrow" has its tip
+    at (u, v), pointing along ``direction``."""
+    base = symbol.replace("-open", "")
+    if symbol.endswith("-open"):
+        outline, fill = fill if fill is not None else outline, None
+        outline_width = max(outline_width, 2)
+    if size <= 0:
+        return
+    # Plotly strokes a marker's edge on its outline, half inside: Pillow strokes inside the shape
+    r = size / 2 + (outline_width / 2 if outline is not None and outline_width else 0)
+    if base == "star":
+        angles = np.pi / 2 + np.arange(10) * np.pi / 5
+        radii = np.where(np.arange(10) % 2 == 0, r * 1.25, r * 0.5)
+        points = [(u + rr * np.cos(a), v - rr * np.sin(a)) for rr, a in zip(radii, angles)]
+        draw.polygon(points, fill=fill, outline=outline, width=outline_width)
+    elif base == "diamond":
+        draw.polygon([(u, v - r * 1.2), (u + r * 1.2, v), (u, v + r * 1.2), (u - r * 1.2, v)], fill=fill,
+                     outline=outline, width=outline_width)
+    elif base == "square":
+        draw.rectangle((u - r, v - r, u + r, v + r), fill=fill, outline=outline, width=outline_width)
+    elif base == "arrow":
+        du, dv = direction if direction is not None else (0.0, -1.0)
+        length = float(np.hypot(du, dv)) or 1.0
+        du, dv = du / length, dv / length
+        back = (u - du * size, v - dv * size)
+        draw.polygon([(u, v), (back[0] - dv * r * 0.6, back[1] + du * r * 0.6),
+                      (back[0] + dv * r * 0.6, back[1] - du * r * 0.6)], fill=fill, outline=outline, width=outline_width)
+    else:  # circle, and anything else drawn as one
+        draw.ellipse((u - r, v - r, u + r, v + r), fill=fill, outline=outline, width=outline_width)
+
+
+def _each(value, n: int) -> list:
+    """A marker property for each of n points (Plotly accepts one value or one per point)."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        values = list(value)
+        return [values[i] if i < len(values) else values[-1] for i in range(n)] if values else [None] * n
+    return [value] * n
+
+
+def _markers(draw, axes: Axes, u, v, trace: dict, s: float) -> None:
+    marker = trace.get("marker") or {}
+    n = len(u)
+    opacity = float(trace.get("opacity", 1.0)) * float(marker.get("opacity", 1.0) if not isinstance(
+        marker.get("opacity"), (list, np.ndarray)) else 1.0)
+    default = (trace.get("line") or {}).get("color", "#1f77b4")
+    colours = _each(marker.get("color", default), n)
+    sizes = _each(marker.get("size", 6), n)
+    symbols = _each(marker.get("symbol", "circle"), n)
+    edge = marker.get("line") or {}
+    edge_colours = _each(edge.get("color", "#444"), n)
+    edge_widths = _each(edge.get("width", 0), n)
+    for i in range(n):
+        if not (np.isfinite(u[i]) and np.isfinite(v[i])):
+            continue
+        size = float(sizes[i] or 0) * MARKER_SCALE * s
+        if size <= 0 or not (axes.left - size <= u[i] <= axes.right + size and axes.top - size <= v[i] <= axes.bottom + size):
+            continue
+        fill = rgba(colours[i], opacity) if colours[i] is not None else None
+        width = int(round(float(edge_widths[i] or 0) * LINE_SCALE * s))
+        outline = rgba(edge_colours[i], opacity) if width > 0 else None
+        direction = None
+        if str(symbols[i]).startswith("arrow") and i > 0:
+            direction = (u[i] - u[i - 1], v[i] - v[i - 1])
+            if not np.all(np.isfinite(direction)):
+                continue
+        _symbol(draw, float(u[i]), float(v[i]), size, str(symbols[i]), fill, outline, width, direction)
+
+
+def draw_scatter(draw: ImageDraw.ImageDraw, axes: Axes, trace: dict, s: float) -> None:
+    """One Plotly scatter trace (lines and/or markers, None as gaps) on ``axes``."""
+    if trace.get("visible", True) in (False, "legendonly"):
+        return
+    x, y = floats(trace.get("x")), floats(trace.get("y"))
+    n = min(len(x), len(y))
+    if n == 0:
+        return
+    u, v = axes.px(x[:n], y[:n])
+    mode = trace.get("mode") or ("lines+markers" if n < 20 else "lines")
+    opacity = float(trace.get("opacity", 1.0))
+    if "lines" in mode:
+        line = trace.get("line") or {}
+        width = max(1, int(round(float(line.get("width", 2)) * LINE_SCALE * s)))
+        _polyline(draw, axes, u, v, rgba(line.get("color", "#1f77b4"), opacity), width, line.get("dash"))
+    if "markers" in mode:
+        _markers(draw, axes, u, v, trace, s)
+    if "text" in mode:
+        _texts(draw, axes, u, v, trace, s)
+
+
+TEXT_ANCHORS = {"top": "b", "bottom": "t", "middle": "m", "left": "r", "right": "l", "center": "m"}
+
+
+def _texts(draw, axes: Axes, u, v, trace: dict, s: float) -> None:
+    """A text trace's labels beside their points, placed as ``textposition`` says ("top left": above
+    the point, ending at it)."""
+    texts = _each(trace.get("text"), len(u))
+    positions = _each(trace.get("textposition", "middle center"), len(u))
+    style = trace.get("textfont") or {}
+    colour = rgba(style.get("color", INK))
+    type_ = font(round(float(style.get("size", 16)) * TEXT_SCALE * s))
+    for i, text in enumerate(texts):
+        if text is None or not (np.isfinite(u[i]) and np.isfinite(v[i])):
+            continue
+        words = str(positions[i] or "middle center").split()
+        vertical, horizontal = (words + ["center"])[:2] if len(words) > 1 else ("middle", words[0])
+        anchor = TEXT_ANCHORS.get(horizontal, "m") + {"top": "s", "bottom": "t"}.get(vertical, "m")
+        gap = 6 * s
+        du = {"l": gap, "r": -gap}.get(anchor[0], 0.0)
+        dv = {"s": -gap, "t": gap}.get(anchor[1], 0.0)
+        draw.text((float(u[i]) + du, float(v[i]) + dv), plain(text), fill=colour, font=type_, anchor=anchor)
+
+
+def draw_arrow(draw: ImageDraw.ImageDraw, axes: Axes, annotation: dict, s: float) -> None:
+    """A Plotly arrow annotation in data coordinates: a line from (ax, ay) with its head's tip at
+    (x, y); hidden when the tip is out of view, as Plotly hides it."""
+    (u0, v0), (u1, v1) = axes.point(annotation["ax"], annotation["ay"]), axes.point(annotation["x"], annotation["y"])
+    if not all(np.isfinite((u0, v0, u1, v1))):
+        return
+    if not (axes.left <= u1 <= axes.right and axes.top <= v1 <= axes.bottom):
+        return
+    colour = rgba(annotation.get("arrowcolor", INK))
+    width = max(2, int(round(float(annotation.get("arrowwidth", 2)) * LINE_SCALE * s)))
     length = float(np.hypot(u1 - u0, v1 - v0))
-    if not panel.inside(u0, v0) or not np.isfinite(length) or length < 2:
+    if length < 1:
         return
-    piece = panel.clip(u0, v0, u1, v1)
-    if piece is None:
-        return
-    draw.line(piece, fill=colour, width=width)
-    if piece[2:] != (u1, v1):  # the head is out of the panel
-        return
-    ux, uy = (u1 - u0) / length, (v1 - v0) / length
-    h = min(head, length * 0.6)
-    base = (u1 - ux * h, v1 - uy * h)
-    draw.polygon([(u1, v1), (base[0] - uy * h * 0.5, base[1] + ux * h * 0.5),
-                  (base[0] + uy * h * 0.5, base[1] - ux * h * 0.5)], fill=colour)
+    du, dv = (u1 - u0) / length, (v1 - v0) / length
+    head = min(2.6 * width * float(annotation.get("arrowsize", 1.0)), 0.6 * length)
+    half = 0.5 * head
+    base = (u1 - du * head, v1 - dv * head)
+    _polyline(draw, axes, np.array([u0, base[0] + du]), np.array([v0, base[1] + dv]), colour, width)
+    draw.polygon([(u1, v1), (base[0] - dv * half, base[1] + du * half), (base[0] + dv * half, base[1] - du * half)],
+                 fill=colour)
 
 
-def _star(draw, u, v, r, fill, outline, width) -> None:
-    angles = np.pi / 2 + np.arange(10) * np.pi / 5
-    radii = np.where(np.arange(10) % 2 == 0, r, r * 0.45)
-    points = [(u + rr * np.cos(a), v - rr * np.sin(a)) for rr, a in zip(radii, angles)]
-    draw.polygon(points, fill=fill, outline=outline, width=width)
+# ---- the contour view's colours ----
+def colour_scale(scale) -> tuple[np.ndarray, np.ndarray]:
+    """A Plotly colour scale ([[0, "#440154"], …] or a name) as (positions, RGB rows)."""
+    if isinstance(scale, str):
+        import plotly.colors  # noqa: PLC0415 - only for a scale the figure names
+
+        scale = plotly.colors.get_colorscale(scale)
+    where = np.array([float(p) for p, _ in scale])
+    colours = np.array([rgba(c)[:3] for _, c in scale], dtype=np.float64)
+    return where, colours
 
 
-def _dot(draw, u, v, r, fill, outline="black", width=2) -> None:
-    draw.ellipse((u - r, v - r, u + r, v + r), fill=fill, outline=outline, width=width)
+def _grid_at(values: np.ndarray, low: float, high: float, n: int) -> np.ndarray:
+    """The fractional grid index of each of n pixel centres spanning [low, high] (NaN off the grid)."""
+    centres = low + (np.arange(n) + 0.5) / n * (high - low)
+    index = np.interp(centres, values, np.arange(len(values), dtype=np.float64), left=np.nan, right=np.nan)
+    if values[0] > values[-1]:
+        index = np.interp(centres, values[::-1], np.arange(len(values), dtype=np.float64)[::-1], left=np.nan,
+                          right=np.nan)
+    return index
 
 
-def _axes(draw, panel: Panel, x_label: str, y_label: str, s: float, *, grid: bool = True) -> None:
-    """Tick labels, optional grid lines and axis titles around a panel."""
-    small = font(max(12, round(22 * s)))
-    label = font(max(13, round(26 * s)), bold=True)
-    xt = ticks(panel.x0, panel.x1)
-    yt = ticks(panel.y0, panel.y1)
-    xstep = xt[1] - xt[0] if len(xt) > 1 else 1.0
-    ystep = yt[1] - yt[0] if len(yt) > 1 else 1.0
-    for value in xt:
-        u, _ = panel.px(value, panel.y0)
-        if grid:
-            draw.line((u, panel.top, u, panel.bottom), fill=GRID, width=max(1, round(s * 2)))
-        draw.text((u, panel.bottom + 6 * s), tick_text(value, xstep), fill=MUTED, font=small, anchor="mt")
-    for value in yt:
-        _, v = panel.px(panel.x0, value)
-        if grid:
-            draw.line((panel.left, v, panel.right, v), fill=GRID, width=max(1, round(s * 2)))
-        draw.text((panel.left - 8 * s, v), tick_text(value, ystep), fill=MUTED, font=small, anchor="rm")
-    draw.text(((panel.left + panel.right) / 2, panel.bottom + 36 * s), x_label, fill=INK, font=label, anchor="mt")
-    ymid = (panel.top + panel.bottom) / 2
-    text_w = round(draw.textlength(y_label, font=label)) + 8
-    text_h = round(label.size * 1.4)
-    rotated = Image.new("RGBA", (text_w, text_h), (255, 255, 255, 0))
-    ImageDraw.Draw(rotated).text((text_w / 2, text_h / 2), y_label, fill=INK, font=label, anchor="mm")
-    rotated = rotated.rotate(90, expand=True)
-    x_room = max(draw.textlength(tick_text(v, ystep), font=small) for v in yt) + 8 * s
-    draw._image.paste(rotated, (round(panel.left - x_room - 12 * s - rotated.width), round(ymid - rotated.height / 2)),
-                      rotated)
+def contour_image(trace: dict, axes: Axes, s: float) -> Image.Image:
+    """A contour trace as an image of the axes box: z interpolated bilinearly between the grid's
+    nodes (x, y), coloured by the trace's scale from contours.start to contours.end (smoothly for
+    coloring "heatmap", by band otherwise) with a line where z crosses each level (start + i·size)."""
+    left, top, right, bottom = axes.box
+    width, height = right - left, bottom - top
+    x, y = floats(trace["x"]), floats(trace["y"])
+    z = np.asarray(trace["z"], dtype=np.float64).reshape(len(y), len(x))
+    local = axes.local()
+    fx = _grid_at(x, local.x_range[0] + (0 - local.left) / (local.right - local.left) * (local.x_range[1] - local.x_range[0]),
+                  local.x_range[0] + (width - local.left) / (local.right - local.left) * (local.x_range[1] - local.x_range[0]),
+                  width)
+    fy = _grid_at(y, local.y_range[1] - (0 - local.top) / (local.bottom - local.top) * (local.y_range[1] - local.y_range[0]),
+                  local.y_range[1] - (height - local.top) / (local.bottom - local.top) * (local.y_range[1] - local.y_range[0]),
+                  height)
+    ix = np.clip(np.floor(np.nan_to_num(fx)), 0, len(x) - 2).astype(np.intp)
+    iy = np.clip(np.floor(np.nan_to_num(fy)), 0, len(y) - 2).astype(np.intp)
+    tx, ty = (np.nan_to_num(fx) - ix)[None, :], (np.nan_to_num(fy) - iy)[:, None]
+    with np.errstate(all="ignore"):
+        z00, z01 = z[iy][:, ix], z[iy][:, ix + 1]
+        z10, z11 = z[iy + 1][:, ix], z[iy + 1][:, ix + 1]
+        field = (z00 * (1 - tx) + z01 * tx) * (1 - ty) + (z10 * (1 - tx) + z11 * tx) * ty
+    field[np.isnan(fy)[:, None] | np.isnan(fx)[None, :]] = np.nan
+    contours = trace.get("contours") or {}
+    finite = field[np.isfinite(field)]
+    start = float(contours.get("start", finite.min() if finite.size else 0.0))
+    end = float(contours.get("end", finite.max() if finite.size else 1.0))
+    size = float(contours.get("size") or (end - start) / 15 or 1.0)
+    with np.errstate(all="ignore"):
+        band = np.floor((field - start) / size)
+        if contours.get("coloring", "fill") == "heatmap":
+            t = (field - start) / ((end - start) or 1.0)
+        else:
+            t = (band + 0.5) * size / ((end - start) or 1.0)
+    where, stops = colour_scale(trace.get("colorscale", "Viridis"))
+    t = np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0)
+    rgb = np.stack([np.interp(t, where, stops[:, i]) for i in range(3)], axis=-1)
+    blank = ~np.isfinite(field)
+    if contours.get("showlines", True):
+        edges = np.zeros(field.shape, dtype=bool)
+        across, down = band[:, 1:] != band[:, :-1], band[1:, :] != band[:-1, :]
+        across &= np.isfinite(band[:, 1:]) & np.isfinite(band[:, :-1])
+        down &= np.isfinite(band[1:, :]) & np.isfinite(band[:-1, :])
+        edges[:, 1:] |= across
+        edges[1:, :] |= down
+        thick = max(1, int(round(float((trace.get("line") or {}).get("width", 1)) * LINE_SCALE * s)))
+        for _ in range(thick - 1):  # grow the line to its width
+            edges[:, :-1] |= edges[:, 1:].copy()
+            edges[:-1, :] |= edges[1:, :].copy()
+        r, g, b, a = rgba((trace.get("line") or {}).get("color", "rgba(255,255,255,0.5)"))
+        alpha = a / 255
+        rgb[edges] = rgb[edges] * (1 - alpha) + np.array([r, g, b]) * alpha
+    rgb[blank] = 255.0
+    return Image.fromarray(np.round(rgb).astype(np.uint8), "RGB")
 
 
-# ---- what a picture of a run needs, prepared once per run ----
-class RunPicture:
-    """The view box, the data shown and the contour grid of one run, so its frames are cheap."""
+def _fit(draw: ImageDraw.ImageDraw, text: str, type_, room: float) -> str:
+    """``text`` cut short with "…" to fit ``room`` pixels."""
+    if draw.textlength(text, font=type_) <= room:
+        return text
+    while len(text) > 1 and draw.textlength(text + "…", font=type_) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
-    def __init__(self, data, trajectory: Trajectory, *, feature: int = 0, size=(1600, 900), others=(),
-                 equal_scales: bool | None = None):
-        q = model.quadratic(data)
-        if not 0 <= feature < q.d:
-            raise ValueError(f"feature must be from 0 to {q.d - 1}, not {feature}.")
-        self.data, self.run, self.feature, self.size = data, trajectory, feature, tuple(int(v) for v in size)
-        self.d = q.d
-        w_star, b_star = model.optimum(data)
-        self.optimum = (float(w_star[feature]), float(b_star))
-        self.shown = surface.readable_steps(trajectory.loss)
-        self.others = [(str(label), run, surface.readable_steps(run.loss)) for label, run in others][:3]
-        w_points = np.concatenate([trajectory.w[:self.shown, feature], [self.optimum[0]]]
-                                  + [run.w[:n, feature] for _, run, n in self.others])
-        b_points = np.concatenate([trajectory.b[:self.shown], [self.optimum[1]]]
-                                  + [run.b[:n] for _, run, n in self.others])
-        self.box = surface.view_box(w_points, b_points)
+
+# ---- a slide of a spec ----
+def _axis(layout: dict, name: str) -> dict:
+    return layout.get(name) or {}
+
+
+def _title(axis: dict) -> str:
+    title = axis.get("title")
+    return plain(title.get("text", "") if isinstance(title, dict) else title)
+
+
+class Slide:
+    """A spec drawn as slides: the contour view (left) and the data view (right) of its figures,
+    their moving traces at step k from ``frames.step_frame``. Made once per spec, so the frames of a
+    GIF cost only their drawing. ``draw(k)`` returns the picture; its ``panels`` attribute holds the
+    data → pixel ``Axes`` of "contour" and "data" at that step."""
+
+    def __init__(self, spec: dict, *, size=(1600, 900)):
+        self.spec, self.run = spec, spec["run"]
+        self.size = (int(size[0]), int(size[1]))
         width, height = self.size
-        self.s = width / 1600  # type and lines scale with the picture
-        s = self.s
-        self.header = round(150 * s)
-        top, bottom = self.header + round(20 * s), height - round(120 * s)
-        split = round(width * 0.56)
-        self.contour = Panel(round(130 * s), top, split - round(40 * s), bottom, *self.box)
-        scaling = getattr(data, "scaling", None)
-        if equal_scales or (equal_scales is None and scaling is not None):  # a standardised bowl looks round
-            self._equal_scales()
-        beside = Panel(split + round(120 * s), top, width - round(40 * s), bottom, 0, 1, 0, 1)
-        self.data_panel = self._data_panel(beside)
-        self._background = None  # the contour image of one feature (the same at every step)
-        scaling = getattr(data, "scaling", None)
-        prime = "′" if scaling is not None else ""
-        self.w_label = f"w{prime}" if q.d == 1 else f"w{feature + 1}{prime}"
-        optimizer = trajectory.settings.get("optimizer", "gd")
-        self.label = LABELS.get(optimizer, optimizer)
-        if trajectory.settings.get("lr") is not None:
-            self.label += f", α = {nice(trajectory.settings['lr'])}"
+        self.s = s = min(width / 1600, height / 900)
+        self.views = frames.views_of_spec(spec)
+        self.figures = {"contour": figure_of(spec, "contour"), "data": figure_of(spec, "data")}
+        self.arrow_names = self._arrow_names(spec)
+        self.header = round(140 * s)
+        top, bottom = self.header + round(66 * s), height - round(190 * s)
+        split = round(width * 0.53)
+        self.boxes = {"contour": (round(125 * s), top, split - round(30 * s), bottom),
+                      "data": (split + round(125 * s), top, width - round(40 * s), bottom)}
+        self._background: tuple | None = None
 
-    def _equal_scales(self) -> None:
-        """Widen the box along one axis so that a unit of w and a unit of b are as many pixels."""
-        p = self.contour
-        w0, w1, b0, b1 = self.box
-        per_w = (w1 - w0) / (p.right - p.left)
-        per_b = (b1 - b0) / (p.bottom - p.top)
-        if per_w > per_b:
-            half = per_w * (p.bottom - p.top) / 2
-            middle = (b0 + b1) / 2
-            self.box = (w0, w1, middle - half, middle + half)
-        else:
-            half = per_b * (p.right - p.left) / 2
-            middle = (w0 + w1) / 2
-            self.box = (middle - half, middle + half, b0, b1)
-        p.x0, p.x1, p.y0, p.y1 = self.box
+    @staticmethod
+    def _arrow_names(spec: dict) -> dict:
+        """The contour's arrows have no names: each is named as the 3-D view names the same arrow
+        (its "current-…" trace of that colour), or as the contour trace of that colour (the pulls' mean)."""
+        names = {}
+        for view in ("surface", "contour"):
+            if view not in spec["figures"]:
+                continue
+            for trace in json.loads(spec["figures"][view]).get("data", []):
+                uid = str(trace.get("uid", ""))
+                if (uid.startswith("current-") or uid == "pull-mean") and trace.get("name"):
+                    colour = (trace.get("line") or {}).get("color")
+                    if colour:
+                        names.setdefault(rgba(colour), plain(trace["name"]))
+        return names
 
-    # -- the data beside the map, in the data's own units --
-    def _data_panel(self, panel: Panel) -> Panel:
-        from .web import display_rows
+    # -- steps --
+    @property
+    def last_in_view(self) -> int:
+        """The last step any run is in view (a diverging run flies off the chart after it)."""
+        return max(int(clock["view"]) for clock in self.views.clocks)
 
-        data = self.data
-        rows = display_rows(data.m)
-        X = data.X[rows]
-        if data.scaling is not None:
-            X = X * data.scaling[1] + data.scaling[0]
-        self.rows, self.y = rows, data.y[rows]
-        self.mode = "feature" if self.d == 1 else "actual"
-        self.x = X[:, self.feature] if self.mode == "feature" else self.y
-        self.X_fit = data.X[rows]
-        if self.mode == "feature":
-            x_low, x_high = float(self.x.min()), float(self.x.max())
-            y_low, y_high = float(self.y.min()), float(self.y.max())
-        else:
-            x_low = y_low = float(self.y.min())
-            x_high = y_high = float(self.y.max())
-        pad_x = (x_high - x_low) * 0.08 or 1.0
-        pad_y = (y_high - y_low) * 0.12 or 1.0
-        return Panel(panel.left, panel.top, panel.right, panel.bottom, x_low - pad_x, x_high + pad_x,
-                     y_low - pad_y, y_high + pad_y)
+    def frame(self, k: int) -> dict:
+        return frames.step_frame(self.views, k)
 
-    # -- the loss from above --
-    def _contour_image(self, k: int) -> Image.Image:
-        """Filled contours of log₁₀ L over the box (the slice through the other weights at step k)."""
-        p = self.contour
-        width, height = p.right - p.left, p.bottom - p.top
-        gw, gh = max(2, width // 3), max(2, height // 3)  # a coarse grid, smoothed up: the surface is smooth
-        w_values = np.linspace(self.box[0], self.box[1], gw)
-        b_values = np.linspace(self.box[3], self.box[2], gh)  # top row first: b grows upwards
-        weights = self.run.w[min(k, self.run.steps)] if self.d > 1 else None
-        z = surface.loss_surface(self.data, w_values, b_values, feature=self.feature, weights=weights)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_z = np.log10(np.where(np.isfinite(z), z, np.nan) + 1e-300)
-        finite = np.isfinite(log_z)
-        if not finite.any():
-            log_z = np.zeros_like(log_z)
-        else:
-            log_z = np.where(finite, log_z, np.nanmax(np.where(finite, log_z, -np.inf)))
-        smooth = np.asarray(Image.fromarray(log_z.astype(np.float32), "F").resize((width, height), Image.BILINEAR))
-        low, high = float(smooth.min()), float(smooth.max())
-        level = np.floor((smooth - low) / ((high - low) or 1.0) * BANDS).clip(0, BANDS - 1).astype(np.intp)
-        rgb = _colour_map((np.arange(BANDS) + 0.5) / BANDS)[level]  # one colour per band
-        edge = np.zeros(level.shape, dtype=bool)
-        edge[:, 1:] |= level[:, 1:] != level[:, :-1]
-        edge[1:, :] |= level[1:, :] != level[:-1, :]
-        rgb[edge] = (rgb[edge] * 0.45 + 255 * 0.55).astype(np.uint8)  # thin light lines between bands
-        return Image.fromarray(rgb, "RGB")
-
-    def background(self, k: int) -> Image.Image:
-        if self.d > 1:
-            return self._contour_image(k)
-        if self._background is None:
-            self._background = self._contour_image(0)
-        return self._background
+    # -- axes --
+    def axes(self, view: str, traces: list[dict]) -> Axes:
+        """The view's axes: its box, and each axis's range as the figure sets it, or as Plotly's
+        autorange makes it from the traces drawn; the contour's one scale for w and b when the
+        figure anchors them (the box shrinks, centred, as Plotly's constrain="domain")."""
+        layout = self.figures[view].get("layout", {})
+        left, top, right, bottom = self.boxes[view]
+        xaxis, yaxis = _axis(layout, "xaxis"), _axis(layout, "yaxis")
+        x_log, y_log = xaxis.get("type") == "log", yaxis.get("type") == "log"
+        ranges = []
+        for axis, key, length, log in ((xaxis, "x", right - left, x_log), (yaxis, "y", bottom - top, y_log)):
+            given = axis.get("range")
+            if given is not None and axis.get("autorange") is not True and len(given) == 2 and all(
+                    v is not None and np.isfinite(float(v)) for v in given):
+                ranges.append((float(given[0]), float(given[1])))
+                continue
+            values, padded, pad_px = [], False, 0.0
+            for trace in traces:
+                if trace.get("type", "scatter") != "scatter" or trace.get(f"{key}axis", key) != key:
+                    continue
+                data = floats(trace.get(key))
+                if data.size == 0:
+                    continue
+                values.append(data)
+                mode = trace.get("mode") or "lines"
+                if "markers" in mode or "text" in mode:
+                    padded = True
+                    sizes = floats((trace.get("marker") or {}).get("size", 6))
+                    if sizes.size and np.isfinite(sizes).any():
+                        pad_px = max(pad_px, float(np.nanmax(sizes)) / 2 * MARKER_SCALE * self.s)
+                elif key == "y":  # Plotly pads y of lines too
+                    padded = True
+            ranges.append(autorange(np.concatenate(values) if values else np.zeros(0), length, log=log,
+                                    padded=padded, pad_px=pad_px))
+        axes = Axes(left, top, right, bottom, ranges[0], ranges[1], x_log, y_log)
+        if yaxis.get("scaleanchor") == "x":
+            ratio = float(yaxis.get("scaleratio", 1.0))
+            per_x = (right - left) / abs(ranges[0][1] - ranges[0][0])
+            per_y = (bottom - top) / abs(ranges[1][1] - ranges[1][0]) / ratio
+            unit = min(per_x, per_y)
+            w = unit * abs(ranges[0][1] - ranges[0][0])
+            h = unit * ratio * abs(ranges[1][1] - ranges[1][0])
+            cx, cy = (left + right) / 2, (top + bottom) / 2
+            axes = replace(axes, left=cx - w / 2, right=cx + w / 2, top=cy - h / 2, bottom=cy + h / 2)
+        return axes
 
     # -- one picture --
-    def draw(self, k: int, *, title: str = "", subtitle: str | None = None) -> Image.Image:
-        run, s = self.run, self.s
-        k = int(np.clip(k, 0, run.steps))
+    def draw(self, k: int | None = None, *, title: str = "") -> Image.Image:
+        """The slide at step ``k`` (None: the main run's last step in view; clipped to the runs)."""
+        k = int(self.run["shown"]) - 1 if k is None else int(np.clip(int(k), 0, max(0, int(self.run["last"]))))
+        frame = self.frame(k)
         image = Image.new("RGB", self.size, "white")
-        draw = ImageDraw.Draw(image)
-        self._header(draw, k, title, subtitle)
-        p = self.contour
-        image.paste(self.background(k), (p.left, p.top))
-        draw.rectangle((p.left, p.top, p.right, p.bottom), outline=FRAME, width=max(1, round(2 * s)))
-        _axes(draw, p, self.w_label, "b", s, grid=False)
-        self._path(draw, k)
-        self._data(draw, k)
-        self._legend(draw)
+        draw = ImageDraw.Draw(image, "RGBA")
+        panels = {}
+        legend = []
+        for view in ("contour", "data"):
+            traces = merged_traces(self.figures[view], frame["traces"].get(view, {}))
+            axes = self.axes(view, traces)
+            panels[view] = axes
+            self._panel(image, view, axes, traces, frame["annotations"].get(view, []))
+            self._axes_labels(draw, view, axes)
+            legend += self._legend_items(view, traces, frame["annotations"].get(view, []))
+        self._header(draw, frame, k, title)
+        self._legend(draw, legend)
+        image.panels = panels  # the data → pixel transforms of this picture (tests, overlays)
+        image.step = k
         return image
 
-    def _header(self, draw, k: int, title: str, subtitle: str | None) -> None:
-        s, run = self.s, self.run
-        width = self.size[0]
-        big = font(round(48 * s), bold=True)
-        medium = font(round(34 * s))
-        title = title or LABELS.get(run.settings.get("optimizer", "gd"), "gradient descent")
-        while draw.textlength(title, font=big) > width - 80 * s and len(title) > 4:
-            title = title[:-2].rstrip() + "…" if not title.endswith("…") else title[:-3].rstrip() + "…"
-        draw.text((50 * s, 30 * s), title, fill=INK, font=big)
-        if subtitle is None:
-            subtitle = self.subtitle(k)
-        draw.text((50 * s, 96 * s), subtitle, fill=MUTED, font=medium)
-        if run.diverged_at is not None:
-            note = f"diverged at step {run.diverged_at}"
-            draw.text((width - 50 * s, 96 * s), note, fill=DIVERGED, font=font(round(34 * s), bold=True), anchor="ra")
-        draw.line((50 * s, self.header, width - 50 * s, self.header), fill=GRID, width=max(1, round(3 * s)))
+    def _panel(self, image: Image.Image, view: str, axes: Axes, traces: list[dict], annotations: list) -> None:
+        """The traces (and arrows) of one view drawn inside its box, clipped to it."""
+        s = self.s
+        left, top, right, bottom = axes.box
+        local = axes.local()
+        canvas = None
+        for trace in traces:
+            if trace.get("type") == "contour":
+                canvas = self._contour_background(trace, axes).copy()
+        if canvas is None:
+            canvas = Image.new("RGB", (right - left, bottom - top), "white")
+            pen = ImageDraw.Draw(canvas)
+            self._grid(pen, local, view)
+        pen = ImageDraw.Draw(canvas, "RGBA")
+        for trace in traces:
+            if trace.get("type", "scatter") == "scatter":
+                draw_scatter(pen, local, trace, s)
+        for annotation in annotations:
+            if annotation.get("showarrow") and annotation.get("axref") == "x":
+                draw_arrow(pen, local, annotation, s)
+        image.paste(canvas, (left, top))
+        ImageDraw.Draw(image).rectangle((left, top, right, bottom), outline=FRAME, width=max(1, round(2 * s)))
 
-    def subtitle(self, k: int) -> str:
+    def _contour_background(self, trace: dict, axes: Axes) -> Image.Image:
+        z = np.ascontiguousarray(trace.get("z"), dtype=np.float64)
+        key = (hashlib.blake2b(z.tobytes(), digest_size=16).digest(), axes.box, axes.x_range, axes.y_range)
+        if self._background is None or self._background[0] != key:
+            self._background = (key, contour_image(trace, axes, self.s))
+        return self._background[1]
+
+    # -- axes, ticks, titles --
+    def _ticks(self, axes: Axes, layout_axis: dict, key: str) -> list[tuple[float, str]]:
+        low, high = sorted(axes.x_range if key == "x" else axes.y_range)
+        log = axes.x_log if key == "x" else axes.y_log
+        values = layout_axis.get("tickvals")
+        if values is not None:
+            values = [float(v) for v in floats(values) if np.isfinite(v)]
+            step = min((b - a for a, b in zip(values, values[1:])), default=1.0)
+            return [(v, tick_text(v, step)) for v in values if low <= v <= high]
+        if log:
+            return log_ticks(low, high)
+        out = ticks(low, high, 6)
+        step = out[1] - out[0] if len(out) > 1 else 1.0
+        return [(v, tick_text(v, step)) for v in out]
+
+    def _grid(self, pen: ImageDraw.ImageDraw, local: Axes, view: str) -> None:
+        layout = self.figures[view].get("layout", {})
+        width = max(1, round(2 * self.s))
+        for value, _ in self._ticks(local, _axis(layout, "xaxis"), "x"):
+            u = self._place(local, "x", value)
+            pen.line((u, local.top, u, local.bottom), fill=GRID, width=width)
+        for value, _ in self._ticks(local, _axis(layout, "yaxis"), "y"):
+            v = self._place(local, "y", value)
+            pen.line((local.left, v, local.right, v), fill=GRID, width=width)
+
+    @staticmethod
+    def _place(axes: Axes, key: str, value: float) -> float:
+        """A tick's pixel (the value in the axis's own units: log₁₀ on a log axis)."""
+        if key == "x":
+            (x0, x1) = axes.x_range
+            return axes.left + (value - x0) / (x1 - x0) * (axes.right - axes.left)
+        (y0, y1) = axes.y_range
+        return axes.bottom - (value - y0) / (y1 - y0) * (axes.bottom - axes.top)
+
+    def _axes_labels(self, draw: ImageDraw.ImageDraw, view: str, axes: Axes) -> None:
+        s = self.s
+        layout = self.figures[view].get("layout", {})
+        small = font(round(23 * s))
+        label = font(round(27 * s), bold=True)
+        xaxis, yaxis = _axis(layout, "xaxis"), _axis(layout, "yaxis")
+        for value, text in self._ticks(axes, xaxis, "x"):
+            draw.text((self._place(axes, "x", value), axes.bottom + 8 * s), text, fill=MUTED, font=small, anchor="mt")
+        y_ticks = self._ticks(axes, yaxis, "y")
+        for value, text in y_ticks:
+            draw.text((axes.left - 10 * s, self._place(axes, "y", value)), text, fill=MUTED, font=small, anchor="rm")
+        x_title = _fit(draw, _title(xaxis), label, axes.right - axes.left + 80 * s)
+        draw.text(((axes.left + axes.right) / 2, axes.bottom + 42 * s), x_title, fill=INK, font=label, anchor="mt")
+        y_title = _title(yaxis)
+        if y_title:
+            text_w = round(draw.textlength(y_title, font=label)) + 8
+            text_h = round(label.size * 1.4)
+            rotated = Image.new("RGBA", (text_w, text_h), (255, 255, 255, 0))
+            ImageDraw.Draw(rotated).text((text_w / 2, text_h / 2), y_title, fill=INK, font=label, anchor="mm")
+            rotated = rotated.rotate(90, expand=True)
+            room = max((draw.textlength(text, font=small) for _, text in y_ticks), default=0) + 10 * s
+            middle = (axes.top + axes.bottom) / 2
+            spot = (round(max(0, axes.left - room - 8 * s - rotated.width)),
+                    round(max(axes.top - 40 * s, middle - rotated.height / 2)))
+            draw._image.paste(rotated, spot, rotated)
+        heading = plain((layout.get("title") or {}).get("text", "")).split(" · ")[0]
+        left, top, right, _ = self.boxes[view]
+        start = left - 95 * s  # over the y axis's labels: the heading spans the whole view
+        size = round(28 * s)
+        while size > 18 * s and draw.textlength(heading, font=font(size, bold=True)) > right - start:
+            size -= 1
+        draw.text((start, top - 18 * s), _fit(draw, heading, font(size, bold=True), right - start), fill=MUTED,
+                  font=font(size, bold=True), anchor="ls")
+
+    # -- header --
+    def subtitle(self, frame: dict, k: int) -> str:
+        """ "step k / N · α = … · loss = …", and what else sets the run apart: the optimizer, a
+        schedule's α_k, the penalty, a mini-batch (the numbers from the frame's maths panel)."""
         run = self.run
-        settings = run.settings
-        parts = [f"step {k} / {run.steps}"]
-        if settings.get("lr") is not None:
-            parts.append(f"α = {nice(settings['lr'])}")
-        parts.append(f"loss = {nice(run.loss[k])}")
-        optimizer = settings.get("optimizer", "gd")
-        if optimizer != "gd":
-            parts.append(LABELS.get(optimizer, optimizer))
-        if settings.get("batch_size"):
-            parts.append(f"batch {settings['batch_size']}")
+        metrics = {m["label"]: m["value"] for m in (frame.get("panel") or {}).get("metrics", [])}
+        parts = [f"step {k} / {run['steps']}"]
+        if run.get("schedule"):  # the schedule's name, its first rate and the rate of this step
+            name = str(run["schedule"]).split(":")[0].split(" (")[0]
+            parts.append(f"{name} from α = {nice(run.get('lr'))}: α_k = {nice(metrics.get('α_k'))}")
+        elif run.get("lr") is not None:
+            parts.append(f"α = {nice(run['lr'])}")
+        parts.append(f"loss = {nice(metrics.get('loss L'))}")
+        if run.get("optimizer", "gd") != "gd":
+            parts.append(str(run.get("optimizer_label", run["optimizer"])))
+        if run.get("l2"):
+            parts.append(f"ridge λ = {nice(run['l2'])}")
+        if run.get("batch_size"):
+            parts.append(f"batch {run['batch_size']}")
+        if run.get("formula"):
+            parts.append(str(run["formula"]))
         return "   ·   ".join(parts)
 
-    def _path(self, draw, k: int) -> None:
-        run, p, s, f = self.run, self.contour, self.s, self.feature
-        for i, (_, other, _) in enumerate(self.others, start=1):  # compared runs first, under the main one
-            j = min(k, other.steps)
-            ou, ov = p.px(other.w[:j + 1, f], other.b[:j + 1])
-            colour = RUN_COLOURS[i % len(RUN_COLOURS)]
-            _line(draw, p, ou, ov, colour, max(2, round(4 * s)))
-            if p.inside(float(ou[-1]), float(ov[-1])):
-                _dot(draw, float(ou[-1]), float(ov[-1]), 10 * s, colour, "black", max(1, round(2 * s)))
-        us, vs = p.px(run.w[:k + 1, f], run.b[:k + 1])
-        width = max(2, round(5 * s))
-        _line(draw, p, us, vs, PATH, width)
-        r = max(2, round(5 * s))
-        du, dv = thinned(us[:-1], vs[:-1], spacing=2 * r)  # a marker per step, where they do not pile up
-        for u, v in zip(du, dv):
-            if p.inside(u, v):
-                draw.ellipse((u - r, v - r, u + r, v + r), fill=PATH)
-        ou, ov = p.px(self.optimum[0], self.optimum[1])
-        if p.inside(ou, ov):
-            _star(draw, float(ou), float(ov), 22 * s, OPTIMUM, "black", max(1, round(2 * s)))
-        u, v = float(us[-1]), float(vs[-1])
-        # ∇L at step k, direction only: 12% of the view, measured in the view's own proportions
-        gw, gb = float(run.grad_w[k, f]), float(run.grad_b[k])
-        span_w, span_b = self.box[1] - self.box[0], self.box[3] - self.box[2]
-        norm = float(np.hypot(gw / span_w, gb / span_b))
-        head = 22 * s
-        start = float(run.grad_norm[0])
-        moving = float(run.grad_norm[k]) > 1e-3 * start  # at the bottom the direction is noise: no arrow
-        if np.isfinite(norm) and norm > 0 and moving:
-            tip = p.px(run.w[k, f] + gw / span_w / norm * 0.12 * span_w, run.b[k] + gb / span_b / norm * 0.12 * span_b)
-            _arrow(draw, p, u, v, float(tip[0]), float(tip[1]), GRADIENT, max(2, round(6 * s)), head)
-        if k < run.steps:  # the update that follows: to the next point, at true length
-            nu, nv = p.px(run.w[k + 1, f], run.b[k + 1])
-            _arrow(draw, p, u, v, float(nu), float(nv), UPDATE, max(2, round(6 * s)), head)
-        if p.inside(u, v):
-            _dot(draw, u, v, 13 * s, PATH, "black", max(1, round(3 * s)))
-
-    def _data(self, draw, k: int) -> None:
-        p, s, run = self.data_panel, self.s, self.run
-        _axes(draw, p, self._x_label(), self._y_label(), s)
-        draw.rectangle((p.left, p.top, p.right, p.bottom), outline=FRAME, width=max(1, round(2 * s)))
-        W, b = run.w[k], float(run.b[k])
-        with np.errstate(over="ignore", invalid="ignore"):
-            predicted = self.X_fit @ W + b
-        if self.mode == "feature":
-            Wo, bo = self.data.to_original_units(W, b) if self.data.scaling is not None else (W, b)
-            x_ends = np.array([p.x0, p.x1])
-            with np.errstate(over="ignore", invalid="ignore"):
-                y_ends = float(Wo[0]) * x_ends + float(bo)
-            truth = getattr(self.data, "true_weights", None)
-            if truth is not None and self.data.true_bias is not None and self.data.scaling is None:
-                tu, tv = p.px(x_ends, truth[0] * x_ends + self.data.true_bias)
-                _dashed(draw, p, tu, tv, TRUTH, max(1, round(3 * s)), 14 * s)
-            us, vs = p.px(self.x, self.y)
-            eu, ev = p.px(self.x, predicted)
-            if len(us) <= 300:  # residuals: each point's distance to the line
-                for u, v, e in zip(us, vs, ev):
-                    piece = p.clip(u, v, u, e)
-                    if piece is not None:
-                        draw.line(piece, fill=RESIDUAL, width=max(1, round(2 * s)))
-            lu, lv = p.px(x_ends, y_ends)
-            self._points(draw, us, vs)
-            _line(draw, p, lu, lv, PATH, max(2, round(6 * s)))
-        else:
-            du, dv = p.px([p.x0, p.x1], [p.x0, p.x1])
-            _dashed(draw, p, du, dv, TRUTH, max(1, round(3 * s)), 14 * s)
-            us, vs = p.px(self.y, predicted)
-            self._points(draw, us, vs, colour=PATH)
-
-    def _points(self, draw, us, vs, colour=DATA) -> None:
-        r = max(3, round(9 * self.s)) if len(us) <= 300 else max(2, round(5 * self.s))
-        for u, v in zip(us, vs):
-            if self.data_panel.inside(u, v):
-                draw.ellipse((u - r, v - r, u + r, v + r), fill=colour, outline="#333333", width=max(1, round(self.s)))
-
-    def _x_label(self) -> str:
-        names = self.data.feature_names
-        return names[self.feature] if self.mode == "feature" else f"actual {self.data.target_name}"
-
-    def _y_label(self) -> str:
-        return self.data.target_name if self.mode == "feature" else f"predicted {self.data.target_name}"
-
-    def _legend(self, draw) -> None:
-        s = self.s
-        y = self.size[1] - round(42 * s)
-        x = 50 * s
-        items = [(self.label if self.others else "path", PATH, "dot")]
-        items += [(label, RUN_COLOURS[i % len(RUN_COLOURS)], "dot") for i, (label, _, _) in enumerate(self.others, 1)]
-        items += [("∇L (direction)", GRADIENT, "arrow"), ("update", UPDATE, "arrow"),
-                  ("least squares", OPTIMUM, "star")]
-        if not self.others:
-            items.append(("model at the step", PATH, "line") if self.mode == "feature" else ("ŷ = y", TRUTH, "line"))
-        size = round(26 * s)  # smaller type if the legend would not fit on one line
-        room = self.size[0] - 80 * s
-        while size > 12 and sum(draw.textlength(t, font=font(size)) + 86 * s for t, _, _ in items) > room:
+    def _header(self, draw: ImageDraw.ImageDraw, frame: dict, k: int, title: str) -> None:
+        s, width = self.s, self.size[0]
+        big = font(round(50 * s), bold=True)
+        title = title or str(self.run.get("label") or "gradient descent")
+        note = f"diverged at step {self.run['diverged_at']}" if self.run.get("diverged_at") is not None else ""
+        note_font = font(round(32 * s), bold=True)
+        note_room = draw.textlength(note, font=note_font) + 40 * s if note else 0
+        title = _fit(draw, title, big, width - 100 * s)
+        draw.text((50 * s, 22 * s), title, fill=INK, font=big)
+        subtitle = self.subtitle(frame, k)
+        size = round(32 * s)
+        while size > 16 * s and draw.textlength(subtitle, font=font(size)) > width - 100 * s - note_room:
             size -= 1
-        small = font(size)
-        for text, colour, mark in items:
-            if mark == "dot":
-                _dot(draw, x + 12 * s, y, 10 * s, colour, "black", max(1, round(2 * s)))
-            elif mark == "star":
-                _star(draw, x + 12 * s, y, 16 * s, colour, "black", max(1, round(2 * s)))
-            elif mark == "arrow":
-                draw.line((x, y, x + 26 * s, y), fill=colour, width=max(2, round(5 * s)))
-                draw.polygon([(x + 34 * s, y), (x + 22 * s, y - 8 * s), (x + 22 * s, y + 8 * s)], fill=colour)
+        draw.text((50 * s, 88 * s), subtitle, fill=MUTED, font=font(size))
+        if note:
+            draw.text((width - 50 * s, 88 * s), note, fill=DIVERGED, font=note_font, anchor="ra")
+        draw.line((50 * s, self.header, width - 50 * s, self.header), fill=GRID, width=max(1, round(3 * s)))
+
+    # -- legend --
+    def _legend_items(self, view: str, traces: list[dict], annotations: list) -> list[dict]:
+        """What the page's legends name: each named trace shown in the legend, and the arrows."""
+        items = []
+        layout = self.figures[view].get("layout", {})
+        if layout.get("showlegend") is False:
+            traces = []
+        for trace in traces:
+            if trace.get("showlegend") is False or not trace.get("name") or trace.get("type") == "contour":
+                continue
+            if trace.get("visible", True) in (False, "legendonly"):
+                continue
+            if floats(trace.get("x")).size == 0 and floats(trace.get("y")).size == 0:
+                continue
+            items.append({"label": plain(trace["name"]), "mode": trace.get("mode") or "lines",
+                          "line": trace.get("line") or {}, "marker": trace.get("marker") or {}})
+            if trace.get("uid") == "gradients":  # the arrows of the step follow the arrows of the path
+                for annotation in annotations:
+                    colour = rgba(annotation.get("arrowcolor", INK))
+                    if colour in self.arrow_names:
+                        items.append({"label": self.arrow_names[colour], "mode": "arrow", "colour": colour})
+        return items
+
+    def _legend(self, draw: ImageDraw.ImageDraw, items: list[dict]) -> None:
+        s, (width, height) = self.s, self.size
+        seen, unique = set(), []
+        for item in items:
+            if item["label"] not in seen:
+                seen.add(item["label"])
+                unique.append(item)
+        if not unique:
+            return
+        room = width - 100 * s
+        top = self.boxes["contour"][3] + round(95 * s)
+        largest = max(8, round(26 * s))
+        for size in range(largest, min(largest, max(7, round(15 * s))) - 1, -1):
+            type_ = font(size)
+            rows, row, used = [], [], 0.0
+            for item in unique:
+                need = 60 * s + draw.textlength(item["label"], font=type_) + 30 * s
+                if row and used + need > room:
+                    rows.append(row)
+                    row, used = [], 0.0
+                row.append((item, need))
+                used += need
+            rows.append(row)
+            line_height = size * 1.7
+            if top + len(rows) * line_height <= height - 6 * s:
+                break
+        for r, row in enumerate(rows):
+            y = top + (r + 0.5) * line_height
+            x = 50 * s
+            for item, need in row:
+                self._legend_mark(draw, x, y, item)
+                draw.text((x + 56 * s, y), item["label"], fill=INK, font=type_, anchor="lm")
+                x += need
+
+    def _legend_mark(self, draw: ImageDraw.ImageDraw, x: float, y: float, item: dict) -> None:
+        s = self.s
+        if item["mode"] == "arrow":
+            colour = item["colour"]
+            draw.line((x, y, x + 30 * s, y), fill=colour, width=max(2, round(7 * s)))
+            draw.polygon([(x + 46 * s, y), (x + 28 * s, y - 10 * s), (x + 28 * s, y + 10 * s)], fill=colour)
+            return
+        line, marker = item["line"], item["marker"]
+        if "lines" in item["mode"]:
+            colour = rgba(line.get("color", INK))
+            w = max(2, round(float(line.get("width", 2)) * LINE_SCALE * s))
+            dash = line.get("dash")
+            if dash and dash != "solid":
+                for a in np.arange(0, 46, 12):
+                    draw.line((x + a * s, y, x + min(46, a + 7) * s, y), fill=colour, width=w)
             else:
-                draw.line((x, y, x + 34 * s, y), fill=colour, width=max(2, round(5 * s)))
-            x += 46 * s
-            draw.text((x, y), text, fill=INK, font=small, anchor="lm")
-            x += draw.textlength(text, font=small) + 40 * s
-
-
-def _dashed(draw, panel: Panel, us, vs, colour, width: int, dash: float) -> None:
-    piece = panel.clip(float(us[0]), float(vs[0]), float(us[-1]), float(vs[-1]))
-    if piece is None:
-        return
-    u0, v0, u1, v1 = piece
-    length = float(np.hypot(u1 - u0, v1 - v0))
-    n = max(1, int(length / dash))
-    for i in range(0, n, 2):
-        a, c = i / n, min(1.0, (i + 1) / n)
-        draw.line((u0 + (u1 - u0) * a, v0 + (v1 - v0) * a, u0 + (u1 - u0) * c, v0 + (v1 - v0) * c),
-                  fill=colour, width=width)
+                draw.line((x, y, x + 46 * s, y), fill=colour, width=w)
+        if "markers" in item["mode"]:
+            colour = marker.get("color", line.get("color", INK))
+            colour = colour[0] if isinstance(colour, (list, np.ndarray)) else colour
+            size = marker.get("size", 6)
+            size = float(np.nanmax(floats(size))) if isinstance(size, (list, np.ndarray)) else float(size)
+            edge = marker.get("line") or {}
+            width = int(round(float(edge.get("width", 0) or 0) * LINE_SCALE * s))
+            symbol = marker.get("symbol", "circle")
+            symbol = symbol[0] if isinstance(symbol, (list, np.ndarray)) else symbol
+            if str(symbol).startswith("arrow"):
+                return
+            _symbol(draw, x + 23 * s, y, min(max(size, 8), 20) * MARKER_SCALE * s, str(symbol), rgba(colour),
+                    rgba(edge.get("color", "#444")) if width else None, width)
 
 
 # ---- the public pictures ----
-def scene_picture(data, trajectory: Trajectory, k: int, *, title: str = "", feature: int = 0,
-                  size=(1600, 900), others=(), equal_scales: bool | None = None) -> Image.Image:
-    """One slide: the contour map of L(w, b) (log₁₀ L in Viridis bands, ★ at the least-squares
-    optimum) with the path to step k, ∇L (blue, direction) and the update θ_{k+1} − θ_k (green);
-    beside it the data and the model at step k (one feature: the line; several: predicted against
-    actual); above, ``title`` and "step k / N · α = … · loss = …". k is clipped to the run.
-    ``others``: (label, trajectory) of up to three runs compared on the same map, in their colours.
-    ``equal_scales``: one scale for w and b (None: only for standardised data, whose bowl is round)."""
-    return RunPicture(data, trajectory, feature=feature, size=size, others=others,
-                      equal_scales=equal_scales).draw(k, title=title)
+def picture(spec: dict, k: int | None = None, *, title: str = "", size=(1600, 900)) -> Image.Image:
+    """One slide of ``spec`` (gdviz.web.lecture_spec) at step ``k`` (None: the last step in view):
+    the contour view on the left and the data view on the right, each the spec's own figure with the
+    traces that move drawn as ``frames.step_frame(spec, k)`` gives them; above, ``title`` (default:
+    the run's label) and "step k / N · α = … · loss = …"; below, the legend. The picture's ``panels``
+    attribute maps each view's data coordinates to its pixels (``Axes.px``)."""
+    return Slide(spec, size=size).draw(k, title=title)
 
 
 def slides_zip(pictures: Iterable[tuple[str, Image.Image]]) -> bytes:
@@ -526,7 +901,7 @@ def slides_zip(pictures: Iterable[tuple[str, Image.Image]]) -> bytes:
     buffer = io.BytesIO()
     used: set[str] = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PNGs are compressed already
-        for i, (name, picture) in enumerate(pictures, start=1):
+        for i, (name, image) in enumerate(pictures, start=1):
             stem = re.sub(r"[^A-Za-z0-9._-]+", "-", str(name)).strip("-.")[:60] or f"scene-{i}"
             stem = stem.removesuffix(".png")
             file = f"{stem}.png"
@@ -534,7 +909,7 @@ def slides_zip(pictures: Iterable[tuple[str, Image.Image]]) -> bytes:
                 file = f"{stem}-{len(used)}.png"
             used.add(file)
             png = io.BytesIO()
-            picture.save(png, format="PNG", optimize=False)
+            image.save(png, format="PNG", optimize=False)
             archive.writestr(file, png.getvalue())
     return buffer.getvalue()
 
@@ -545,18 +920,17 @@ def frame_steps(steps: int, frames: int = MAX_FRAMES) -> list[int]:
     return sorted({int(round(v)) for v in np.linspace(0, steps, min(frames, steps + 1))})
 
 
-def run_gif(data, trajectory: Trajectory, *, frames: int = MAX_FRAMES,
-            progress: Callable[[int, int], None] | None = None,
-            title: str = "", feature: int = 0, size=(960, 540), fps: float = 10.0, hold: float = 2.0,
-            others=()) -> bytes:
-    """An animated GIF of the run: up to ``frames`` (≤ 60) steps spread over it, ``fps`` frames a
-    second, the last held ``hold`` seconds. ``progress(done, total)`` is called after each frame."""
-    picture = RunPicture(data, trajectory, feature=feature, size=size, others=others)
-    steps = frame_steps(max([trajectory.steps] + [run.steps for _, run in others]), frames)
+def run_gif(spec: dict, *, frames: int = MAX_FRAMES, fps: float = 10.0, hold: float = 2.0, title: str = "",
+            progress: Callable[[int, int], None] | None = None, size=(960, 540)) -> bytes:
+    """An animated GIF of the spec's runs: up to ``frames`` (≤ 60) steps spread from 0 to the last
+    step in view, ``fps`` frames a second, the last held ``hold`` seconds. ``progress(done, total)``
+    is called after each frame (for a progress bar)."""
+    slide = Slide(spec, size=size)
+    steps = frame_steps(slide.last_in_view, frames)
     images = []
     for done, k in enumerate(steps, start=1):
-        images.append(picture.draw(k, title=title).quantize(colors=128, method=Image.Quantize.FASTOCTREE,
-                                                            dither=Image.Dither.NONE))
+        images.append(slide.draw(k, title=title).quantize(colors=128, method=Image.Quantize.FASTOCTREE,
+                                                          dither=Image.Dither.NONE))
         if progress is not None:
             progress(done, len(steps))
     durations = [round(1000 / fps)] * len(images)
@@ -567,103 +941,14 @@ def run_gif(data, trajectory: Trajectory, *, frames: int = MAX_FRAMES,
     return buffer.getvalue()
 
 
-# ---- a scene's run, as the page makes it ----
-@dataclass(frozen=True)
-class SceneRun:
-    """What the page shows for a scene: the fitted data, the run, the weight on the surface and the
-    compared runs as (label, trajectory)."""
-
-    data: object
-    trajectory: Trajectory
-    feature: int
-    others: tuple = ()
-    equal_scales: bool = False
-
-
-def scene_run(scene) -> SceneRun:
-    """The data and run a scene's link parameters make on the page (gdviz.lessons.Scene): every
-    control at its default unless the scene sets it; a sample set starts from 0 at settings that
-    reach the fit where the scene does not say (as the page does).
-
-    Not yet issue 12's settings: a scene's ``problem``, ``l2`` and ``sched`` open on the page, but the
-    slides (RunPicture draws linear regression's surface and data view) show the scene as linear
-    regression with a constant rate until RunPicture can draw the other losses."""
-    from .lessons import page_params  # noqa: PLC0415 - lessons imports nothing from here
-
-    values, _ = state.decode(page_params(scene))
-    given = set(values)
-    v = {**state.defaults(), **values}
-    source = v["source"]
-    if source == state.SYNTHETIC:
-        choice = state.Synthetic(n=v["n"], true_w=v["true_w"], true_b=v["true_b"], noise=v["noise"], seed=v["seed"],
-                                 offset=v["offset"])
-    else:
-        features = v.get("features")
-        choice = state.Sample(source, tuple(features) if features else None, v.get("target") if features else None)
-        if "w0" not in given:
-            v["w0"] = 0.0
-        if "b0" not in given:
-            v["b0"] = 0.0
-        if "lr" not in given:
-            for standardise in (False, True):
-                loaded = choice.load()
-                fit = settings_that_fit(loaded.standardized() if standardise else loaded)
-                if fit is not None:
-                    v.update(lr=fit[0], steps=fit[1] if "steps" not in given else v["steps"],
-                             standardise=v["standardise"] if "standardise" in given else standardise)
-                    break
-    data = choice.load()
-    if v.get("edits") and hasattr(state, "with_edits"):  # points the lecturer moved or added (pts=…)
-        data = state.with_edits(data, v["edits"])
-    data = data.standardized() if v["standardise"] else data
-    feature = int(v["feature"]) if v["feature"] < data.d else 0
-    batch_size = None
-    if v["batch_mode"] == state.BATCH["mini"]:
-        batch_size = int(np.clip(v["batch_size"], 2, max(3, data.m - 1)))
-    elif v["batch_mode"] == state.BATCH["sgd"]:
-        batch_size = 1
-    w0 = [float(v["w0"]) if i == feature else 0.0 for i in range(data.d)]
-    maths = dict(steps=int(v["steps"]), w0=w0, b0=float(v["b0"]), batch_size=batch_size, seed=0,
-                 tol=v["tol"] if v.get("use_tol") else None)
-    run = descend(data, optimizer=v["optimizer"], lr=float(v["lr"]), **maths)
-    others = []
-    for i in range(1, int(v.get("compare_n") or 0) + 1):
-        name, rate = v[f"cmp_opt_{i}"], float(v[f"cmp_lr_{i}"])
-        others.append((f"{LABELS[name]}, α = {nice(rate)}", descend(data, optimizer=name, lr=rate, **maths)))
-    return SceneRun(data, run, feature, tuple(others), bool(v["equal_scales"]))
-
-
-def drawable(scene) -> bool:
-    """Whether the slides draw this scene as the page shows it: linear regression (MSE) without a
-    ridge penalty or a schedule (the pictures draw the least-squares surface and the data view)."""
-    from .lessons import page_params  # noqa: PLC0415 - lessons imports nothing from here
-
-    values, _ = state.decode(page_params(scene))
-    return (values.get("problem", state.CONTROLS["problem"].default) == state.CONTROLS["problem"].default
-            and not values.get("l2") and values.get("sched", "constant") == "constant")
-
-
-def lesson_pictures(lesson, *, size=(1600, 900), progress: Callable[[int, int], None] | None = None
-                    ) -> list[tuple[str, Image.Image]]:
-    """One picture per scene, each run drawn at its last step, named "01-title"; for slides_zip.
-    A scene the pictures cannot draw faithfully (see ``drawable``) is left out, never drawn wrong:
-    ``left_out(lesson)`` names them."""
+def lesson_pictures(scenes: Iterable[tuple[str, dict]], *, size=(1600, 900),
+                    progress: Callable[[int, int], None] | None = None) -> list[tuple[str, Image.Image]]:
+    """One picture per (title, spec) pair, each at its last step in view, titled "i. title" and named
+    "01-title" (for slides_zip). ``progress(done, total)`` after each."""
+    scenes = list(scenes)
     pictures = []
-    total = len(lesson.scenes)
-    for i, scene in enumerate(lesson.scenes, start=1):
-        if drawable(scene):
-            made = scene_run(scene)
-            picture = RunPicture(made.data, made.trajectory, feature=made.feature, size=size, others=made.others,
-                                 equal_scales=True if made.equal_scales else None)
-            title = f"{i}. {scene.title}"
-            last = picture.shown - 1  # a diverging run: its last step still in view
-            pictures.append((f"{i:02d}-{scene.title}", picture.draw(last, title=title)))
+    for i, (title, spec) in enumerate(scenes, start=1):
+        pictures.append((f"{i:02d}-{title}", picture(spec, None, title=f"{i}. {title}", size=size)))
         if progress is not None:
-            progress(i, total)
+            progress(i, len(scenes))
     return pictures
-
-
-def left_out(lesson) -> list[str]:
-    """The scenes lesson_pictures leaves out, as "scene k (title)": logistic regression, test
-    surfaces, a ridge penalty or a schedule (save those from the page: "save view · PNG")."""
-    return [f"scene {i} ({scene.title})" for i, scene in enumerate(lesson.scenes, start=1) if not drawable(scene)]
