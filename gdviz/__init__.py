@@ -8,7 +8,7 @@ from .data import DataError, Dataset, read_csv, synthetic
 from .descent import Sweep, Trajectory, descend, sweep
 from .model import (OBJECTIVES, Curvature, curvature, degeneracy, example_gradients, gradient, hessian, loss,
                     optimum, predicted_path, quadratic)
-from .optimizers import OPTIMIZERS
+from .optimizers import DESCRIPTIONS, OPTIMIZERS, PAGE_HYPER, hyper_settings
 from .presets import PRESETS, learning_rate_presets, settings_that_fit
 from .schedules import SCHEDULES, learning_rates
 from .stability import stability_note
@@ -19,4 +19,4 @@ __all__ = ["DataError", "Dataset", "read_csv", "synthetic", "Sweep", "Trajectory
            "learning_rate_presets", "settings_that_fit", "PRESETS", "Curvature", "curvature", "degeneracy",
            "example_gradients", "gradient", "hessian", "loss", "optimum", "predicted_path", "quadratic",
            "OBJECTIVES", "OPTIMIZERS", "SCHEDULES", "learning_rates", "loss_surface", "TestFunction", "test_function",
-           "stability_note"]
+           "stability_note", "DESCRIPTIONS", "PAGE_HYPER", "hyper_settings"]

@@ -15,7 +15,11 @@ quadratic (the error behaves like ρᵏ); the bounds follow from the Jury condit
 |D| < 1, 1 − T + D > 0 and 1 + T + D > 0. Adagrad, RMSprop and Adam divide each coordinate's step by
 its own running gradient size, so their step is not α∇L and none of these limits applies.
 
-The numbers are written with three significant digits and a true minus sign.
+With a learning-rate schedule the rate changes from step to step: plain descent multiplies the error
+along direction i by Π_j (1 − α_jλᵢ) over the steps taken, and the constant-rate limits describe one
+rate at a time. The numbers are written as gdviz.words.number writes them (three significant digits,
+a true minus sign). stability_note (from the data) and note (from the eigenvalues: the eigen view's
+shorter note) share every sentence.
 """
 from __future__ import annotations
 
@@ -24,27 +28,13 @@ import math
 import numpy as np
 
 from . import model
+from .optimizers import DESCRIPTIONS
+from .words import number
 
-ADAPTIVE = {"adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam"}
-KNOWN = ("gd", "momentum", "nesterov") + tuple(ADAPTIVE)
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+ADAPTIVE = {d.name: d.label for d in DESCRIPTIONS.values() if d.adaptive}
+KNOWN = tuple(DESCRIPTIONS)
 _ON_THE_LIMIT = 1e-9  # relative: closer than this to a limit counts as on it
-
-
-def number(value: float) -> str:
-    """A number as the note writes it: three significant digits, a true minus sign, ×10ⁿ when very
-    large or small (0.336, −1.98, 3.8, 1.2×10⁻⁴)."""
-    value = float(value)
-    if not math.isfinite(value):
-        return "∞" if value > 0 else ("−∞" if value < 0 else "not a number")
-    if value == 0:
-        return "0"
-    sign, size = ("−" if value < 0 else ""), abs(value)
-    if size >= 1e5 or size < 1e-3:
-        mantissa, exponent = f"{size:.2e}".split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
-        return f"{sign}{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
-    return sign + f"{size:.3g}"
+_SAME = 1e-9  # relative to the largest |λ|: eigenvalues closer than this are one (a round bowl's differ by rounding)
 
 
 def eigenvalues(data, *, l2: float = 0.0, objective: str = "mse") -> np.ndarray:
@@ -86,7 +76,7 @@ def _gd_direction(factor: float) -> str:
     if factor < -1:
         return "it grows and flips sign each step (a widening zig-zag)"
     if factor == -1:
-        return "it flips sign each step and never shrinks"
+        return "it flips sign each step and keeps its size (a zig-zag that neither shrinks nor grows)"
     if factor < 0:
         return "negative: it shrinks by that factor each step and zig-zags"
     if factor == 0:
@@ -98,72 +88,141 @@ def _gd_direction(factor: float) -> str:
     return "it grows each step"
 
 
+def distinct(lams) -> list[float]:
+    """The eigenvalues, largest first, with those equal to within _SAME of the largest |λ| taken as
+    one (a round bowl's 2 and 2(1 + 10⁻¹⁵) are one curvature, not a steep and a shallow direction)."""
+    values = sorted((float(v) for v in np.asarray(lams, dtype=np.float64).ravel()), reverse=True)
+    if not values:
+        return []
+    tolerance = _SAME * max(abs(values[0]), abs(values[-1]))
+    out = [values[0]]
+    for value in values[1:]:
+        if out[-1] - value > tolerance:
+            out.append(value)
+    return out
+
+
 def _directions(lams: np.ndarray) -> list[tuple[str, float]]:
     """The eigen-directions worth naming: all of them up to three, else the steepest and the
     shallowest (the others lie between), with their names."""
-    distinct = sorted(set(float(v) for v in lams), reverse=True)
-    if len(distinct) == 1:
-        return [("every direction", distinct[0])]
-    if len(distinct) == 2:
-        return [("steep", distinct[0]), ("shallow", distinct[1])]
-    if len(distinct) == 3:
-        return [("steepest", distinct[0]), ("middle", distinct[1]), ("shallowest", distinct[2])]
-    return [("steepest", distinct[0]), ("shallowest", distinct[-1])]
+    values = distinct(lams)
+    if len(values) == 1:
+        return [("every direction", values[0])]
+    if len(values) == 2:
+        return [("steep", values[0]), ("shallow", values[1])]
+    if len(values) == 3:
+        return [("steepest", values[0]), ("middle", values[1]), ("shallowest", values[2])]
+    return [("steepest", values[0]), ("shallowest", values[-1])]
 
 
-def _plain(alpha: float, lams: np.ndarray) -> str:
+def _steep(lams: np.ndarray) -> str:
+    """The steep direction's name: "every direction" when all curvatures are one."""
+    return "every direction" if len(distinct(lams)) == 1 else "the steep direction"
+
+
+def _on(value: float, limit: float) -> bool:
+    return abs(value - limit) <= _ON_THE_LIMIT * abs(limit)
+
+
+def _plain(alpha: float, lams: np.ndarray, a: str, short: bool) -> str:
+    """Plain gradient descent at the rate ``alpha`` (written ``a``: "α", or "α₀" with a schedule)."""
     lam_max = float(lams[-1])
     limit = 2.0 / lam_max
-    head = f"α = {number(alpha)}"
+    head = f"{a} = {number(alpha)}"
     factor = 1.0 - alpha * lam_max
-    if abs(alpha - limit) <= _ON_THE_LIMIT * limit:
-        return (f"{head} = α_max = 2/λ_max = {number(limit)}: on the limit. Along the steep direction each step "
-                f"multiplies the error by 1 − αλ_max = −1, so it flips sign for ever and never shrinks.")
+    steep = _steep(lams)
+    along = "along every direction" if steep == "every direction" else "along the steep direction"
+    if _on(alpha, limit):
+        return (f"{head} = α_max = 2/λ_max = {number(limit)}: on the limit. {along.capitalize()} each step multiplies "
+                f"the error by 1 − {a}λ_max = −1, so it flips sign each step and keeps its size: a zig-zag that "
+                f"neither shrinks nor grows" + ("" if short else "."))
     if alpha > limit:
-        return (f"{head} > α_max = 2/λ_max = {number(limit)}: along the steep direction each step multiplies the "
-                f"error by 1 − αλ_max = {number(factor)}, so it grows.")
-    parts = [f"{name} (λ = {number(lam)}): 1 − αλ = {number(1.0 - alpha * lam)}, {_gd_direction(1.0 - alpha * lam)}"
-             for name, lam in _directions(lams)]
+        return (f"{head} > α_max = 2/λ_max = {number(limit)}: {along} each step multiplies the "
+                f"error by 1 − {a}λ_max = {number(factor)}, so it grows" + ("" if short else "."))
     if lams[0] < 0:  # a saddle: along a direction curving down no learning rate keeps the error small
         lam_min = float(lams[0])
         return (f"{head} < 2/λ_max = {number(limit)}, yet no learning rate is stable here: along the direction "
-                f"curving down (λ = {number(lam_min)} < 0) each step multiplies the error by 1 − αλ = "
+                f"curving down (λ = {number(lam_min)} < 0) each step multiplies the error by 1 − {a}λ = "
                 f"{number(1.0 - alpha * lam_min)} > 1, so the path slides away from the saddle point; along the "
-                f"direction curving up 1 − αλ = {number(factor)}: {_gd_direction(factor)}.")
+                f"direction curving up 1 − {a}λ = {number(factor)}: {_gd_direction(factor)}.")
+    if short:
+        if factor < 0:
+            return (f"{head} < α_max = 2/λ_max = {number(limit)}: 1 − {a}λ_max = {number(factor)} < 0, so "
+                    f"{steep} zig-zags and shrinks")
+        return f"{head} < α_max = 2/λ_max = {number(limit)}: every factor 1 − {a}λ is between 0 and 1"
+    parts = [f"{name} (λ = {number(lam)}): 1 − {a}λ = {number(1.0 - alpha * lam)}, {_gd_direction(1.0 - alpha * lam)}"
+             for name, lam in _directions(lams)]
     curved = lams[lams > 0]
     pace = float(np.max(np.abs(1.0 - alpha * curved))) if curved.size else 1.0
     tail = ""
-    if len(set(lams.tolist())) > 3:
+    if len(distinct(lams)) > 3:
         tail += " The other directions' factors lie between these."
     if curved.size and pace > 0:
         tail += f" The error as a whole shrinks like {number(pace)}ᵏ (the direction whose factor is closest to ±1 sets the pace)."
     if curved.size < lams.size:
         tail += " Along a flat direction the error keeps what the start gave it."
     return (f"{head} < α_max = 2/λ_max = {number(limit)}: stable. Each step multiplies the error along each "
-            f"eigen-direction by 1 − αλᵢ; " + "; ".join(parts) + "." + tail)
+            f"eigen-direction by 1 − {a}λᵢ; " + "; ".join(parts) + "." + tail)
 
 
-def _momentum(alpha: float, lams: np.ndarray, mu: float, nesterov: bool) -> str:
+def _momentum(alpha: float, lams: np.ndarray, mu: float, nesterov: bool, a: str, short: bool) -> str:
     lam_max = float(lams[-1])
     x = alpha * lam_max
     limit = momentum_limit(mu, nesterov=nesterov)
     formula = "(2 + 2μ)/(1 + 2μ)" if nesterov else "2 + 2μ"
     bound = f"{formula} = {number(limit)}"
     kind = "Nesterov momentum" if nesterov else "Heavy-ball momentum"
+    alpha_limit = number(limit / lam_max)
+    if short:
+        verdict = "on the limit" if _on(x, limit) else "unstable" if x > limit else "stable"
+        return (f"{kind.lower() if not nesterov else kind} (μ = {number(mu)}) is stable when 0 < αλ < {formula}: "
+                f"here {a}λ_max = {number(x)}, {bound}: {verdict}")
     head = (f"{kind} (μ = {number(mu)}) is stable when 0 < αλ < {bound} for every direction "
             f"(plain gradient descent's limit is αλ < 2). ")
-    alpha_limit = number(limit / lam_max)
-    if abs(x - limit) <= _ON_THE_LIMIT * limit:
-        return head + f"αλ_max = {number(x)} = {formula}: on the limit (α = {alpha_limit}); the steep direction neither shrinks nor grows."
+    if _on(x, limit):
+        return head + (f"{a}λ_max = {number(x)} = {formula}: on the limit ({a} = {alpha_limit}); the steep direction "
+                       f"neither shrinks nor grows.")
     rho = max(momentum_factor(alpha * lam, mu, nesterov=nesterov) for lam in lams if lam > 0) if (lams > 0).any() else 1.0
     if x > limit:
-        return head + (f"αλ_max = {number(x)} > {bound}: unstable, the steep direction's error grows by about "
-                       f"{number(rho)} per step, so it diverges (α must stay below {alpha_limit}).")
-    return head + (f"αλ_max = {number(x)} < {bound}: stable (α below {alpha_limit}); the error shrinks like "
+        return head + (f"{a}λ_max = {number(x)} > {bound}: unstable, the steep direction's error grows by about "
+                       f"{number(rho)} per step, so it diverges ({a} must stay below {alpha_limit}).")
+    return head + (f"{a}λ_max = {number(x)} < {bound}: stable ({a} below {alpha_limit}); the error shrinks like "
                    f"{number(rho)}ᵏ, its slowest direction setting the pace.")
 
 
-def stability_note(data, optimizer: str, lr, *, momentum: float = 0.9, l2: float = 0.0, objective: str = "mse") -> str:
+def _adaptive(alpha: float, lam_max: float, name: str, a: str, short: bool) -> str:
+    head = f"The limit α_max = 2/λ_max = {number(2.0 / lam_max)} is plain gradient descent's only: {name} "
+    if short:
+        return head + "divides each coordinate's step by its own running gradient size"
+    return head + (f"divides each coordinate's step by its own running gradient size (g/(√s + ε)), so a step is of "
+                   f"the order of {a} = {number(alpha)} per coordinate whatever the curvature; it does not blow up "
+                   f"like plain descent, but with a large {a} it can circle the optimum at about that distance.")
+
+
+def _scheduled(rates: np.ndarray, lams: np.ndarray, optimizer: str, short: bool) -> str:
+    """What a schedule adds: plain descent's factors multiplied over the steps taken; else that the
+    limits hold for one constant rate at a time."""
+    n = len(rates)
+    if optimizer != "gd":
+        return (" α_k then changes with the schedule: the limit is for a constant rate, so it holds for each α_k "
+                "only while it lasts" + ("" if short else "."))
+    with np.errstate(all="ignore"):
+        products = [(name, lam, float(np.prod(1.0 - rates * lam))) for name, lam in _directions(lams)]
+
+    def overall(p: float) -> str:
+        size = abs(p)
+        return "it shrinks overall" if size < 1 else "it grows overall" if size > 1 else "it keeps its size overall"
+    if short:
+        p = products[0][2]
+        return (f"; α_k then changes with the schedule, and over the {n} steps taken the steep direction's "
+                f"factors 1 − α_kλ_max multiply to {number(p)}: {overall(p)}")
+    listed = "; ".join(f"{name} (λ = {number(lam)}): {number(p)}, {overall(p)}" for name, lam, p in products)
+    return (f" With the schedule α_k changes from step to step: over the {n} steps taken each step multiplies the "
+            f"error along eigen-direction i by its own 1 − α_kλᵢ, in all Π(1 − α_kλᵢ); {listed}.")
+
+
+def stability_note(data, optimizer: str, lr, *, momentum: float = 0.9, l2: float = 0.0, objective: str = "mse",
+                   rates=None) -> str:
     """One sentence, with the numbers, saying whether ``optimizer`` at learning rate ``lr`` is stable
     on ``data``'s quadratic, and why (see the module's docstring for the formulas).
 
@@ -174,7 +233,9 @@ def stability_note(data, optimizer: str, lr, *, momentum: float = 0.9, l2: float
     ``l2``: a ridge penalty l2·‖W‖² adds 2·l2 to the weights' curvature. ``objective`` as gdviz.curvature
     takes it: a loss that is not a quadratic ("logistic", a test surface) has its Hessian taken where
     gdviz.curvature says, and the note ends with that sentence. A learning rate that is not a
-    positive number, or a flat surface, is a sentence too. Raises ValueError for an unknown optimizer.
+    positive number, or a flat surface, is a sentence too. ``rates``: the rate each update used
+    (Trajectory.lr); with a schedule they change, and the note speaks of α₀ and of what the changing
+    rates did (see note). Raises ValueError for an unknown optimizer.
 
     >>> from gdviz import Dataset
     >>> s = np.sqrt(1 / 0.336)  # x = ±s: λ_max = 2·mean(x²) = 2/0.336
@@ -183,6 +244,15 @@ def stability_note(data, optimizer: str, lr, *, momentum: float = 0.9, l2: float
     """
     if optimizer not in KNOWN:
         raise ValueError(f"Unknown optimizer {optimizer!r}; choose one of {', '.join(KNOWN)}.")
+    problem = _checked(lr, optimizer, momentum)
+    if problem:
+        return problem
+    lams, estimate = _curvature(data, l2, objective)
+    return note(lams, optimizer, lr, momentum=momentum, rates=rates) + (" " + estimate if estimate else "")
+
+
+def _checked(lr, optimizer: str, momentum) -> str:
+    """A sentence when the learning rate or μ cannot be used, else ""."""
     try:
         alpha = float(lr)
     except (TypeError, ValueError):
@@ -197,11 +267,27 @@ def stability_note(data, optimizer: str, lr, *, momentum: float = 0.9, l2: float
         mu = float("nan")
     if optimizer in ("momentum", "nesterov") and not (math.isfinite(mu) and 0 <= mu < 1):
         return f"The momentum μ must be a number from 0 up to (not including) 1, not {momentum!r}."
-    lams, estimate = _curvature(data, l2, objective)
-    return _note(alpha, lams, optimizer, mu) + (" " + estimate if estimate else "")
+    return ""
 
 
-def _note(alpha: float, lams: np.ndarray, optimizer: str, mu: float) -> str:
+def note(eigenvalues, optimizer: str, lr, *, momentum: float = 0.9, rates=None, short: bool = False) -> str:
+    """The sentence stability_note makes, from the Hessian's eigenvalues λᵢ: ``short`` gives its
+    headline only (the eigen view's note: α against α_max and the steep direction's factor, or
+    αλ_max against momentum's limit 2 + 2μ or (2 + 2μ)/(1 + 2μ) with this μ). ``rates``: the rate
+    each update used (Trajectory.lr); when they change (a schedule) the note speaks of α₀ and adds
+    Π(1 − α_kλ) over the steps taken for plain descent. Raises ValueError for an unknown optimizer."""
+    if optimizer not in KNOWN:
+        raise ValueError(f"Unknown optimizer {optimizer!r}; choose one of {', '.join(KNOWN)}.")
+    problem = _checked(lr, optimizer, momentum)
+    if problem:
+        return problem
+    alpha, mu = float(lr), float(momentum)
+    rates = None if rates is None else np.asarray(rates, dtype=np.float64).ravel()
+    scheduled = rates is not None and rates.size > 0 and bool(np.any(rates != rates[0]))
+    if scheduled:
+        alpha = float(rates[0])
+    a = "α₀" if scheduled else "α"
+    lams = np.sort(np.asarray(eigenvalues, dtype=np.float64).ravel())
     lam_max = float(lams[-1]) if lams.size else float("nan")
     if not math.isfinite(lam_max):
         return "The curvature of this loss is not a finite number, so no learning-rate limit can be given."
@@ -209,11 +295,15 @@ def _note(alpha: float, lams: np.ndarray, optimizer: str, mu: float) -> str:
         return ("The loss is flat here or curves downwards (λ_max ≤ 0): its curvature sets no limit on α, and "
                 "a step moves only as far as the gradient says.")
     if optimizer in ADAPTIVE:
-        name = ADAPTIVE[optimizer]
-        return (f"The limit α_max = 2/λ_max = {number(2.0 / lam_max)} is plain gradient descent's only: {name} "
-                f"divides each coordinate's step by its own running gradient size (g/(√s + ε)), so a step is of the order of "
-                f"α = {number(alpha)} per coordinate whatever the curvature; it does not blow up like plain "
-                f"descent, but with a large α it can circle the optimum at about that distance.")
-    if optimizer == "gd" or mu == 0:
-        return _plain(alpha, lams)
-    return _momentum(alpha, lams, mu, optimizer == "nesterov")
+        return _adaptive(alpha, lam_max, ADAPTIVE[optimizer], a, short)
+    plain = optimizer == "gd" or mu == 0
+    if not scheduled:
+        return _plain(alpha, lams, a, short) if plain else _momentum(alpha, lams, mu, optimizer == "nesterov", a, short)
+    if plain:  # the first step's factor, without a verdict: the schedule's product gives it
+        factor = 1.0 - alpha * lam_max
+        relation = "=" if _on(alpha, 2.0 / lam_max) else ">" if alpha > 2.0 / lam_max else "<"
+        return (f"α₀ = {number(alpha)} {relation} α_max = 2/λ_max = {number(2.0 / lam_max)}: the first step multiplies "
+                f"the error {'along every direction' if _steep(lams) == 'every direction' else 'along the steep direction'}"
+                f" by 1 − α₀λ_max = {number(factor)}" + ("" if short else ".") + _scheduled(rates, lams, "gd", short))
+    body = _momentum(alpha, lams, mu, optimizer == "nesterov", a, short)
+    return body + ("." if short else "") + _scheduled(rates, lams, optimizer, short)

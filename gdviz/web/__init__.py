@@ -21,7 +21,7 @@ import numpy as np
 import plotly
 import plotly.io
 
-from .. import figures, model, optimizers, schedules, surface
+from .. import figures, model, optimizers, schedules, stability, surface, words
 from . import frames
 from .arrays import decode, encode  # noqa: F401 - gdviz.web.decode/encode, as ever
 
@@ -30,14 +30,6 @@ FRONTEND = Path(__file__).parent / "frontend"
 # plotly.js version the python plotly package ships; tests/test_bundle.py checks both). Served and
 # inlined under the name "plotly.min.js", which index.html and export.js load.
 PLOTLY_JS = Path(__file__).resolve().parent.parent / "vendor" / "plotly-gdviz.min.js"  # third-party: apart from ours
-UPDATE_RULES = {
-    "gd": "θ ← θ − α ∇L",
-    "momentum": "v ← μ v + ∇L;  θ ← θ − α v",
-    "nesterov": "v ← μ v + ∇L;  θ ← θ − α (∇L + μ v)",
-    "adagrad": "s ← s + (∇L)²;  θ ← θ − α ∇L / (√s + ε)",
-    "rmsprop": "s ← a s + (1 − a)(∇L)²;  θ ← θ − α ∇L / (√s + ε)",
-    "adam": "m ← β₁m + (1−β₁)∇L;  v ← β₂v + (1−β₂)(∇L)²;  θ ← θ − α m̂ / (√v̂ + ε)",
-}
 
 
 MODULES = ("protocol.js", "frames.js", "views.js", "panel.js", "player.js", "touch.js", "export.js", "main.js")  # in index.html's order
@@ -198,10 +190,13 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     if eigen:
         columns[0]["eig_err"] = errors["observed"]
     schedule = settings.get("schedule")
+    described = optimizers.DESCRIPTIONS.get(settings.get("optimizer", "gd"), optimizers.DESCRIPTIONS["gd"])
+    chosen = [{"key": h.key, "symbol": h.symbol, "value": h.value(settings)} for h in described.hyper
+              if h.key is not None and h.keyword in settings]  # the run's μ, β₁, β₂
     run = {
         "optimizer": settings.get("optimizer", "gd"), "label": label,
-        "optimizer_label": optimizers.LABELS.get(settings.get("optimizer", "gd"), "gradient descent"),
-        "rule": UPDATE_RULES.get(settings.get("optimizer", "gd"), ""),
+        "optimizer_label": described.label, "rule": described.rule, "adaptive": described.adaptive,
+        "hyper": chosen, "why": described.why.format(**{h["symbol"]: words.nice(h["value"]) for h in chosen}),
         "lr": settings.get("lr"), "m": m, "d": d, "feature": feature, "names": names,
         "steps": trajectory.steps, "last": last, "shown": shown[0], "diverged_at": trajectory.diverged_at,
         "converged_at": trajectory.converged_at, "note": trajectory.note, "batch_size": settings.get("batch_size"),
@@ -231,7 +226,8 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     moving = first["traces"]
     looks = [figures.RunLook(look.label, look.colour, look.loss, frames.hover_rows(cols, frames.run_names(i, feature)),
                              look.shown) for i, (look, cols) in enumerate(zip(looks, columns))]
-    lines = _eigen_lines(data, feature, box, (float(w_star[feature]), b_star), settings.get("lr")) if eigen else None
+    lines = _eigen_lines(data, feature, box, (float(w_star[feature]), b_star), settings.get("lr"),
+                         scheduled=bool(schedule)) if eigen else None
     pull_look = None
     if pull:
         pull_look = {"rows": [int(rows[i]) for i in pulled], "m": m}
@@ -340,22 +336,18 @@ def loss_title(objective: str, l2: float, test_surface: bool) -> str:
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def _g(value: float) -> str:
-    """A number in a label: 3 significant digits and a true minus sign."""
-    return f"{value:.3g}".replace("-", "−")
-
-
-def _eigen_lines(data, feature: int, box, optimum, lr) -> dict:
+def _eigen_lines(data, feature: int, box, optimum, lr, *, scheduled: bool = False) -> dict:
     """The eigen-directions on the contours: each a line through the optimum across the view, with
-    its label "λ₁ = 0.42 · 1−αλ₁ = 0.79" (α the run's learning rate)."""
+    its label "λ₁ = 0.42 · 1−αλ₁ = 0.79" (α the run's learning rate; with a schedule α₀, its first)."""
     values, vectors, sliced = frames.eigen_directions(data, feature)
+    a = "α₀" if scheduled else "α"
     lines = []
     for i, (value, vector) in enumerate(zip(values, vectors.T), start=1):
         start, end = frames.line_in_box(optimum, vector, box)
         sub = str(i).translate(SUBSCRIPTS)
-        label = f"λ{sub} = {_g(value)}"
+        label = f"λ{sub} = {words.short(value)}"
         if lr is not None:
-            label += f" · 1−αλ{sub} = {_g(1.0 - float(lr) * value)}"
+            label += f" · 1−{a}λ{sub} = {words.short(1.0 - float(lr) * value)}"
         lines.append({"start": start, "end": end, "through": optimum, "label": label, "eigenvalue": float(value),
                       "direction": vector})
     name = "eigen-directions (the slice's Hessian)" if sliced else "eigen-directions (Hessian)"
@@ -363,45 +355,31 @@ def _eigen_lines(data, feature: int, box, optimum, lr) -> dict:
 
 
 def _eigen_figure(errors: dict, settings: dict, moving: dict):
-    """The eigen view: |error| along each eigen-direction against the step, finite steps only."""
+    """The eigen view: |error| along each eigen-direction against the step, finite steps only, with
+    the learning rate's limit as gdviz.stability.note states it (this run's optimizer, μ and rates)."""
     last, lr = errors["finite"], settings.get("lr")
     observed = errors["observed"][:last + 1]
     predicted = errors["predicted"][:last + 1] if errors["predicted"] is not None else None
+    rates = np.asarray(errors.get("rates", ()), dtype=np.float64)
+    scheduled = bool(settings.get("schedule")) and rates.size > 0 and bool(np.any(rates != rates[0]))
+    first = float(rates[0]) if scheduled else (None if lr is None else float(lr))
     labels = []
     for i, value in enumerate(errors["eigenvalues"], start=1):
         sub = str(i).translate(SUBSCRIPTS)
-        if lr is None:
-            labels.append(f"λ{sub} = {_g(value)}")
-            continue
-        factor = 1.0 - float(lr) * value  # below 0 the error changes sign each step; below −1 it grows
-        how = " (grows, zig-zag)" if factor < -1 else " (zig-zag)" if factor < 0 else ""
-        labels.append(f"λ{sub} = {_g(value)}, 1−αλ{sub} = {_g(factor)}{how}")
-    return figures.eigen_figure(observed, predicted, labels, moving, note=stability_note(errors["eigenvalues"], settings))
-
-
-def stability_note(eigenvalues, settings: dict) -> str | None:
-    """The learning rate's limit with this run's numbers: for plain gradient descent α against
-    α_max = 2/λ_max and the steep direction's factor 1 − αλ_max; for heavy-ball momentum the
-    condition 0 < αλ < 2 + 2μ. None for the other optimizers."""
-    lr, name, top = settings.get("lr"), settings.get("optimizer", "gd"), float(eigenvalues[-1])
-    if lr is None or top <= 0:
-        return None
-    lr = float(lr)
-    if name == "gd":
-        factor, limit = 1.0 - lr * top, 2.0 / top
-        if factor < -1:
-            return (f"α = {_g(lr)} > α_max = 2/λ_max = {_g(limit)}: along the steep direction each step multiplies "
-                    f"the error by 1 − αλ_max = {_g(factor)}, so it grows")
-        if factor < 0:
-            return (f"α = {_g(lr)} < α_max = 2/λ_max = {_g(limit)}: 1 − αλ_max = {_g(factor)} < 0, so the steep "
-                    "direction zig-zags and shrinks")
-        return f"α = {_g(lr)} < α_max = 2/λ_max = {_g(limit)}: every factor 1 − αλ is between 0 and 1"
-    if name == "momentum":
-        mu = float(settings.get("momentum", 0.0))
-        verdict = "stable" if lr * top < 2 + 2 * mu else "unstable"
-        return (f"heavy-ball momentum is stable when 0 < αλ < 2 + 2μ: here αλ_max = {_g(lr * top)}, "
-                f"2 + 2μ = {_g(2 + 2 * mu)}: {verdict}")
-    return None
+        if first is None:
+            labels.append(f"λ{sub} = {words.short(value)}")
+        elif scheduled:  # the first update's factor only: the later ones differ
+            labels.append(f"λ{sub} = {words.short(value)}, 1−α₀λ{sub} = {words.short(1.0 - first * value)}, "
+                          "then α_k changes")
+        else:
+            factor = 1.0 - first * value  # below 0 the error changes sign each step; below −1 it grows
+            how = " (grows, zig-zag)" if factor < -1 else " (zig-zag)" if factor < 0 else ""
+            labels.append(f"λ{sub} = {words.short(value)}, 1−αλ{sub} = {words.short(factor)}{how}")
+    note = None
+    if lr is not None and float(errors["eigenvalues"][-1]) > 0:
+        note = stability.note(errors["eigenvalues"], settings.get("optimizer", "gd"), lr,
+                              momentum=settings.get("momentum", 0.9), rates=rates if scheduled else None, short=True)
+    return figures.eigen_figure(observed, predicted, labels, moving, note=note)
 
 
 CAMERA_LIMIT = 100.0  # an eye further than this from the box's centre shows a dot

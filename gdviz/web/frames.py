@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import model
+from ..optimizers import DESCRIPTIONS
 from ..surface import SLICE_CAP, press
 from .arrays import decode
 
@@ -209,19 +210,24 @@ def main_columns(data, trajectory, *, feature: int, scale: float, lift: float, o
     return columns
 
 
-HYPER = {"momentum": ("momentum",), "nesterov": ("momentum",), "adagrad": ("eps",), "rmsprop": ("alpha", "eps"),
-         "adam": ("beta1", "beta2", "eps")}  # the panel's "hyper" column, in this order
+# The panel's "hyper" column: each optimizer's described hyper-parameters, in its description's order
+# (gdviz.optimizers.DESCRIPTIONS), e.g. adam: ("β₁", "β₂", "ε").
+HYPER = {name: tuple(h.symbol for h in d.hyper) for name, d in DESCRIPTIONS.items() if d.hyper}
+
+
+def hyper_index(optimizer: str, symbol: str) -> int:
+    """Where the hyper-parameter written ``symbol`` ("μ", "β₁", "ε") sits in the "hyper" column."""
+    return HYPER[optimizer].index(symbol)
 
 
 def state_columns(trajectory) -> dict:
     """What the maths panel needs to write an optimizer's update out with numbers: θ = (W, b) and
     the gradient g each update used as rows of d+1 numbers; each state array of Trajectory.state
     (v; s; m, v, m_hat, v_hat) at row k and the row before ("v_prev", zeros at step 0); Adam's
-    t = k + 1 and bias corrections 1 − β₁ᵗ, 1 − β₂ᵗ; and "hyper", the optimizer's settings (HYPER)."""
+    t = k + 1 and bias corrections 1 − β₁ᵗ, 1 − β₂ᵗ; and "hyper", the run's values of the optimizer's
+    hyper-parameters (HYPER's order, read from Trajectory.settings)."""
     t = trajectory
     settings = dict(t.settings)
-    if "betas" in settings:
-        settings["beta1"], settings["beta2"] = settings["betas"]
     name = settings.get("optimizer", "gd")
     out = {"theta": np.column_stack([t.w, t.b]), "g_used": np.column_stack([t.used_grad_w, t.used_grad_b])}
     for symbol, rows in t.state.items():
@@ -230,11 +236,12 @@ def state_columns(trajectory) -> dict:
         if symbol in ("v", "s", "m"):
             out[f"{symbol}_prev"] = np.vstack([np.zeros((1, rows.shape[1])), rows[:-1]])
     if name in HYPER:
-        out["hyper"] = np.array([float(settings[key]) for key in HYPER[name]])
+        out["hyper"] = np.array([h.value(settings) for h in DESCRIPTIONS[name].hyper])
     if name == "adam":
         count = np.arange(1, t.steps + 2, dtype=np.float64)
         out["t"] = count
-        out["bias1"], out["bias2"] = 1.0 - settings["beta1"] ** count, 1.0 - settings["beta2"] ** count
+        beta1, beta2 = (float(v) for v in settings["betas"])
+        out["bias1"], out["bias2"] = 1.0 - beta1 ** count, 1.0 - beta2 ** count
     return out
 
 
@@ -304,9 +311,10 @@ def eigen_directions(data, feature: int) -> tuple[np.ndarray, np.ndarray, bool]:
 def eigen_errors(data, trajectory) -> dict:
     """The error along each eigen-direction of H = V diag(λ) Vᵀ, |Vᵀ(θ_k − θ*)|, observed on the run
     ("observed", one row per step) and predicted by plain gradient descent's closed form
-    |1 − αλᵢ|ᵏ |c₀ᵢ|, c₀ = Vᵀ(θ₀ − θ*) (the components of model.predicted_path, without its rounding;
-    "predicted", None for another optimizer or mini-batches), and the last step whose numbers are
-    finite ("finite")."""
+    |c₀ᵢ| Π_{j<k} |1 − α_jλᵢ|, c₀ = Vᵀ(θ₀ − θ*), α_j the rate update j used (Trajectory.lr: a schedule
+    changes it; without one |1 − αλᵢ|ᵏ |c₀ᵢ|, the components of model.predicted_path without its
+    rounding; "predicted", None for another optimizer or mini-batches), the last step whose numbers
+    are finite ("finite") and the rates α_j ("rates")."""
     t, c = trajectory, model.curvature(data)
     w_star, b_star = model.optimum(data)
     theta_star = np.append(w_star, b_star)
@@ -314,12 +322,18 @@ def eigen_errors(data, trajectory) -> dict:
         observed = np.abs((np.column_stack([t.w, t.b]) - theta_star) @ c.eigenvectors)
     finite = np.isfinite(observed).all(axis=1)
     last = int(np.argmin(finite)) - 1 if not finite.all() else len(finite) - 1
+    rates = rate_column(t)[:t.steps]
     predicted = None
     if t.settings.get("optimizer", "gd") == "gd" and not t.settings.get("batch_size"):
-        factors = np.abs(1.0 - float(t.settings["lr"]) * c.eigenvalues)
         with np.errstate(all="ignore"):
-            predicted = observed[0] * factors ** np.arange(t.steps + 1, dtype=np.float64)[:, None]
-    return {"observed": observed, "predicted": predicted, "finite": max(last, 0), "eigenvalues": c.eigenvalues}
+            if rates.size and np.all(rates == rates[0]):
+                factors = np.abs(1.0 - float(rates[0]) * c.eigenvalues)
+                predicted = observed[0] * factors ** np.arange(t.steps + 1, dtype=np.float64)[:, None]
+            else:  # a schedule: each update's own factor, multiplied up
+                factors = np.abs(1.0 - rates[:, None] * c.eigenvalues[None, :])
+                predicted = observed[0] * np.vstack([np.ones((1, len(c.eigenvalues))), np.cumprod(factors, axis=0)])
+    return {"observed": observed, "predicted": predicted, "finite": max(last, 0), "eigenvalues": c.eigenvalues,
+            "rates": rates}
 
 
 def line_in_box(point, direction, box) -> tuple[np.ndarray, np.ndarray]:
@@ -485,8 +499,9 @@ def _v(col, at="k") -> dict:
     return {"vec": [col, at]}
 
 
-def _h(i: int) -> dict:
-    return {"n": ["hyper", i]}
+def _h(optimizer: str, symbol: str) -> dict:
+    """The run's value of ``optimizer``'s hyper-parameter ``symbol``: a fixed row of the "hyper" column."""
+    return {"n": ["hyper", hyper_index(optimizer, symbol)]}
 
 
 def panel_recipe(run: dict, *, batch_size) -> dict:
@@ -603,35 +618,39 @@ def _update_rows(run: dict, W: str, *, batch: bool) -> list[dict]:
                            " = ", _n("b", "next", False)], when="next")]
     theta = _v("theta")
     used = "the mini-batch gradient g" if batch else "g = ∇L"
-    head = _row("rule", [f"{run['optimizer_label']} (α{'₀' if run.get('schedule') else ''} = ", {"fmt": run["lr"]}, f"), on θ = ({W}, b) and {used}, "
-                         "element by element; the state after this step's update:"], when="next")
+    chosen = []  # the run's μ, β₁, β₂ beside α
+    for hyper in run.get("hyper") or ():
+        chosen += [f", {hyper['symbol']} = ", {"fmt": hyper["value"]}]
+    head = _row("rule", [f"{run['optimizer_label']} (α{'₀' if run.get('schedule') else ''} = ", {"fmt": run["lr"]}, *chosen,
+                         f"), on θ = ({W}, b) and {used}, element by element; the state after this step's update:"],
+                when="next")
     step_rows = {
         "momentum": [
-            ["v ← μv + g = ", _h(0), " × ", _v("v_prev"), " + ", _v("g_used"), " = ", _v("v")],
+            ["v ← μv + g = ", _h("momentum", "μ"), " × ", _v("v_prev"), " + ", _v("g_used"), " = ", _v("v")],
             ["θ ← θ − α v = ", theta, " − ", {"n": lr}, " × ", _v("v"), " = ", _v("theta", "next")]],
         "nesterov": [
-            ["v ← μv + g = ", _h(0), " × ", _v("v_prev"), " + ", _v("g_used"), " = ", _v("v")],
-            ["θ ← θ − α (g + μv) = ", theta, " − ", {"n": lr}, " × (", _v("g_used"), " + ", _h(0), " × ", _v("v"),
+            ["v ← μv + g = ", _h("nesterov", "μ"), " × ", _v("v_prev"), " + ", _v("g_used"), " = ", _v("v")],
+            ["θ ← θ − α (g + μv) = ", theta, " − ", {"n": lr}, " × (", _v("g_used"), " + ", _h("nesterov", "μ"), " × ", _v("v"),
              ") = ", _v("theta", "next")]],
         "adagrad": [
             ["s ← s + g² = ", _v("s_prev"), " + ", _v("g_used"), "² = ", _v("s")],
-            ["θ ← θ − α g / (√s + ε) = ", theta, " − ", {"n": lr}, " × ", _v("g_used"), " / (√", _v("s"), " + ", _h(0),
+            ["θ ← θ − α g / (√s + ε) = ", theta, " − ", {"n": lr}, " × ", _v("g_used"), " / (√", _v("s"), " + ", _h("adagrad", "ε"),
              ") = ", _v("theta", "next")]],
         "rmsprop": [
-            ["s ← a s + (1 − a) g² = ", _h(0), " × ", _v("s_prev"), " + (1 − ", _h(0), ") × ", _v("g_used"), "² = ",
+            ["s ← a s + (1 − a) g² = ", _h("rmsprop", "a"), " × ", _v("s_prev"), " + (1 − ", _h("rmsprop", "a"), ") × ", _v("g_used"), "² = ",
              _v("s")],
-            ["θ ← θ − α g / (√s + ε) = ", theta, " − ", {"n": lr}, " × ", _v("g_used"), " / (√", _v("s"), " + ", _h(1),
+            ["θ ← θ − α g / (√s + ε) = ", theta, " − ", {"n": lr}, " × ", _v("g_used"), " / (√", _v("s"), " + ", _h("rmsprop", "ε"),
              ") = ", _v("theta", "next")]],
         "adam": [
-            ["m ← β₁m + (1 − β₁) g = ", _h(0), " × ", _v("m_prev"), " + (1 − ", _h(0), ") × ", _v("g_used"), " = ",
+            ["m ← β₁m + (1 − β₁) g = ", _h("adam", "β₁"), " × ", _v("m_prev"), " + (1 − ", _h("adam", "β₁"), ") × ", _v("g_used"), " = ",
              _v("m")],
-            ["v ← β₂v + (1 − β₂) g² = ", _h(1), " × ", _v("v_prev"), " + (1 − ", _h(1), ") × ", _v("g_used"), "² = ",
+            ["v ← β₂v + (1 − β₂) g² = ", _h("adam", "β₂"), " × ", _v("v_prev"), " + (1 − ", _h("adam", "β₂"), ") × ", _v("g_used"), "² = ",
              _v("v")],
             ["with t = ", _n("t", paren=False), ": m̂ = m / (1 − β₁ᵗ) = ", _v("m"), " / ", _n("bias1", paren=False), " = ",
              _v("m_hat")],
             ["v̂ = v / (1 − β₂ᵗ) = ", _v("v"), " / ", _n("bias2", paren=False), " = ", _v("v_hat")],
             ["θ ← θ − α m̂ / (√v̂ + ε) = ", theta, " − ", {"n": lr}, " × ", _v("m_hat"), " / (√", _v("v_hat"), " + ",
-             _h(2), ") = ", _v("theta", "next")]],
+             _h("adam", "ε"), ") = ", _v("theta", "next")]],
     }
     if name not in step_rows:
         return [head]

@@ -64,7 +64,8 @@ const Panel = (() => {
   // The sentence above the views: the run, or that it diverged or converged.
   function note(spec) {
     const run = spec.run, node = document.getElementById("note"), others = spec.others || [];
-    let text = `${run.optimizer_label}, α = ${fmt(run.lr)}, ${run.steps} steps recorded.`;
+    const chosen = (run.hyper || []).map((h) => `, ${h.symbol} = ${fmt(h.value)}`).join("");  // μ, β₁, β₂
+    let text = `${run.optimizer_label}, α = ${fmt(run.lr)}${chosen}, ${run.steps} steps recorded.`;
     if (others.length) text += ` Compared: ${others.map((o) => o.label).join("; ")}.`;
     if (run.diverged_at !== null) text = divergedText(run);
     else if (run.converged_at !== null) text = `Converged at step ${run.converged_at}: |∇L| fell below the tolerance.`;

@@ -273,17 +273,11 @@ const Touch = (() => {
     return true;
   }
 
-  // Why the step went where it did, in the optimizer's own words.
+  // Why the step went where it did, in the optimizer's own words: Python's description of it
+  // (gdviz.optimizers.DESCRIPTIONS' "why", with the run's μ, β₁, β₂ filled in).
   function explain(run, k) {
-    const arrow = `The gradient arrow at step ${k}`;
     const batch = run.batch_size ? " (the update used a mini-batch's gradient, not the full one drawn)" : "";
-    if (run.optimizer === "gd") return `${arrow} explains it: the step is −α∇L, against the arrow${batch}.`;
-    if (run.optimizer === "momentum" || run.optimizer === "nesterov") {
-      return `${arrow} is only part of it: the step is −α v, and v carries μ times the last one, ` +
-             `so the path keeps going the way it went${batch}.`;
-    }
-    return `${arrow} gives the signs: ${run.optimizer_label} divides each coordinate's step by its own running ` +
-           `gradient size, so the step is not along −∇L${batch}.`;
+    return `The gradient arrow at step ${k} ${run.why}${batch}.`;
   }
 
   function say(touch, text) {
