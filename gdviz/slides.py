@@ -210,10 +210,24 @@ def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
     return [(float(np.log10(v)), f"{v:.3g}".replace("-", "−")) for v in values]
 
 
+SI = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))  # Plotly's default tick suffixes
+
+
 def tick_text(value: float, step: float) -> str:
+    """A tick's label: 0.25, −3, 200k, 1.5M (Plotly's suffixes), 2×10⁻⁵ for tiny and huge values."""
     if abs(value) < abs(step) * 1e-6:
         value = 0.0
-    return f"{value:.4g}".replace("-", "−")
+    size = abs(value)
+    if size >= 1e4 and size < 1e15:
+        scale, suffix = next((s, name) for s, name in SI if size >= s)
+        text = f"{value / scale:.4g}{suffix}"
+    elif size >= 1e15 or (0 < size < 1e-4):
+        mantissa, exponent = f"{value:.2e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        text = f"{mantissa}×10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+    else:
+        text = f"{value:.4g}"
+    return text.replace("-", "−")
 
 
 # ---- drawing one Plotly trace ----
@@ -425,13 +439,17 @@ def _texts(draw, axes: Axes, u, v, trace: dict, s: float) -> None:
         draw.text((float(u[i]) + du, float(v[i]) + dv), plain(text), fill=colour, font=type_, anchor=anchor)
 
 
+def _in_box(axes: Axes, u: float, v: float) -> bool:
+    return bool(np.isfinite(u) and np.isfinite(v) and axes.left <= u <= axes.right and axes.top <= v <= axes.bottom)
+
+
 def draw_arrow(draw: ImageDraw.ImageDraw, axes: Axes, annotation: dict, s: float) -> None:
     """A Plotly arrow annotation in data coordinates: a line from (ax, ay) with its head's tip at
     (x, y); hidden when the tip is out of view, as Plotly hides it."""
     (u0, v0), (u1, v1) = axes.point(annotation["ax"], annotation["ay"]), axes.point(annotation["x"], annotation["y"])
     if not all(np.isfinite((u0, v0, u1, v1))):
         return
-    if not (axes.left <= u1 <= axes.right and axes.top <= v1 <= axes.bottom):
+    if not _in_box(axes, u1, v1):
         return
     colour = rgba(annotation.get("arrowcolor", INK))
     width = max(2, int(round(float(annotation.get("arrowwidth", 2)) * LINE_SCALE * s)))
@@ -651,7 +669,8 @@ class Slide:
             panels[view] = axes
             self._panel(image, view, axes, traces, frame["annotations"].get(view, []))
             self._axes_labels(draw, view, axes)
-            legend += self._legend_items(view, traces, frame["annotations"].get(view, []))
+            shown = [a for a in frame["annotations"].get(view, []) if _in_box(axes, *axes.point(a["x"], a["y"]))]
+            legend += self._legend_items(view, traces, shown)
         self._header(draw, frame, k, title)
         self._legend(draw, legend)
         image.panels = panels  # the data → pixel transforms of this picture (tests, overlays)

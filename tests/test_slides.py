@@ -308,3 +308,9 @@ def test_a_plotly_colour_and_a_typed_array_are_read():
     assert slides.autorange([0.0, 10.0], 100.0, padded=False) == (0.0, 10.0)
     low, high = slides.autorange([0.0, 10.0], 100.0)
     assert low == pytest.approx(-10 / 0.9 * 0.05) and high == pytest.approx(10 + 10 / 0.9 * 0.05)  # 5% of the length free
+
+
+def test_tick_labels_read_as_the_page_writes_them():
+    assert [slides.tick_text(v, 1.0) for v in (200000, -1.5e6, 0.25, -3, 2e-5)] == ["200k", "−1.5M", "0.25", "−3", "2×10⁻⁵"]
+    assert [text for _, text in slides.log_ticks(-3, 1)] == ["10⁻³", "10⁻²", "10⁻¹", "1", "10"]
+    assert [text for _, text in slides.log_ticks(np.log10(0.3), np.log10(3))] == ["0.5", "1", "2"]
