@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from . import data as gdata
 from .presets import learning_rate_presets, settings_that_fit
-from .web import state
+from . import state
 
 FORMAT_VERSION = 1
 MAX_SCENES = 60
@@ -393,6 +393,18 @@ def lesson_to_link(lesson: Lesson) -> str:
     """The lesson as one link parameter's value: compact JSON, zlib (level 9), base64url without padding."""
     packed = json.dumps(_as_dict(lesson), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return base64.urlsafe_b64encode(zlib.compress(packed, 9)).decode("ascii").rstrip("=")
+
+
+def lesson_params(lesson: Lesson, scene: int) -> dict[str, str]:
+    """``lesson`` and ``scene`` for a page's link: "builtin", or the lesson compressed if it fits
+    (none if it does not: share the file)."""
+    if lesson == builtin_lesson():
+        text = BUILTIN_NAME
+    elif fits_in_link(lesson):
+        text = lesson_to_link(lesson)
+    else:
+        return {}
+    return {LESSON_PARAM: text, SCENE_PARAM: str(scene)}
 
 
 def fits_in_link(lesson: Lesson) -> bool:

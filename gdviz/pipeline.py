@@ -1,0 +1,503 @@
+"""One page state, one lecture: ``lecture(state) -> Lecture`` owns every policy of the page.
+
+What a page state *means* is worked out here and nowhere else: the data it fits (with the points
+moved on it), the settings a new data set opens on (``opening``), the start, the run and the
+compared runs, the sweep of learning rates (the rates the schedule allows), the theory's numbers,
+every sentence the page says about the run, and the per-step frames every picture is drawn from
+(``Lecture.spec``: the browser, the HTML/PNG export, the slides and the GIF all read it). Pure:
+no Streamlit. The page (app.py) reads its widgets into a PageState, calls ``lecture`` once through
+one cache and places what it returns; a notebook or the slides call it the same way.
+
+Runs, sweeps and the theory are memoised here by their maths inputs only, so a view option (the
+log scale, the camera, presenter mode) redraws the figures without running anything again.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import data as gdata
+from . import figures, model, schedules, web
+from .descent import Trajectory, descend, sweep
+from .lessons import page_params
+from .model import curvature, degeneracy, optimum
+from .optimizers import LABELS
+from .presets import PRESETS, learning_rate_presets, settings_that_fit
+from .stability import stability_note
+from .state import (BATCH, LEARNING_RATES, REGRESSIONS, VIEWS, ARROWS, PageState, Sample, Synthetic,
+                    same_data_set)
+from .test_functions import test_function
+from .words import nice
+
+SWEEP_RATES = 80  # learning rates in the sweep, from α_max·1e-4 to 3·α_max
+FIT_WITHIN = 0.01  # "reaches the fit": within 1% of the least loss
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence about the run for the page: ``kind`` is "error", "warning", "success", "info" or
+    "caption"; ``bold`` a short lead in bold; ``text`` plain words (the page escapes both)."""
+
+    kind: str
+    text: str
+    bold: str = ""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One number under the views: a label, its value as shown, and help or a comparison."""
+
+    label: str
+    value: str
+    help: str | None = None
+    delta: str | None = None
+
+
+@dataclass(frozen=True)
+class Lecture:
+    """Everything the page shows for one PageState (see ``lecture``)."""
+
+    state: PageState  # the state as drawn: a weight the data lacks back to 0, a start moved onto a surface
+    data: object  # what is descended: the data as fitted (standardised if asked) or a test surface
+    original: object  # the data in its own units (None for a test surface)
+    run: Trajectory | None
+    others: tuple = ()  # (label, Trajectory) of each compared run
+    theory: dict = field(default_factory=dict)
+    spec: dict | None = None  # the per-step frames and figures (gdviz.web.lecture_spec); None: cannot be drawn
+    messages: tuple[Message, ...] = ()  # above the views
+    metrics: tuple[Metric, ...] = ()
+    captions: tuple[Message, ...] = ()  # under the views: why, the sweep, the data and the keys
+    presets: dict = field(default_factory=dict)  # name → learning rate, from this data's curvature
+    preset_caption: str = ""
+    title: str = ""  # the run's label, e.g. "gradient descent, α = 0.1"
+
+
+# ---- what the state says, as maths inputs ----
+def objective_of(problem: str) -> str:
+    return "logistic" if problem == "logistic" else "mse"
+
+
+def run_label(optimizer: str, lr: float) -> str:
+    return f"{LABELS[optimizer]}, α = {nice(lr)}"
+
+
+@functools.lru_cache(maxsize=16)
+def dataset(choice) -> gdata.Dataset:
+    """The data set a choice names (Synthetic, Sample, Upload, Edited), loaded once."""
+    return choice.load()
+
+
+@functools.lru_cache(maxsize=16)
+def descended(choice, standardise: bool, problem: str):
+    """What is descended: the data as fitted, or the test surface ``problem``."""
+    if problem not in REGRESSIONS:
+        return test_function(problem)
+    data = dataset(choice)
+    return data.standardized() if standardise else data
+
+
+def _key(schedule):
+    return None if schedule is None else (schedule[0], tuple(schedule[1].items()))
+
+
+def _unkey(key):
+    return None if key is None else (key[0], dict(key[1]))
+
+
+@functools.lru_cache(maxsize=64)
+def _run(choice, standardise, problem, optimizer, lr, start, steps, batch_size, tol, l2, schedule, hyper) -> Trajectory:
+    data = descended(choice, standardise, problem)
+    return descend(data, optimizer=optimizer, lr=lr, steps=steps, w0=list(start[:-1]), b0=start[-1],
+                   batch_size=batch_size, seed=0, tol=tol, objective=objective_of(problem), l2=l2,
+                   schedule=_unkey(schedule), **dict(hyper))
+
+
+@functools.lru_cache(maxsize=32)
+def _sweep(choice, standardise, problem, optimizer, start, steps, tol, l2, schedule, hyper) -> tuple[dict, str]:
+    """(the sweep figure as a dict, a sentence on the rates left out): final loss for 80 rates
+    around the stability limit in one vectorised run, with the run's loss, penalty and schedule."""
+    data = descended(choice, standardise, problem)
+    maths = dict(objective=objective_of(problem), l2=l2)
+    at_start = {} if problem == "mse" else dict(w0=list(start[:-1]), b0=start[-1])
+    c = curvature(data, **maths, **at_start)
+    rates = np.geomspace(c.lr_max * 1e-4, c.lr_max * 3, SWEEP_RATES)
+    left_out = ""
+    floor = dict(_unkey(schedule)[1]).get("eta_min", 0.0) if schedule else 0.0
+    if floor > 0:  # a cosine schedule cannot start below its floor η_min: those rates are not runs
+        kept = rates[rates >= floor]
+        if len(kept) < len(rates):
+            left_out = (f" It leaves out the {len(rates) - len(kept)} rates below η_min = {nice(floor)}, where "
+                        "the cosine schedule cannot start.")
+        rates = kept
+    if len(rates) == 0:
+        return None, left_out
+    result = sweep(data, rates, optimizer=optimizer, steps=steps, w0=list(start[:-1]), b0=start[-1], tol=tol,
+                   schedule=_unkey(schedule), **maths, **dict(hyper))
+    return figures.sweep_figure(result, c).to_plotly_json(), left_out
+
+
+@functools.lru_cache(maxsize=32)
+def theory(choice, standardise: bool, problem: str, l2: float, feature: int) -> dict:
+    """The optimum, the curvature's numbers, the presets and what is degenerate about the data (for
+    a loss that is not a quadratic the curvature is estimated, and ``estimate`` says how)."""
+    data = descended(choice, standardise, problem)
+    maths = dict(objective=objective_of(problem), l2=l2)
+    surface = problem not in REGRESSIONS
+    try:
+        w_star, b_star = optimum(data, **maths)
+        found = dict(w_star=float(w_star[feature]), b_star=b_star,
+                     loss_min=float(model.loss(data, w_star, b_star, **maths)), no_optimum=None)
+    except ValueError as error:  # the saddle, separable classes: no finite minimum
+        found = dict(w_star=float("nan"), b_star=float("nan"), loss_min=float("nan"), no_optimum=str(error))
+    c = curvature(data, **maths)
+    raw_condition = float("nan")
+    if not surface and standardise:
+        try:
+            raw_condition = curvature(dataset(choice), **maths).condition_number
+        except ValueError:
+            pass
+    return dict(**found, lr_max=c.lr_max, lr_best=c.lr_best, condition=c.condition_number,
+                eigenvalues=c.eigenvalues.tolist(), presets=learning_rate_presets(data, **maths),
+                raw_condition=raw_condition, estimate=c.estimate, surface=surface, d=data.d,
+                degeneracy=None if surface else degeneracy(data))
+
+
+# ---- policies ----
+def scale_below(rate: float) -> float:
+    """The largest learning rate on the slider's scale at most ``rate``."""
+    return max([r for r in LEARNING_RATES if r <= rate] or [LEARNING_RATES[0]])
+
+
+def opening(state: PageState, previous: PageState | None = None, given=frozenset()) -> tuple[PageState, list[str]]:
+    """The settings a page opens on when its data set or problem is new (not a tweak of the
+    synthetic knobs or of the columns): (the state with them, notes). Settings named in ``given``
+    (what a link or a scene set) win.
+
+    Synthetic data: the start (−3, 4) (0, 0 for classes) at the largest rate on the scale at most
+    half of α_best. Real data: plain full-batch descent from 0 at the rate and steps with which it
+    reaches the fit (settings_that_fit, with the penalty and the objective in force), standardised
+    only when the raw valley is too long for that. A test surface: its own start at its "just right"
+    preset, at least 300 steps.
+    """
+    if previous is not None and previous.problem_id == state.problem_id and (
+            not state.regression or same_data_set(previous.data_choice(), state.data_choice())):
+        return state, []
+    problem, notes = state.problem_id, []
+    if not state.regression:
+        data = test_function(problem)
+        suited = dict(lr=scale_below(learning_rate_presets(data)["just right"]), w0=float(data.start[0]),
+                      b0=float(data.start[1]), compared=(), steps=max(state.steps, 300))
+    else:
+        objective = objective_of(problem)
+        choice = data_in_use(state)[0]
+        best = curvature(descended(choice, False, problem), objective=objective, l2=state.l2).lr_best
+        start = (-3.0, 4.0) if isinstance(choice, Synthetic) and objective == "mse" else (0.0, 0.0)
+        suited = dict(lr=scale_below(best / 2), w0=start[0], b0=start[1], feature=0, compared=())
+        if not isinstance(choice, Synthetic):  # real data: open on settings that reach the fit
+            for standardise in (False, True):
+                try:
+                    fit = settings_that_fit(descended(choice, standardise, problem), objective=objective, l2=state.l2)
+                except ValueError:  # no finite optimum (separable classes)
+                    fit = None
+                if fit is not None:
+                    suited.update(lr=fit[0], steps=fit[1], standardise=standardise, optimizer="gd",
+                                  batch_mode=BATCH["full"], sched="constant")
+                    if standardise and "standardise" not in given:
+                        notes.append("Opened with x standardised: the raw valley is too long and thin to reach the "
+                                     "fit in a few steps — untick “Standardise” to see it. The line is still drawn "
+                                     "in x's own units.")
+                    break
+    return state.replace(**{k: v for k, v in suited.items() if k not in given}), notes
+
+
+def _logistic_data(state: PageState, choice) -> tuple[object, str | None]:
+    """Logistic regression needs a 0/1 target: other data is the core's sentence and the Challenger
+    launches instead."""
+    try:
+        model.checked_objective(dataset(choice), "logistic", 0.0)
+        return choice, None
+    except gdata.DataError as error:
+        title = next(t for t in gdata.SAMPLES if t in gdata.BINARY_SAMPLES)
+        return Sample(title), f"That data cannot be used for logistic regression: {error} Showing the Challenger launches."
+
+
+def _start(state: PageState, data, feature: int) -> tuple[tuple, str | None]:
+    """The start (W, b): w₀ for the weight on the surface, 0 for the others. On a test surface a
+    start outside the region the run is followed in moves to its edge, with the core's sentence."""
+    w0, b0 = float(state.w0), float(state.b0)
+    if hasattr(data, "bounds") and not data.inside(w0, b0):
+        w_low, w_high, b_low, b_high = data.bounds
+        box = data.box  # moved into the view, so the run has room to move before it leaves the region
+        moved = (float(np.clip(w0, box[0], box[1])), float(np.clip(b0, box[2], box[3])))
+        note = (f"The start must lie where the surface is followed: w from {w_low:g} to {w_high:g}, b from "
+                f"{b_low:g} to {b_high:g}; it starts at the view's edge, ({nice(moved[0])}, {nice(moved[1])}), "
+                "instead.")
+        return (moved[0], moved[1]), note
+    return tuple(w0 if i == feature else 0.0 for i in range(data.d)) + (b0,), None
+
+
+def _batch_size(state: PageState, m: int | None) -> int | None:
+    if state.batch_mode == BATCH["mini"] and m:
+        return int(np.clip(state.batch_size, 2, max(3, m - 1)))
+    return 1 if state.batch_mode == BATCH["sgd"] and m else None
+
+
+def data_in_use(state: PageState) -> tuple[object, PageState, list[Message]]:
+    """(the data choice a regression fits, the state without what cannot be used, sentences): moved
+    points that do not fit the data are dropped, and logistic regression on data that is not 0/1
+    falls back to the Challenger launches. (None for a test surface.)"""
+    messages = []
+    choice = state.data_choice() if state.regression else None
+    if choice is not None and state.edits:
+        try:
+            dataset(choice)
+        except gdata.DataError as error:  # the moved points belong to another data set
+            messages.append(Message("warning", f"The moved or added points were dropped: {error}"))
+            choice, state = choice.base, state.replace(edits=())
+    if state.problem_id == "logistic":
+        choice, why = _logistic_data(state, choice)
+        if why:
+            messages.append(Message("error", why, "That data cannot be used."))
+    return choice, state, messages
+
+
+def lecture(state: PageState) -> Lecture:
+    """Everything the page shows for ``state``: the runs, the sweep, the theory, every sentence
+    and the per-step frames. Bad settings end in a sentence (``Lecture.spec`` None and an error
+    message), never an exception."""
+    problem = state.problem_id
+    choice, state, messages = data_in_use(state)
+    standardise = bool(state.standardise) and state.regression
+    data = descended(choice, standardise, problem)
+    original = dataset(choice) if state.regression else None
+    feature = state.feature
+    if feature >= data.d:
+        if feature:
+            messages.append(Message("info", f"“wf={feature}”: this data has {data.d} feature"
+                                            f"{'s' if data.d > 1 else ''}, so the surface shows the first weight."))
+        feature = 0
+    if data.d == 1:
+        feature = 0
+    state = state.replace(feature=feature)
+    start, moved = _start(state, data, feature)
+    if moved:
+        messages.append(Message("warning", moved))
+        state = state.replace(w0=start[0], b0=start[-1])
+    schedule = state.schedule
+    if schedule is not None:
+        try:
+            schedules.checked(schedule, state.lr)
+            messages.append(Message("caption", f"α_k: {schedules.describe(schedule)}."))
+        except ValueError as error:
+            messages.append(Message("warning", f"{error} The rate is held constant until it is.",
+                                    "That schedule cannot be used:"))
+            schedule = None
+    numbers = theory(choice, standardise, problem, state.l2, feature)
+    maths = dict(start=start, steps=int(state.steps), batch_size=_batch_size(state, getattr(data, "m", None)) if
+                 state.regression else None, tol=state.tol if state.use_tol else None, l2=state.l2,
+                 schedule=_key(schedule))
+
+    def run(optimizer, lr):
+        return _run(choice, standardise, problem, optimizer, float(lr), **maths,
+                    hyper=tuple(sorted(state.hyper(optimizer).items())))
+
+    base = dict(state=state, data=data, original=original, theory=numbers, presets=numbers["presets"])
+    try:
+        main = run(state.optimizer, state.lr)
+        others = tuple((run_label(name, rate), run(name, rate)) for name, rate in state.compared)
+        sweep_figure, left_out = (None, "") if problem == "saddle" else _sweep(
+            choice, standardise, problem, state.optimizer, start, int(state.steps), maths["tol"], state.l2,
+            _key(schedule), tuple(sorted(state.hyper(state.optimizer).items())))
+        spec = web.lecture_spec(
+            data, main, feature=feature, log_loss=state.log_loss, equal_scales=state.equal_scales,
+            label=run_label(state.optimizer, state.lr), others=others,
+            original=original if standardise else None,
+            data_view="actual" if state.data_view == VIEWS["actual"] else "feature", step=state.step or 0,
+            sweep=None if sweep_figure is None else figures.mark_learning_rate(sweep_figure, state.lr),
+            camera=state.camera, arrows="true" if state.arrows == ARROWS["true"] else "direction",
+            pull=state.pull and problem == "mse" and not state.l2,
+            eigen=state.eigen and problem == "mse" and not state.l2)
+        web.script_json(spec)  # raises ValueError if a non-finite number would reach the browser
+    except ValueError as error:  # numbers beyond float64 (a DataError says which); never a traceback
+        reason = str(error) if isinstance(error, gdata.DataError) else \
+            "Some numbers of this run are beyond what float64 holds."
+        messages.append(Message("error", f"{reason} Try a smaller learning rate or start, or standardise x.",
+                                "These settings cannot be drawn."))
+        return Lecture(**base, run=None, messages=tuple(messages), title=run_label(state.optimizer, state.lr))
+    why = stability_note(data, state.optimizer, float(state.lr), objective=objective_of(problem) if state.regression
+                         else problem, l2=state.l2, **_momentum(state))
+    messages += _verdict(state, main, others, numbers, why, standardise)
+    return Lecture(**base, run=main, others=others, spec=spec, messages=tuple(messages),
+                   metrics=_metrics(state, main, numbers, standardise),
+                   captions=_captions(state, data, numbers, why, schedule, left_out, standardise),
+                   preset_caption=_preset_caption(state, numbers), title=run_label(state.optimizer, state.lr))
+
+
+def _momentum(state: PageState) -> dict:
+    hyper = state.hyper(state.optimizer)
+    return {"momentum": hyper["momentum"]} if "momentum" in hyper else {}
+
+
+# ---- sentences: each made from the numbers it rests on ----
+def _verdict(state, run, others, numbers, why, standardise) -> list[Message]:
+    """What the run did, in words: diverged, converged, did not converge, went up; the compared runs
+    that diverged; no optimum; the data's degeneracy; how close the run came to the fit."""
+    out = []
+    problem, regression = state.problem_id, state.regression
+    if numbers["no_optimum"] and regression:
+        out.append(Message("warning", numbers["no_optimum"]))
+    if numbers["degeneracy"]:
+        out.append(Message("warning", numbers["degeneracy"]))
+    if run.diverged_at is not None:
+        how = run.note or f"The loss grew from {nice(float(run.loss[0]))} past any sensible size, so the run stops there."
+        advice = ("A saddle has no minimum: from any start off the line b = 0 the run slides away along b, whatever "
+                  "the learning rate." if problem == "saddle" else
+                  "Try a smaller learning rate" + ("." if standardise or not regression or numbers["condition"] < 100
+                                                   else ", or standardise x."))
+        out.append(Message("error", f"{how} {why} {advice}", f"Diverged at step {run.diverged_at}."))
+    elif run.converged_at is not None:
+        out.append(Message("success", f"|∇L| fell below {nice(state.tol)}.", f"Converged at step {run.converged_at}:"))
+    elif state.use_tol:
+        out.append(Message("warning", f"|∇L| is still {nice(float(run.grad_norm[-1]))}, above the tolerance "
+                                      f"{nice(state.tol)}.", f"Did not converge in {run.steps} steps:"))
+    elif float(run.loss[-1]) > float(run.loss[0]):
+        out.append(Message("warning", "The loss went up: this learning rate overshoots. Watch the path zig-zag "
+                                      "across the valley."))
+    else:
+        reached = fit_reached(run, numbers)
+        if reached is not None and regression and not isinstance(state.data_choice(), Synthetic):
+            name = "maximum-likelihood" if problem == "logistic" else "least-squares"
+            out.append(Message("caption", f"These settings reach the {name} fit (within 1% of its least loss) at "
+                                          f"step {reached} of {run.steps}."))
+    for label, other in others:
+        if other.diverged_at is not None:
+            out.append(Message("warning", f"Compared run “{label}” diverged at step {other.diverged_at}."))
+    return out
+
+
+def fit_reached(run: Trajectory, numbers: dict) -> int | None:
+    """The first step whose loss is within 1% of the least loss L* (None: never, or no L*)."""
+    least = numbers["loss_min"]
+    if not np.isfinite(least):
+        return None
+    enough = FIT_WITHIN * (least if least > 0 else float(run.loss[0]) * 1e-6)
+    reached = np.flatnonzero(run.loss - least <= enough)
+    return int(reached[0]) if reached.size else None
+
+
+def number_text(value: float) -> str:
+    """A number for a metric: four digits, "infinite" rather than "inf", "none" rather than "nan"."""
+    if value != value:
+        return "none"
+    return "infinite" if value == float("inf") else nice(value)
+
+
+def _metrics(state, run, numbers, standardise) -> tuple[Metric, ...]:
+    regression = state.regression
+    prime = "′" if standardise else ""
+    w_name = "w" if numbers["d"] == 1 else f"w{state.feature + 1}"
+    optimum_name = "Known minimum" if not regression else ("Penalised optimum" if state.l2 else "Optimum")
+    estimated = f" {numbers['estimate']}" if numbers["estimate"] else ""
+    condition_help = "λ_max/λ_min: how long and thin the valley is (infinite: a flat valley floor, λ_min = 0)."
+    condition = (Metric("Condition number", number_text(numbers["condition"]), condition_help + " Standardising rounds it.",
+                        f"was {number_text(numbers['raw_condition'])}") if standardise and regression else
+                 Metric("Condition number", number_text(numbers["condition"]), condition_help))
+    return (Metric("Final loss", nice(float(run.loss[-1]))),
+            Metric(f"{optimum_name} {w_name}*{prime}", number_text(numbers["w_star"]),
+                   numbers["no_optimum"] or ("The optimum of L + λ‖W‖²." if state.l2 else None)),
+            Metric(f"{optimum_name} b*", number_text(numbers["b_star"])),
+            Metric("Least loss L*", number_text(numbers["loss_min"])),
+            Metric("α_max = 2/λ_max", number_text(numbers["lr_max"]), "Plain gradient descent diverges above it." + estimated),
+            Metric("α_best = 2/(λ_min+λ_max)", number_text(numbers["lr_best"]),
+                   "The fastest plain gradient descent." + estimated),
+            condition)
+
+
+def _captions(state, data, numbers, why, schedule, left_out, standardise) -> tuple[Message, ...]:
+    problem = state.problem_id
+    out = [Message("caption", why, "Why:")]
+    how_swept = ("all at once, from the data's sufficient statistics" if problem == "mse" and not state.l2 else
+                 "all at once, the same loss" + (", penalty" if state.l2 else "") + (" and schedule" if schedule else ""))
+    if problem == "saddle":
+        out.append("No sweep of learning rates for the saddle: its loss falls without end, so every rate that moves "
+                   "away from the saddle point ends lower, and “final loss” compares nothing.")
+    else:
+        out.append(f"The sweep at the bottom of the views: {LABELS[state.optimizer]} from the same start for "
+                   f"{SWEEP_RATES} learning rates, {state.steps} full-batch steps each ({how_swept}); crosses diverged."
+                   + left_out
+                   + (" α_max is estimated: the loss is not a quadratic, so it uses the Hessian at the start and at "
+                      "the optimum (a surface: its known minima)." if numbers["estimate"] else ""))
+    if state.regression:
+        dropped = data.rows_dropped
+        rows = f", {dropped} row{'s' if dropped > 1 else ''} with a missing value dropped" if dropped else ""
+        about = (f"Data: {data.name} ({data.m} rows{rows}; features {', '.join(data.feature_names)}; "
+                 f"target {data.target_name}).")
+    else:
+        about = f"Test surface: {data.title}, {data.formula}."
+    out.append(f"{about} Keys in the views: ← → step, space play/pause, Home back to the start, End to the last step "
+               "— also right after a click on a button, checkbox or toggle (sliders keep their arrows, text boxes "
+               "every key). Drag the 3-D view to turn it; it stays turned while you step and play."
+               + (" The start (w₀, b₀) is in the standardised units." if standardise else ""))
+    return tuple(out[:1]) + tuple(Message("caption", text) for text in out[1:])
+
+
+def _preset_caption(state, numbers) -> str:
+    presets = numbers["presets"]
+    lead = "Presets from this data's curvature: α = " if state.regression else "Presets from this surface's curvature: α = "
+    return (lead + ", ".join(nice(presets[name]) for name in PRESETS)
+            + f" (αλ_max = {', '.join(f'{p.alpha_lambda_max:g}' for p in PRESETS.values())}); "
+            + f"λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}."
+            + (f" {numbers['estimate']}" if numbers["estimate"] else ""))
+
+
+def preset_help(name: str, lr: float) -> str:
+    return f"Plain gradient descent at α = {nice(lr)}: it {PRESETS[name].description}."
+
+
+def scene_state(scene) -> PageState:
+    """The whole page state a lesson scene says: its parameters over the defaults, and where it
+    does not say, the settings its data set opens on (as a link to it would open) — the same state
+    however the scene is reached."""
+    state, _ = PageState.from_link(page_params(scene))
+    given = {key for key, value in state.as_values().items() if value != getattr(PageState(), key, value)}
+    return opening(state, PageState(), given | ({"compared"} if "cmp" in scene.params else set()))[0].replace(step=None)
+
+
+def lesson_specs(lesson) -> list[tuple[str, dict]]:
+    """(title, the per-step frames) of each scene of a lesson, for the slides; a scene that cannot
+    be drawn keeps its title and no frames."""
+    out = []
+    for i, scene in enumerate(lesson.scenes, start=1):
+        made = lecture(scene_state(scene))
+        out.append((f"{i}. {scene.title}", made.spec))
+    return out
+
+
+def preview(state: PageState, rows: int = 200):
+    """The first rows of the data in use as a table (features, then the target)."""
+    data = dataset(data_in_use(state)[0])
+    table = pd.DataFrame(data.X[:rows], columns=list(data.feature_names))
+    table[data.target_name] = data.y[:rows]
+    return table
+
+
+def data_csv(state: PageState) -> str:
+    """The data in use as CSV (features, then the target), moved or added points included; a name a
+    spreadsheet would run as a formula (=, +, −, @) is written as text."""
+    data = dataset(data_in_use(state)[0])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([_cell(name) for name in [*data.feature_names, data.target_name]])
+    for row, target in zip(data.X, data.y):
+        writer.writerow([repr(float(v)) for v in row] + [repr(float(target))])
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
