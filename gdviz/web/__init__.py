@@ -22,6 +22,7 @@ import plotly
 import plotly.io
 
 from .. import figures, model, optimizers, schedules, stability, surface, words
+from ..state import CAMERA_LIMIT, camera_eye  # noqa: F401 - a camera is part of the page state
 from . import frames
 from .arrays import decode, encode  # noqa: F401 - gdviz.web.decode/encode, as ever
 
@@ -380,31 +381,6 @@ def _eigen_figure(errors: dict, settings: dict, moving: dict):
         note = stability.note(errors["eigenvalues"], settings.get("optimizer", "gd"), lr,
                               momentum=settings.get("momentum", 0.9), rates=rates if scheduled else None, short=True)
     return figures.eigen_figure(observed, predicted, labels, moving, note=note)
-
-
-CAMERA_LIMIT = 100.0  # an eye further than this from the box's centre shows a dot
-
-
-def camera_eye(camera) -> tuple[float, float, float] | None:
-    """A 3-D camera's eye as three floats, from (x, y, z), {"x", "y", "z"} or a link's "x,y,z";
-    None for None. Raises ValueError for anything else: not three finite numbers, farther than
-    CAMERA_LIMIT, or at the centre (the eye would see nothing)."""
-    if camera is None:
-        return None
-    if isinstance(camera, str):
-        camera = camera.split(",")
-    elif isinstance(camera, dict):
-        camera = [camera.get(axis) for axis in "xyz"]
-    try:
-        eye = tuple(float(v) for v in camera)
-    except (TypeError, ValueError):
-        raise ValueError(f"a camera is three numbers x,y,z, not {camera!r}") from None
-    if len(eye) != 3 or not all(np.isfinite(eye)):
-        raise ValueError(f"a camera is three finite numbers x,y,z, not {camera!r}")
-    size = float(np.linalg.norm(eye))
-    if not 1e-3 <= size <= CAMERA_LIMIT:
-        raise ValueError(f"a camera's eye must be between 0.001 and {CAMERA_LIMIT:g} from the centre, not {size:g}")
-    return eye
 
 
 # Inside a <script> element "</script", "<!--" and "<script" change how the page is parsed; JSON may
