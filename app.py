@@ -8,7 +8,7 @@ control live in the browser (gdviz/web), so stepping and playing never rerun thi
 from __future__ import annotations
 
 import hashlib
-import re
+import math
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -17,9 +17,10 @@ from gdviz import DataError, lessons, pipeline, slides, web
 from gdviz.data import SAMPLES, SAMPLES_DIR, csv_columns, read_csv
 from gdviz.optimizers import LABELS, PAGE_HYPER_USERS
 from gdviz.presets import PRESETS
-from gdviz.state import (BATCH, COMPARE_DEFAULTS, CONTROLS, LEARNING_RATES, MAX_FEATURES, PENALTIES, SYNTHETIC,
-                         TOLERANCES, UPLOAD, PageState, Sample, Upload, edit_summary, moved, outlier, problem_name,
-                         unedited)
+from gdviz.state import (BATCH, COMPARE_DEFAULTS, CONTROLS, DATA_KEYS, LEARNING_RATES, MAX_FEATURES, PENALTIES,
+                         SCHEDULE_PARAMETERS, SYNTHETIC, TOLERANCES, UPLOAD, PageState, Sample, Upload, edit_summary,
+                         moved, outlier, problem_name)
+from gdviz.words import markdown_text as plain
 from gdviz.words import nice
 
 st.set_page_config(page_title="gdviz — gradient descent", page_icon="⛰️", layout="wide")
@@ -44,17 +45,7 @@ def views_component():
     return components.declare_component("gdviz_views", path=web.component_dir())
 
 
-# ---- text and widgets ----
-MARKDOWN_SIGNS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:=&%^\"'@/,;?"})
-# Streamlit's markdown turns a bare address into a link even when escaped: a word joiner keeps it text.
-AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
-
-
-def plain(text) -> str:
-    """User text for a markdown element: every ASCII punctuation sign escaped (never a link or an image)."""
-    return AUTOLINK.sub("\u2060", str(text)).translate(MARKDOWN_SIGNS)
-
-
+# ---- widgets ----
 def draw(container, key: str, **live):
     """The widget of control ``key`` (gdviz/state.py), with arguments that depend on the data."""
     control = CONTROLS[key]
@@ -106,17 +97,12 @@ def read_link() -> None:
     ss["link_notes"] = notes
 
 
-def scene_state(k: int) -> PageState:
-    return pipeline.scene_state(ss["lesson"].scenes[k - 1])
-
-
 def go_to_scene(k: int) -> None:
     """Scene k of the lesson: the whole state it says (the same however it is reached), at step 0."""
     k = min(max(int(k), 1), len(ss["lesson"].scenes))
     ss["scene"], ss["autoplay"] = k, ss["lesson"].scenes[k - 1].play
-    state = scene_state(k)
+    ss["shown"] = state = pipeline.scene_state(ss["lesson"].scenes[k - 1])
     apply_state(state, given=set(state.as_values()))
-    ss["shown"] = state
 
 
 def open_lesson(text: str, k: int, settings: bool) -> list[str]:
@@ -127,36 +113,35 @@ def open_lesson(text: str, k: int, settings: bool) -> list[str]:
         return [f"The lesson in the link cannot be opened: {error}"]
     n = len(ss["lesson"].scenes)
     notes = [] if 1 <= k <= n else [f"This lesson has {n} scenes, not {k}; opening scene 1."]
-    k = k if 1 <= k <= n else 1
-    if settings:
-        ss["scene"] = k
-    else:
-        go_to_scene(k)
+    ss["scene"] = k if 1 <= k <= n else 1
+    if not settings:  # a link with settings beside the scene: the settings are the view
+        go_to_scene(ss["scene"])
     return notes
 
 
-def widgets_state(choice_upload, columns) -> PageState:
-    """The state the widgets say now."""
-    values = {key: ss.get(key) for key in CONTROLS if key in ss}
-    values.update({key: ss[key] for key in ss if key.startswith("cmp_")})
-    features, target = columns
-    if values["source"] == UPLOAD and choice_upload is None:  # no file yet: the data that was in use
-        values["source"] = ss.get("shown", PageState()).source
-    return PageState.from_values({**values, "features": features, "target": target, "upload": choice_upload,
-                                  "step": ss.get("link_step"), "lesson": None, "scene": None})
+def widgets_state(upload, columns) -> PageState:
+    """The state the widgets say now (no file uploaded yet: the data that was in use)."""
+    source = ss["source"] if ss["source"] != UPLOAD or upload else ss.get("shown", PageState()).source
+    return PageState.from_values({**ss, "source": source, "features": columns[0], "target": columns[1],
+                                  "upload": upload, "step": ss.get("link_step"), "lesson": None, "scene": None})
 
 
 # ---- callbacks (they run before the script, so they may set widgets' values) ----
+def finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def from_views() -> None:
     """What the views sent: a click on the contours moves the start; a dragged point moves; PageDown/Up."""
     value = ss.get("views")
     if not isinstance(value, dict):
         return
     start, point = value.get("start"), value.get("point")
-    if isinstance(start, list) and len(start) == 2 and all(isinstance(v, (int, float)) for v in start):
+    if isinstance(start, list) and len(start) == 2 and all(map(finite, start)):
         ss["w0"], ss["b0"] = (min(max(round(float(v), 3), -1e6), 1e6) for v in start)
-    if isinstance(point, dict) and all(isinstance(point.get(k), (int, float)) for k in ("x", "y")):
-        move_point(point.get("row"), float(point["x"]), float(point["y"]))
+    if isinstance(point, dict) and finite(point.get("x")) and finite(point.get("y")) and (
+            point.get("row") is None or finite(point["row"])):
+        move_point(None if point.get("row") is None else int(point["row"]), float(point["x"]), float(point["y"]))
     if value.get("scene") in (1, -1) and "lesson" in ss:
         go_to_scene(ss.get("scene", 1) + value["scene"])
 
@@ -340,15 +325,12 @@ for name, value in PageState().as_values().items():
 if "link_notes" not in ss:
     read_link()
 
-TITLES = {"mse": "Gradient descent on linear regression &nbsp;·&nbsp; ŷ = XW + b, mean squared error",
-          "logistic": "Gradient descent on logistic regression &nbsp;·&nbsp; p = σ(XW + b), cross-entropy"}
 if ss["present"]:  # one row with what a lecturer changes live: the sidebar is hidden
     row = st.columns([1.3, 2.2, 0.9, 0.9, 0.9, 0.9, 1.5, 1.0], vertical_alignment="bottom")
     live, preset_columns, present_home, preset_caption = {"optimizer": row[0], "lr": row[1]}, row[2:7], row[7], None
 else:
     title_column, present_home = st.columns([5, 1])
-    title_column.markdown("## " + TITLES.get(problem_name(ss["problem"]),
-                                             "Gradient descent on a test surface &nbsp;·&nbsp; L(w, b)"))
+    title_column.markdown("## " + pipeline.page_title(PageState(problem=ss["problem"])))
     row = st.columns([1, 1, 1, 1, 1.6, 2.4])
     live, preset_columns, preset_caption = {}, row[:5], row[5]
 messages = st.container()
@@ -362,29 +344,18 @@ with st.sidebar:
         st.header("Data")
         upload, columns, bad_file = choose_data(regression)
     else:  # the data widgets are not drawn: keep their values for when a regression comes back
-        for key in ("l2", "source", "standardise", "feature", "data_view", "batch_mode", "batch_size", "n", "true_w",
-                    "true_b", "noise", "offset", "seed"):
+        for key in DATA_KEYS:
             ss[key] = ss[key]
         upload, columns = None, (None, None)
         st.caption("A test surface has no data: the loss is its formula, with w and b as its two coordinates. Its "
                    "known minima are marked (the saddle's stationary point, which is no minimum).")
-    shown = ss.get("shown")
-    if shown is not None and unedited(shown.data_choice()) != unedited(widgets_state(upload, columns).data_choice()):
-        if "edits" not in ss.get("given", ()):
-            ss["edits"] = ()  # moved points belong to the data they were made on
-    state = widgets_state(upload, columns)
-    opened, notes = pipeline.opening(state, shown if shown is not None else PageState(), ss.pop("given", set()))
-    if opened != state:  # what the opening changed (nothing drawn yet: the data's widgets are above)
-        before = state.as_values()
-        ss.update({k: v for k, v in opened.as_values().items() if before.get(k) != v})
-        ss.setdefault("link_notes", []).extend(notes)
+    state = widgets_state(upload, columns)  # new data opens on settings that suit it (not drawn yet: below)
+    opened, notes = pipeline.opening(state, ss.get("shown", PageState()), ss.pop("given", set()))
+    ss.update({k: v for k, v in opened.as_values().items() if state.as_values().get(k) != v})
+    ss.setdefault("link_notes", []).extend(notes)
     if regression:
         draw(st, "standardise")
-    if regression:
-        choice, _, _ = pipeline.data_in_use(opened)
-        ss["base_m"] = pipeline.dataset(unedited(choice)).m
-        in_use = pipeline.dataset(choice) if choice == unedited(choice) or ss.get("edits") else pipeline.dataset(
-            unedited(choice))
+        in_use, ss["base_m"] = pipeline.shown_data(opened)
         if in_use.d > 1:
             names = list(in_use.feature_names)
             draw(st, "feature", options=range(in_use.d), format_func=lambda i: f"w{i + 1} ({names[i]})")
@@ -398,17 +369,15 @@ with st.sidebar:
         if optimizer in users:
             draw(st, key)
     draw(live.get("lr", st), "lr", options=rates_with(ss["lr"]))
-    schedule_keys = {"step": ("sched_step_size", "sched_step_gamma"), "exponential": ("sched_exp_gamma",),
-                     "cosine": ("sched_t_max", "sched_eta_min")}.get(draw(st, "sched"), ())
+    schedule_keys = SCHEDULE_PARAMETERS.get(draw(st, "sched"), ())
     for column, key in zip(st.columns(max(len(schedule_keys), 1)), schedule_keys):
         draw(column, key)
     draw(st, "steps")
     left, right = st.columns(2)
     draw(left, "w0"), draw(right, "b0")
     st.caption("Or click the contour map to start from there.")
-    if regression:
-        if draw(st, "batch_mode") == BATCH["mini"]:
-            draw(st, "batch_size", max_value=max(3, ss["base_m"] - 1))
+    if regression and draw(st, "batch_mode") == BATCH["mini"]:
+        draw(st, "batch_size", max_value=max(3, ss["base_m"] - 1))
     if draw(st, "use_tol"):
         draw(st, "tol", options=sorted(set(TOLERANCES) | {float(ss["tol"])}, reverse=True))
 

@@ -30,9 +30,9 @@ from .optimizers import LABELS
 from .presets import PRESETS, learning_rate_presets, settings_that_fit
 from .stability import stability_note
 from .state import (BATCH, LEARNING_RATES, REGRESSIONS, VIEWS, ARROWS, PageState, Sample, Synthetic,
-                    same_data_set)
+                    same_data_set, unedited)
 from .test_functions import test_function
-from .words import nice
+from .words import amount, nice
 
 SWEEP_RATES = 80  # learning rates in the sweep, from α_max·1e-4 to 3·α_max
 FIT_WITHIN = 0.01  # "reaches the fit": within 1% of the least loss
@@ -176,7 +176,7 @@ def scale_below(rate: float) -> float:
 def opening(state: PageState, previous: PageState | None = None, given=frozenset()) -> tuple[PageState, list[str]]:
     """The settings a page opens on when its data set or problem is new (not a tweak of the
     synthetic knobs or of the columns): (the state with them, notes). Settings named in ``given``
-    (what a link or a scene set) win.
+    (what a link or a scene set) win. Points moved on other data are dropped.
 
     Synthetic data: the start (−3, 4) (0, 0 for classes) at the largest rate on the scale at most
     half of α_best. Real data: plain full-batch descent from 0 at the rate and steps with which it
@@ -184,6 +184,9 @@ def opening(state: PageState, previous: PageState | None = None, given=frozenset
     only when the raw valley is too long for that. A test surface: its own start at its "just right"
     preset, at least 300 steps.
     """
+    if previous is not None and state.regression and "edits" not in given and \
+            unedited(previous.data_choice()) != unedited(state.data_choice()):
+        state = state.replace(edits=())  # moved points belong to the data they were made on
     if previous is not None and previous.problem_id == state.problem_id and (
             not state.regression or same_data_set(previous.data_choice(), state.data_choice())):
         return state, []
@@ -264,6 +267,12 @@ def data_in_use(state: PageState) -> tuple[object, PageState, list[Message]]:
         if why:
             messages.append(Message("error", why, "That data cannot be used."))
     return choice, state, messages
+
+
+def shown_data(state: PageState) -> tuple[gdata.Dataset, int]:
+    """The data set a regression's state fits (moved points included) and its rows before the edits."""
+    choice = data_in_use(state)[0]
+    return dataset(choice), dataset(unedited(choice)).m
 
 
 def lecture(state: PageState) -> Lecture:
@@ -390,13 +399,6 @@ def fit_reached(run: Trajectory, numbers: dict) -> int | None:
     return int(reached[0]) if reached.size else None
 
 
-def number_text(value: float) -> str:
-    """A number for a metric: four digits, "infinite" rather than "inf", "none" rather than "nan"."""
-    if value != value:
-        return "none"
-    return "infinite" if value == float("inf") else nice(value)
-
-
 def _metrics(state, run, numbers, standardise) -> tuple[Metric, ...]:
     regression = state.regression
     prime = "′" if standardise else ""
@@ -404,16 +406,16 @@ def _metrics(state, run, numbers, standardise) -> tuple[Metric, ...]:
     optimum_name = "Known minimum" if not regression else ("Penalised optimum" if state.l2 else "Optimum")
     estimated = f" {numbers['estimate']}" if numbers["estimate"] else ""
     condition_help = "λ_max/λ_min: how long and thin the valley is (infinite: a flat valley floor, λ_min = 0)."
-    condition = (Metric("Condition number", number_text(numbers["condition"]), condition_help + " Standardising rounds it.",
-                        f"was {number_text(numbers['raw_condition'])}") if standardise and regression else
-                 Metric("Condition number", number_text(numbers["condition"]), condition_help))
+    condition = (Metric("Condition number", amount(numbers["condition"]), condition_help + " Standardising rounds it.",
+                        f"was {amount(numbers['raw_condition'])}") if standardise and regression else
+                 Metric("Condition number", amount(numbers["condition"]), condition_help))
     return (Metric("Final loss", nice(float(run.loss[-1]))),
-            Metric(f"{optimum_name} {w_name}*{prime}", number_text(numbers["w_star"]),
+            Metric(f"{optimum_name} {w_name}*{prime}", amount(numbers["w_star"]),
                    numbers["no_optimum"] or ("The optimum of L + λ‖W‖²." if state.l2 else None)),
-            Metric(f"{optimum_name} b*", number_text(numbers["b_star"])),
-            Metric("Least loss L*", number_text(numbers["loss_min"])),
-            Metric("α_max = 2/λ_max", number_text(numbers["lr_max"]), "Plain gradient descent diverges above it." + estimated),
-            Metric("α_best = 2/(λ_min+λ_max)", number_text(numbers["lr_best"]),
+            Metric(f"{optimum_name} b*", amount(numbers["b_star"])),
+            Metric("Least loss L*", amount(numbers["loss_min"])),
+            Metric("α_max = 2/λ_max", amount(numbers["lr_max"]), "Plain gradient descent diverges above it." + estimated),
+            Metric("α_best = 2/(λ_min+λ_max)", amount(numbers["lr_best"]),
                    "The fastest plain gradient descent." + estimated),
             condition)
 
@@ -453,6 +455,15 @@ def _preset_caption(state, numbers) -> str:
             + f" (αλ_max = {', '.join(f'{p.alpha_lambda_max:g}' for p in PRESETS.values())}); "
             + f"λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}."
             + (f" {numbers['estimate']}" if numbers["estimate"] else ""))
+
+
+TITLES = {"mse": "Gradient descent on linear regression &nbsp;·&nbsp; ŷ = XW + b, mean squared error",
+          "logistic": "Gradient descent on logistic regression &nbsp;·&nbsp; p = σ(XW + b), cross-entropy"}
+
+
+def page_title(state: PageState) -> str:
+    """The page's heading for the problem on screen (markdown)."""
+    return TITLES.get(state.problem_id, "Gradient descent on a test surface &nbsp;·&nbsp; L(w, b)")
 
 
 def preset_help(name: str, lr: float) -> str:

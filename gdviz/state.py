@@ -23,6 +23,7 @@ import numpy as np
 from . import data as gdata
 from . import optimizers, schedules
 from .optimizers import LABELS
+from .words import nice
 
 SYNTHETIC, UPLOAD = "Synthetic data", "Upload a CSV file"
 SOURCES = [SYNTHETIC, *gdata.SAMPLES, UPLOAD]
@@ -47,11 +48,6 @@ PENALTIES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5
 MAX_PENALTY = 1000.0
 SCHEDULE_NAMES = {"constant": "constant", "step": "step decay (StepLR)", "exponential": "exponential decay (ExponentialLR)",
                   "cosine": "cosine annealing (CosineAnnealingLR)"}
-
-
-def nice(value: float) -> str:
-    """A number as the page shows it: four significant digits."""
-    return f"{value:.4g}"
 
 
 # ---- the data in use: a typed choice (hashable, so it keys st.cache_data) ----
@@ -643,16 +639,15 @@ def _canonical(self) -> None:
     unused = set()
     if not self.use_tol:
         unused.add("tol")
-    used_schedule = {"step": ("sched_step_size", "sched_step_gamma"), "exponential": ("sched_exp_gamma",),
-                     "cosine": ("sched_t_max", "sched_eta_min")}.get(self.sched, ())
+    used_schedule = SCHEDULE_PARAMETERS.get(self.sched, ())
     unused |= {key for key in SCHEDULE_KEYS if key not in used_schedule}
     if self.batch_mode != BATCH["mini"]:
         unused.add("batch_size")
     if self.source != SYNTHETIC:
         unused |= set(SYNTHETIC_KEYS)
     if problem_name(self.problem) not in REGRESSIONS:  # a test surface has no data, penalty or batches
-        unused |= {"l2", "standardise", "source", "edits", "batch_mode", "data_view", "pull", "eigen", "feature",
-                   *SYNTHETIC_KEYS}
+        unused |= {"l2", "standardise", "source", "edits", "batch_mode", "batch_size", "data_view", "pull", "eigen",
+                   "feature", *SYNTHETIC_KEYS}
     if self.source not in gdata.SAMPLES:
         unused |= {"features", "target"}
     if problem_name(self.problem) not in REGRESSIONS or self.source not in gdata.SAMPLES:
@@ -666,6 +661,11 @@ def _canonical(self) -> None:
             object.__setattr__(self, name, tuple(value))
 
 
+# The widgets of a regression's data (kept while a test surface hides them).
+DATA_KEYS = ("l2", "source", "standardise", "feature", "data_view", "batch_mode", "batch_size", "n", "true_w", "true_b",
+             "noise", "offset", "seed")
+SCHEDULE_PARAMETERS = {"step": ("sched_step_size", "sched_step_gamma"), "exponential": ("sched_exp_gamma",),
+                       "cosine": ("sched_t_max", "sched_eta_min")}  # the widgets of each schedule's parameters
 SCHEDULE_KEYS = ("sched_step_size", "sched_step_gamma", "sched_exp_gamma", "sched_t_max", "sched_eta_min")
 SYNTHETIC_KEYS = ("n", "true_w", "true_b", "noise", "offset", "seed")
 

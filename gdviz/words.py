@@ -1,4 +1,4 @@
-"""Numbers as the page writes them, in one place.
+"""Numbers (and user text) as the page writes them, in one place.
 
     nice(0.123456)     '0.1235'    four significant digits: the page's controls, captions and titles
     amount(inf)        'infinite'  nice, but "infinite" / "none" where a metric could be inf or NaN
@@ -7,11 +7,14 @@
     number(1.234e-4)   '1.23×10⁻⁴' short, with ×10ⁿ instead of e-notation when very large or small: the
                                    sentences (gdviz.stability)
 
+    markdown_text("a_b") "a\\_b"      user text for a markdown element: shown as written, never a link
+
 Pure Python, no imports from gdviz: every module may use it.
 """
 from __future__ import annotations
 
 import math
+import re
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -67,3 +70,19 @@ def number(value: float) -> str:
         mantissa = mantissa.rstrip("0").rstrip(".")
         return f"{sign}{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
     return sign + short
+
+
+_MARKDOWN_SIGNS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:=&%^\"'@/,;?"})
+# Streamlit's markdown turns a bare address (https://…, www.…, a@b.c) into a link even when its signs
+# are escaped: an invisible word joiner in "://", "www." and after "@" keeps it text.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+
+
+def markdown_text(text) -> str:
+    r"""User text (a file or column name, a link's value) for a markdown element: every ASCII
+    punctuation sign escaped, so it shows as written and never becomes a link, an image or formatting.
+
+    >>> print(markdown_text("a_b [x](y)"))
+    a\_b \[x\]\(y\)
+    """
+    return _AUTOLINK.sub("\u2060", str(text)).translate(_MARKDOWN_SIGNS)
