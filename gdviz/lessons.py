@@ -2,15 +2,19 @@
 
 A ``Scene`` is a short title, a one-line note for the lecturer (what to point at), the link
 parameters of the page state ({name: text}, exactly as a link carries them, camera ``cam``
-included) and whether it starts playing by itself. A scene always opens at step 0, so a ``step``
-parameter is dropped, as are the page's own ``lesson`` and ``scene``. A ``Lesson`` is a title and
-its scenes. Both check themselves when made: every parameter must be one the page knows, with a
-value its reader accepts (gdviz.web.state), so a lesson that exists can always be shown.
+included) and whether it starts playing by itself: a difference from the page's defaults, which
+gdviz.pipeline.scene_state turns into the whole state (adding the settings its data opens on). A
+scene always opens at step 0, so a ``step`` parameter is dropped, as are the page's own ``lesson``
+and ``scene``. A ``Lesson`` is a title and its scenes. Both check themselves when made, with the
+link's own codec (``PageState.from_link``): a bad parameter is the sentence the same value in a
+link gives, after the scene's number and title, so a lesson that exists can always be shown.
 
 Files: ``lesson_to_toml`` / ``lesson_to_json`` write a small readable file, ``read_lesson`` reads
 either back; a link carries a whole lesson as ``lesson_to_link`` (zlib + base64url) or the built-in
 one as ``lesson=builtin``. Anything wrong is a ``LessonError`` whose message is one plain sentence
-naming the scene (number and title) and the field. Nothing here imports Streamlit.
+naming the scene (number and title) and the field. The built-in lesson is the file
+``lessons_builtin.toml`` beside this module (its top says how its learning rates were chosen;
+tests/test_lessons.py runs every note against its scene's run). Nothing here imports Streamlit.
 """
 from __future__ import annotations
 
@@ -23,9 +27,9 @@ import re
 import tomllib
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import data as gdata
-from .presets import learning_rate_presets, settings_that_fit
 from . import state
 
 FORMAT_VERSION = 1
@@ -39,10 +43,7 @@ MAX_LINK_CHARS = 6000  # a lesson longer than this in a link travels as a file i
 BUILTIN_NAME = "builtin"  # lesson=builtin in a link: the built-in lesson
 LESSON_PARAM, SCENE_PARAM = state.LESSON, state.SCENE  # the page's link parameters: the lesson, its scene (1-based)
 DROPPED = (state.STEP, LESSON_PARAM, SCENE_PARAM)  # never part of a scene: it opens at step 0
-# Link parameters the built-in lesson uses that another change is adding to state.CONTROLS. Until
-# a name is there, a scene may carry it with a flag value ("0" or "1"); the page drops it
-# (``page_params``) and the tests skip checking it. Once state.py has it, its own reader checks it.
-PENDING = {"pull": "each example's pull (0 or 1)"}
+BUILTIN_FILE = Path(__file__).with_name("lessons_builtin.toml")  # the built-in lesson, shipped in the package
 
 
 class LessonError(ValueError):
@@ -81,18 +82,26 @@ def _shown(text: str, limit: int = 40) -> str:
     return gdata.shown(text, limit)
 
 
-def _plain_number(text: str) -> bool:
-    return bool(state._PLAIN_NUMBER.fullmatch(text.strip()))
+# The consequence a link's note ends with: a scene is refused instead, so its sentence stops before it.
+_CONSEQUENCE = re.compile(r"; (using the default|ignored|using its own|using the last \(.*\))\.$")
+
+
+def _sentence(note: str) -> str:
+    """A note of the link codec (state.decode, PageState.from_link) as the problem alone: "“lr=abc”
+    is not a valid learning rate." (a scene with it cannot be used, so no "using the default")."""
+    text = _CONSEQUENCE.sub(".", note)
+    return text[:1].lower() + text[1:] if text[:2].istitle() else text
 
 
 def check_params(params, where: str) -> dict[str, str]:
-    """The scene's link parameters as {name: text}, checked one by one with the page's own readers
-    (state.decode); ``where`` names the scene in the sentence a bad one raises."""
+    """The scene's link parameters as {name: text}, checked by the link's own codec
+    (PageState.from_link): a bad one raises the sentence the same value in a link gives, after
+    ``where`` (the scene's number and title), e.g. Scene 3 (“Too small”): “lr=abc” is not a valid
+    learning rate."""
     if not isinstance(params, dict):
         raise LessonError(f"{where}: the field “params” must be a table of link parameters, not {_kind(params)}.")
     if len(params) > MAX_PARAMS:
         raise LessonError(f"{where}: {len(params)} parameters is more than a page has (at most {MAX_PARAMS}).")
-    known = state.links()
     checked: dict[str, str] = {}
     for name, value in params.items():
         if not isinstance(name, str) or name in DROPPED:
@@ -103,45 +112,11 @@ def check_params(params, where: str) -> dict[str, str]:
         if len(value) > MAX_VALUE:
             raise LessonError(f"{where}: the field “{_shown(name)}” is {len(value)} characters long; at most "
                               f"{MAX_VALUE} fit.")
-        if name in PENDING and name not in known:
-            if value not in ("0", "1"):
-                raise LessonError(f"{where}: the field “{name}” is “{_shown(value)}”, not a valid "
-                                  f"{PENDING[name]}.")
-        elif name in state.COLUMNS:
-            pass  # checked against the data set below
-        elif name not in known:
-            raise LessonError(f"{where}: the field “{_shown(name)}” is not a setting gdviz knows (a link parameter "
-                              "such as lr, opt, steps, data).")
-        else:
-            values, notes = state.decode({name: [value]})
-            if notes:
-                control = known[name]
-                numeric = control.read is not None and isinstance(control.default, (int, float)) \
-                    and not isinstance(control.default, bool)
-                if numeric and not _plain_number(value):
-                    raise LessonError(f"{where}: the field “{name}” is “{_shown(value)}”, not a number.")
-                raise LessonError(f"{where}: the field “{name}” is “{_shown(value)}”, not a valid {control.what}.")
         checked[name] = value
-    _check_columns(checked, where)
+    _, notes = state.PageState.from_link({name: [value] for name, value in checked.items()})
+    if notes:
+        raise LessonError(f"{where}: {_sentence(notes[0])}")
     return checked
-
-
-def _check_columns(params: dict[str, str], where: str) -> None:
-    """features/target name columns of the scene's sample set (only a sample set has them)."""
-    chosen = [name for name in state.COLUMNS if name in params]
-    if not chosen:
-        return
-    source = state.decode({"data": [params["data"]]})[0].get("source") if "data" in params else None
-    if source not in gdata.SAMPLES:
-        raise LessonError(f"{where}: the field “{chosen[0]}” names columns, which only a sample set has "
-                          "(data=cars, trees, …).")
-    _, numeric = gdata.csv_columns(gdata.SAMPLES_DIR / gdata.SAMPLES[source])
-    for name in chosen:
-        columns = [c for c in params[name].split(",") if c] if name == "features" else [params[name]]
-        missing = [c for c in columns if c not in numeric]
-        if not columns or missing:
-            raise LessonError(f"{where}: the field “{name}” is “{_shown(params[name])}”, but {source} has no "
-                              f"such column (it has {', '.join(numeric)}).")
 
 
 def _where(number: int, title) -> str:
@@ -203,11 +178,9 @@ class Lesson:
 
 
 def page_params(scene: Scene) -> dict[str, list[str]]:
-    """The scene's parameters as the page reads a link ({name: [text]}, for state.decode), without
-    the PENDING names the page does not know yet; step 0, as a scene opens there."""
-    known = state.links()
-    params = {name: [value] for name, value in scene.params.items() if name not in PENDING or name in known}
-    return {**params, state.STEP: ["0"]}
+    """The scene's parameters as the page reads a link ({name: [text]}, for PageState.from_link),
+    with step 0, as a scene opens there."""
+    return {**{name: [value] for name, value in scene.params.items()}, state.STEP: ["0"]}
 
 
 # ---- deck edits (indices from 0; each returns a new Lesson) ----
@@ -438,122 +411,12 @@ def lesson_from_link(text: str) -> Lesson:
 
 
 # ---- the built-in lesson ----
-SYNTH = {"data": "synthetic"}
-ROUND = {**SYNTH, "offset": "0"}  # x from −2 to 2: H ≈ 2·diag(1.33, 1), a round bowl
-BOWL = {**SYNTH, "offset": "1"}  # the page's default data: a bowl a little stretched (κ ≈ 6), zig-zags show
-VALLEY_OFFSET = 5.0  # x from 3 to 7: w and b fight, κ ≈ 540
-TREES = {"data": "trees"}
-ADAM_LR = 0.5  # Adam's α is about the length of a step in parameter units (whatever the curvature): half a unit
-CAMERA = "-1.25,-1.35,1.65"  # the 3-D view's own eye, written out so a scene carries its camera
-
-
-def _n(value: float) -> str:
-    return state.write_number(value)
-
-
-def _readable(value: float) -> float:
-    """A rate to four significant digits, to read aloud."""
-    return float(f"{value:.4g}")
-
-
-def _synthetic(params: dict) -> gdata.Dataset:
-    values = state.decode({name: [value] for name, value in params.items()})[0]
-    knobs = {key: values[key] for key in ("n", "true_w", "true_b", "noise", "seed", "offset") if key in values}
-    data = state.Synthetic(**knobs).load()
-    return data.standardized() if values.get("standardise") else data
-
-
-def _sample(sample_id: str, features=None, target=None, standardise=False) -> gdata.Dataset:
-    title = state.SAMPLE_IDS[sample_id]
-    data = state.Sample(title, None if features is None else tuple(features), target).load()
-    return data.standardized() if standardise else data
-
-
 @functools.lru_cache(maxsize=1)
 def builtin_lesson() -> Lesson:
-    """The built-in lesson, following the lecture notes: the update rule on a round bowl, the
-    gradient's shape, each example's pull, the four learning rates, the long thin valley and
-    standardisation, momentum and Adam, mini-batches and SGD, real data. Its learning rates come
-    from learning_rate_presets of each scene's own data, so they stay right if the data change."""
-    P = {"present": "1"}  # a lecture hall: presenter mode in every scene
-    start = {"w0": "-3", "b0": "4"}
-    round_rates = learning_rate_presets(_synthetic(ROUND))
-    bowl = learning_rate_presets(_synthetic(BOWL))
-    valley = {**SYNTH, "offset": _n(VALLEY_OFFSET)}
-    valley_rates = learning_rate_presets(_synthetic(valley))
-    valley_std_rates = learning_rate_presets(_synthetic({**valley, "std": "1"}))
-    mid = {**SYNTH, "offset": "4"}  # a valley momentum visibly rides and plain descent still finishes
-    mid_rate = learning_rate_presets(_synthetic(mid))["just right"]
-    mid_momentum = _readable(mid_rate / 2)  # momentum's steps add up to about 1/(1 − μ) = 10 gradients: a smaller α
-    many = {**SYNTH, "offset": "0", "n": "200"}
-    many_rate = learning_rate_presets(_synthetic(many))["just right"]
-    one = {**TREES, "features": "girth_in", "target": "volume_cuft", "std": "1"}
-    one_rate = learning_rate_presets(_sample("trees", ["girth_in"], "volume_cuft", True))["just right"]
-    two = {**TREES, "std": "1"}
-    two_rate = learning_rate_presets(_sample("trees", standardise=True))["just right"]
-    cars = settings_that_fit(_sample("cars")) or None
-    cars_std = cars is None
-    cars_lr, cars_steps = cars or settings_that_fit(_sample("cars", standardise=True)) or (0.45, 100)
-
-    def scene(title, note, params, play=False):
-        return Scene(title, note, {**params, **P}, play)
-
-    scenes = [
-        scene("The update rule: W ← W − α ∂L/∂W",
-              "Point at the orange path: each step goes against the blue gradient arrow, downhill on a round bowl.",
-              {**ROUND, "lr": _n(round_rates["just right"]), "steps": "30", **start, "cam": CAMERA}, play=True),
-        scene("One feature: one weight, one ∂L/∂w",
-              "The maths panel: ∂L/∂w and ∂L/∂b, one number per parameter, each used to update its own parameter.",
-              {**one, "lr": _n(one_rate), "steps": "50", "w0": "-2", "b0": "2"}),
-        scene("Two features: ∂L/∂W has the shape of W",
-              "W has two weights, so the gradient has two entries (plus ∂L/∂b); the surface is the slice through "
-              "w1 and b.",
-              {**two, "lr": _n(two_rate), "steps": "60", "w0": "-2", "b0": "2", "wf": "0"}),
-        scene("Where ∂L/∂w and ∂L/∂b come from",
-              "Each example pulls: 2(ŷᵢ − yᵢ)xᵢ on w and 2(ŷᵢ − yᵢ) on b; the gradient is the mean of the pulls.",
-              {**ROUND, "pull": "1", "lr": _n(round_rates["just right"]), "steps": "30", **start}),
-        scene("Learning rate too small",
-              "αλ_max = 0.02: after 100 steps the path has barely left the start; the loss curve is almost flat.",
-              {**BOWL, "lr": _n(bowl["too small"]), "steps": "100", **start}, play=True),
-        scene("Learning rate just right",
-              "αλ_max = 0.9: every direction shrinks and none zig-zags; the path glides into the valley and along it.",
-              {**BOWL, "lr": _n(bowl["just right"]), "steps": "100", **start}, play=True),
-        scene("Learning rate too large: it oscillates",
-              "αλ_max = 1.8: the path zig-zags across the valley, each jump shorter; it still converges.",
-              {**BOWL, "lr": _n(bowl["oscillating"]), "steps": "100", **start}, play=True),
-        scene("Learning rate far too large: it diverges",
-              "αλ_max = 2.5: each zig-zag is longer than the last; the loss curve climbs and the run stops.",
-              {**BOWL, "lr": _n(bowl["diverging"]), "steps": "30", **start}, play=True),
-        scene("A long thin valley: x far from zero",
-              f"x from {VALLEY_OFFSET - 2:g} to {VALLEY_OFFSET + 2:g}: w and b fight; the path drops to the valley "
-              "floor, then crawls along it.",
-              {**valley, "lr": _n(valley_rates["just right"]), "steps": "200", **start, "log": "1"}, play=True),
-        scene("Standardise x: the valley becomes a round bowl",
-              "x′ = (x − mean)/std: the same data, a round bowl; a larger rate, and the path goes straight in.",
-              {**valley, "std": "1", "lr": _n(valley_std_rates["just right"]), "steps": "50", **start, "log": "1"},
-              play=True),
-        scene("Momentum and Adam against plain descent",
-              "Same valley, same start: plain descent crawls along the floor, momentum builds speed there, Adam "
-              "steps each parameter by about α.",
-              {**mid, "lr": _n(mid_rate), "steps": "150", **start, "log": "1",
-               "cmp": f"momentum:{_n(mid_momentum)},adam:{_n(ADAM_LR)}"}, play=True),
-        scene("Mini-batches: a noisy gradient",
-              "The pink mini-batch arrow is not the blue full gradient; the path wobbles but still heads for the star.",
-              {**many, "lr": _n(_readable(many_rate / 2)), "steps": "100", **start, "batch": "mini", "bs": "10"},
-              play=True),
-        scene("SGD: one example per step",
-              "Batch size 1: each step follows one example's pull; the path jitters around the minimum, never settles.",
-              {**many, "lr": _n(_readable(many_rate / 10)), "steps": "200", **start, "batch": "sgd"}, play=True),
-        scene("Real data: stopping distance of cars",
-              "Ezekiel's cars (1930): the same rule fits the line from speed to stopping distance; read w off the "
-              "panel.",
-              {"data": "cars", "lr": _n(cars_lr), "steps": str(cars_steps), "std": "1" if cars_std else "0",
-               "w0": "0", "b0": "0", "opt": "gd"}, play=True),
-        scene("Real data, two features: cherry trees",
-              "Volume from girth and height: predicted against actual; the points line up on the diagonal as it fits.",
-              {**two, "lr": _n(two_rate), "steps": "100", "w0": "0", "b0": "0", "view": "actual"}),
-    ]
-    return Lesson("Gradient descent, scene by scene", tuple(scenes))
+    """The built-in lesson (BUILTIN_FILE), following the lecture notes: the update rule on a round
+    bowl, the gradient's shape, each example's pull, the four learning rates, the long thin valley
+    and standardisation, momentum and Adam, mini-batches and SGD, real data."""
+    return read_lesson(BUILTIN_FILE.read_bytes(), BUILTIN_FILE.name)
 
 
 def __getattr__(name: str):

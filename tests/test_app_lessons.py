@@ -3,7 +3,7 @@ through it (a clicker's PageDown/PageUp are in tests/test_browser_lessons.py), t
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from gdviz import lessons
+from gdviz import lessons, web
 from gdviz.web import state
 
 from test_app import APP, open_app_with, spec_of
@@ -118,3 +118,29 @@ def test_the_run_as_an_animated_gif_and_the_lesson_as_slides():
         assert Image.open(io.BytesIO(z.read(names[0]))).size == (1600, 900)
     at.select_slider(key="lr").set_value(0.01).run()  # another run: the GIF is made again on request
     assert any(b.proto.label == "Animated GIF of this run" for b in at.button)
+
+
+def _maths(spec) -> dict:
+    """The numbers of a spec that say which run is drawn: the run's settings and the timeline's first point."""
+    run = spec["run"]
+    timeline = spec["timeline"]
+    return {"d": run["d"], "lr": run["lr"], "steps": run["steps"], "names": run["names"], "optimizer": run["optimizer"],
+            "batch_size": run["batch_size"], "scaling": run["scaling"], "pull": run["pull"],
+            "data_view": run["data_view"], "feature": run["feature"], "loss_min": run["loss_min"],
+            "others": [other["label"] for other in spec["others"]] if isinstance(spec["others"], list) else spec["others"],
+            "W0": web.decode(timeline["W"])[0].tolist(), "b0": float(web.decode(timeline["b"])[0]),
+            "loss": web.decode(timeline["loss"]).tolist()}
+
+
+def test_every_scene_reached_by_the_next_button_is_the_scene_its_link_opens():
+    """▶ from scene k shows what ?lesson=builtin&scene=k+1 shows: the same run, not the previous scene's
+    settings with a few changed."""
+    at = open_app_with({"lesson": "builtin"})
+    for k in range(2, N + 1):
+        at.button(key="scene_next").click().run()
+        assert not at.exception
+        assert bar(at).startswith(f"**Scene {k} / {N} · ") and at.query_params["scene"] == str(k)
+        direct = open_app_with({"lesson": "builtin", "scene": str(k)})
+        reached, opened = _maths(spec_of(at)), _maths(spec_of(direct))
+        assert reached == opened, (k, {key: (reached[key], opened[key]) for key in reached
+                                       if reached[key] != opened[key]})
