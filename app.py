@@ -78,7 +78,8 @@ def apply_state(state: PageState, given=None) -> None:
     ss.update({key: value for key, value in values.items() if key not in ("features", "target", "upload", "lesson",
                                                                           "scene", "step")})
     for title in SAMPLES:
-        ss.pop(f"features_{title}", None), ss.pop(f"target_{title}", None)
+        for key in (f"features_{title}", f"target_{title}"):
+            ss.pop(key, None)
     if state.features is not None or state.target is not None:
         _, features, target = columns_of(state.source, None)
         ss[f"features_{state.source}"] = list(state.features or features)
@@ -167,13 +168,18 @@ def edit_deck(action: str, i: int) -> None:
     """Move scene i (0-based) up or down, or delete it; the scene shown follows."""
     lesson, shown = ss["lesson"], ss.get("scene", 1) - 1
     if action == "delete" and len(lesson.scenes) == 1:
-        ss.pop("lesson", None), ss.pop("scene", None)
+        close_lesson()
     elif action == "delete":
         ss["lesson"] = lessons.delete_scene(lesson, i)
         ss["scene"] = min(shown - (i < shown), len(lesson.scenes) - 2) + 1
     else:
         j = i - 1 if action == "up" else i + 1
         ss["lesson"], ss["scene"] = lessons.move_scene(lesson, i, j), {i: j, j: i}.get(shown, shown) + 1
+
+
+def close_lesson() -> None:
+    for key in ("lesson", "scene"):
+        ss.pop(key, None)
 
 
 def open_builtin() -> None:
@@ -276,8 +282,7 @@ def lesson_panel(state: PageState) -> None:
         left, right = st.columns(2)
         left.button("Built-in lesson", key="open_builtin", on_click=open_builtin, width="stretch",
                     help="The lecture notes' story in scenes: PageDown/PageUp (a clicker) move through it.")
-        right.button("Close lesson", key="close_lesson", on_click=lambda: (ss.pop("lesson", None), ss.pop("scene", None)),
-                     disabled=lesson is None, width="stretch")
+        right.button("Close lesson", key="close_lesson", on_click=close_lesson, disabled=lesson is None, width="stretch")
         st.file_uploader("Open a lesson file (TOML or JSON)", type=["toml", "json"], key="lesson_file",
                          on_change=lesson_from_file)
         st.text_input("Title of a new scene", key="new_scene_title", max_chars=80)
@@ -374,7 +379,8 @@ with st.sidebar:
         draw(column, key)
     draw(st, "steps")
     left, right = st.columns(2)
-    draw(left, "w0"), draw(right, "b0")
+    draw(left, "w0")
+    draw(right, "b0")
     st.caption("Or click the contour map to start from there.")
     if regression and draw(st, "batch_mode") == BATCH["mini"]:
         draw(st, "batch_size", max_value=max(3, ss["base_m"] - 1))
@@ -395,7 +401,8 @@ with st.sidebar:
     quadratic = problem_name(problem) == "mse" and not ss["l2"]
     only = {} if quadratic else {"help": "Linear regression without a penalty only (its loss is the quadratic these "
                                          "views explain)."}
-    draw(st, "pull", disabled=not quadratic, **only), draw(st, "eigen", disabled=not quadratic, **only)
+    for key in ("pull", "eigen"):
+        draw(st, key, disabled=not quadratic, **only)
     state = widgets_state(upload, columns)
     lesson_panel(state)
 

@@ -482,11 +482,7 @@ def scene_state(scene) -> PageState:
 def lesson_specs(lesson) -> list[tuple[str, dict]]:
     """(title, the per-step frames) of each scene of a lesson, for the slides; a scene that cannot
     be drawn keeps its title and no frames."""
-    out = []
-    for i, scene in enumerate(lesson.scenes, start=1):
-        made = lecture(scene_state(scene))
-        out.append((f"{i}. {scene.title}", made.spec))
-    return out
+    return [(scene.title, lecture(scene_state(scene)).spec) for scene in lesson.scenes]
 
 
 def preview(state: PageState, rows: int = 200):

@@ -573,7 +573,7 @@ def _unfold_rows(run: dict, W: str, prime: str) -> list[dict]:
     more = ", …" if m > n else ""
     shape = f"({d}×{m})({m}×1) = {d}×1"
     return [
-        _row("rule", ["The sum unfolded: example i pulls with its own gradient 2rᵢ(xᵢ, 1); ∇L is their mean."]),
+        _row("rule", ["The sum unfolded: example i pulls with its own −gradient, −2rᵢ(xᵢ, 1); −∇L is their mean."]),
         _row("", [f"r = ŷ − y = [", *head, f"{more}]ᵀ \u00a0", {"span": "rule", "parts": [f"(the first {n} of m = {m})"]}]),
         _row("", [f"X{prime}ᵀr: (d×m)(m×1) = d×1 = {shape}, the same shape as {W}: X{prime}ᵀr = ", {"vec": ["Xtr", "k"]}]),
         _row("g", [f"∂L/∂{W} = (2/m) X{prime}ᵀr = ", {"n": 2.0 / m}, " × ", {"vec": ["Xtr", "k"]}, " = ",
