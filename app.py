@@ -2,7 +2,7 @@
 (cached) and places what it returns.
 
 Every control is described once in gdviz/state.py; what a state means (the runs, the sweep, the
-theory, every sentence, the per-step frames) is gdviz.lecture's. The views that follow the step
+theory, every sentence, the per-step frames) is gdviz.pipeline's. The views that follow the step
 control live in the browser (gdviz/web), so stepping and playing never rerun this script.
 """
 from __future__ import annotations
@@ -45,7 +45,6 @@ def views_component():
     return components.declare_component("gdviz_views", path=web.component_dir())
 
 
-# ---- widgets ----
 def draw(container, key: str, **live):
     """The widget of control ``key`` (gdviz/state.py), with arguments that depend on the data."""
     control = CONTROLS[key]
@@ -75,49 +74,35 @@ def made_file(container, name: str, key: str, label: str, file_name: str, mime: 
 def apply_state(state: PageState, given=None) -> None:
     """A state (a link's, a scene's) into the widgets' values; a sample set's column pickers follow."""
     values = state.as_values()
-    ss.update({key: value for key, value in values.items() if key not in ("features", "target", "upload", "lesson",
-                                                                          "scene", "step")})
-    for title in SAMPLES:
-        for key in (f"features_{title}", f"target_{title}"):
-            ss.pop(key, None)
+    ss.update({k: v for k, v in values.items() if k not in ("features", "target", "upload", "lesson", "scene", "step")})
+    for key in [key for key in ss if key.startswith(("features_", "target_"))]:
+        del ss[key]
     if state.features is not None or state.target is not None:
         _, features, target = columns_of(state.source, None)
-        ss[f"features_{state.source}"] = list(state.features or features)
-        ss[f"target_{state.source}"] = state.target or target
+        ss[f"features_{state.source}"], ss[f"target_{state.source}"] = list(state.features or features), \
+            state.target or target
     ss["link_step"], ss["given"] = state.step, set(values) if given is None else given
 
 
 def read_link() -> None:
-    """On a session's first run: the link's state becomes the widgets' values (bad values: a note)."""
+    """On a session's first run: the link's state becomes the widgets' values (bad values: a note).
+    A lesson's scene alone opens the scene; with settings beside it, the settings are the view."""
     state, notes = PageState.from_link({name: st.query_params.get_all(name) for name in st.query_params})
-    given = {key for key, value in state.as_values().items() if value != getattr(PageState(), key, value)}
+    settings = bool(set(st.query_params) - {"lesson", "scene"})
     if state.lesson is not None:
-        notes += open_lesson(state.lesson, state.scene, settings=bool(set(st.query_params) - {"lesson", "scene"}))
-    if state.lesson is None or set(st.query_params) - {"lesson", "scene"}:
+        try:
+            ss["lesson"] = lessons.lesson_from_link(state.lesson)
+            n = len(ss["lesson"].scenes)
+            notes += [] if 1 <= state.scene <= n else [f"This lesson has {n} scenes, not {state.scene}; opening scene 1."]
+            ss["scene"] = state.scene if 1 <= state.scene <= n else 1
+            if not settings:
+                go_to_scene(ss["scene"])
+        except lessons.LessonError as error:
+            notes.append(f"The lesson in the link cannot be opened: {error}")
+    if settings or state.lesson is None:
+        given = {key for key, value in state.as_values().items() if value != getattr(PageState(), key, value)}
         apply_state(state, given | ({"compared"} if "cmp" in st.query_params else set()))
     ss["link_notes"] = notes
-
-
-def go_to_scene(k: int) -> None:
-    """Scene k of the lesson: the whole state it says (the same however it is reached), at step 0."""
-    k = min(max(int(k), 1), len(ss["lesson"].scenes))
-    ss["scene"], ss["autoplay"] = k, ss["lesson"].scenes[k - 1].play
-    ss["shown"] = state = pipeline.scene_state(ss["lesson"].scenes[k - 1])
-    apply_state(state, given=set(state.as_values()))
-
-
-def open_lesson(text: str, k: int, settings: bool) -> list[str]:
-    """The lesson a link names (``builtin`` or a compressed one) at scene k; notes if it cannot be."""
-    try:
-        ss["lesson"] = lessons.builtin_lesson() if text == "builtin" else lessons.lesson_from_link(text)
-    except lessons.LessonError as error:
-        return [f"The lesson in the link cannot be opened: {error}"]
-    n = len(ss["lesson"].scenes)
-    notes = [] if 1 <= k <= n else [f"This lesson has {n} scenes, not {k}; opening scene 1."]
-    ss["scene"] = k if 1 <= k <= n else 1
-    if not settings:  # a link with settings beside the scene: the settings are the view
-        go_to_scene(ss["scene"])
-    return notes
 
 
 def widgets_state(upload, columns) -> PageState:
@@ -128,6 +113,14 @@ def widgets_state(upload, columns) -> PageState:
 
 
 # ---- callbacks (they run before the script, so they may set widgets' values) ----
+def go_to_scene(k: int) -> None:
+    """Scene k of the lesson: the whole state it says (the same however it is reached), at step 0."""
+    k = min(max(int(k), 1), len(ss["lesson"].scenes))
+    ss["scene"], ss["autoplay"] = k, ss["lesson"].scenes[k - 1].play
+    ss["shown"] = state = pipeline.scene_state(ss["lesson"].scenes[k - 1])
+    apply_state(state, given=set(state.as_values()))
+
+
 def finite(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -165,16 +158,9 @@ def apply_preset(lr: float, compare: tuple = ()) -> None:
 
 
 def edit_deck(action: str, i: int) -> None:
-    """Move scene i (0-based) up or down, or delete it; the scene shown follows."""
-    lesson, shown = ss["lesson"], ss.get("scene", 1) - 1
-    if action == "delete" and len(lesson.scenes) == 1:
+    ss["lesson"], ss["scene"] = lessons.edit_deck(ss["lesson"], ss.get("scene", 1), action, i)
+    if ss["lesson"] is None:
         close_lesson()
-    elif action == "delete":
-        ss["lesson"] = lessons.delete_scene(lesson, i)
-        ss["scene"] = min(shown - (i < shown), len(lesson.scenes) - 2) + 1
-    else:
-        j = i - 1 if action == "up" else i + 1
-        ss["lesson"], ss["scene"] = lessons.move_scene(lesson, i, j), {i: j, j: i}.get(shown, shown) + 1
 
 
 def close_lesson() -> None:
@@ -182,18 +168,16 @@ def close_lesson() -> None:
         ss.pop(key, None)
 
 
-def open_builtin() -> None:
-    ss["lesson"] = lessons.builtin_lesson()
+def open_lesson(lesson) -> None:
+    ss["lesson"] = lesson
     go_to_scene(1)
 
 
 def lesson_from_file() -> None:
     """An uploaded lesson replaces the one in use; a malformed one keeps it, with a sentence."""
-    upload = ss.get("lesson_file")
-    if upload is not None:
+    if ss.get("lesson_file") is not None:
         try:
-            ss["lesson"] = lessons.read_lesson(upload.getvalue(), upload.name)
-            go_to_scene(1)
+            open_lesson(lessons.read_lesson(ss["lesson_file"].getvalue(), ss["lesson_file"].name))
         except lessons.LessonError as error:
             ss["lesson_note"] = f"That lesson file cannot be opened: {error}"
 
@@ -202,20 +186,18 @@ def add_this_scene(state: PageState) -> None:
     """The view on screen becomes a scene after the current one, with the camera the views wrote."""
     camera = st.query_params.get(CONTROLS["camera"].link)
     params = {**state.scene_params(), **({CONTROLS["camera"].link: camera} if camera else {})}
-    lesson, at = ss.get("lesson"), ss.get("scene", 0) if ss.get("lesson") else 0
-    title = ss.get("new_scene_title", "").strip() or f"Scene {len(lesson.scenes) + 1 if lesson else 1}"
     try:
-        scene = lessons.Scene(title, ss.get("new_scene_note", "").strip(), params, bool(ss.get("new_scene_play")))
-        ss["lesson"] = lessons.add_scene(lesson, scene, at=at) if lesson else lessons.Lesson("My lesson", (scene,))
+        ss["lesson"], ss["scene"] = lessons.with_view(ss.get("lesson"), ss.get("scene", 0), params,
+                                                      ss.get("new_scene_title", ""), ss.get("new_scene_note", ""),
+                                                      bool(ss.get("new_scene_play")))
+        ss["new_scene_title"] = ss["new_scene_note"] = ""
     except lessons.LessonError as error:
         ss["lesson_note"] = str(error)
-        return
-    ss["scene"], ss["new_scene_title"], ss["new_scene_note"] = at + 1, "", ""
 
 
 # ---- the sidebar's parts ----
-def choose_data(regression: bool):
-    """(the upload in use or None, the columns (features, target) of a sample, a sentence about a bad file)."""
+def choose_data():
+    """(the upload in use or None, a sample's columns (features, target) if not its own, a sentence on a bad file)."""
     source = draw(st, "source")
     if source == SYNTHETIC:
         for key in ("n", "true_w", "true_b", "noise", "offset", "seed"):
@@ -246,13 +228,12 @@ def choose_data(regression: bool):
             st.caption(f"This file has {len(choices)} numeric columns besides the target; the views show at most "
                        f"{MAX_FEATURES} weights (the first ones unless you pick others).")
         if source == UPLOAD:
-            upload = Upload(identity, ss["upload"].name, features, target, raw=raw)
-            upload.load()  # fails here, with a sentence, if the choice is unusable
-            ss["good_upload"] = upload
-            return upload, (None, None), None
-        own = (features, target) != (tuple(default_features), default_target)
+            ss["good_upload"] = Upload(identity, ss["upload"].name, features, target, raw=raw)
+            ss["good_upload"].load()  # fails here, with a sentence, if the choice is unusable
+            return ss["good_upload"], (None, None), None
         Sample(source, features, target).load()
-        return None, (features, target) if own else (None, None), None
+        own = (features, target) == (tuple(default_features), default_target)
+        return None, (None, None) if own else (features, target), None
     except DataError as error:
         return ss.get("good_upload"), (None, None), str(error)
 
@@ -280,8 +261,9 @@ def lesson_panel(state: PageState) -> None:
         if "lesson_note" in ss:
             st.error(plain(ss.pop("lesson_note")))
         left, right = st.columns(2)
-        left.button("Built-in lesson", key="open_builtin", on_click=open_builtin, width="stretch",
-                    help="The lecture notes' story in scenes: PageDown/PageUp (a clicker) move through it.")
+        left.button("Built-in lesson", key="open_builtin", on_click=open_lesson, args=(lessons.builtin_lesson(),),
+                    width="stretch", help="The lecture notes' story in scenes: PageDown/PageUp (a clicker) move "
+                                          "through it.")
         right.button("Close lesson", key="close_lesson", on_click=close_lesson, disabled=lesson is None, width="stretch")
         st.file_uploader("Open a lesson file (TOML or JSON)", type=["toml", "json"], key="lesson_file",
                          on_change=lesson_from_file)
@@ -290,23 +272,21 @@ def lesson_panel(state: PageState) -> None:
         st.checkbox("Plays by itself", key="new_scene_play")
         st.button("Add this view as a scene", key="add_scene", on_click=add_this_scene, args=(state,),
                   width="stretch", help="After the scene shown, with everything on screen (the 3-D camera too).")
-        if lesson is None:
-            return
-        for i, scene in enumerate(lesson.scenes):
-            name, up, down, delete = st.columns([5, 1, 1, 1], vertical_alignment="center")
+        for i, scene in enumerate(lesson.scenes if lesson else ()):
+            name, *moves = st.columns([5, 1, 1, 1], vertical_alignment="center")
             name.button(f"{'▸ ' if i + 1 == ss.get('scene') else ''}{i + 1}. {plain(scene.title)}",
                         key=f"goto_scene_{i}", on_click=go_to_scene, args=(i + 1,), type="tertiary")
-            up.button("↑", key=f"scene_up_{i}", on_click=edit_deck, args=("up", i), disabled=i == 0)
-            down.button("↓", key=f"scene_down_{i}", on_click=edit_deck, args=("down", i),
-                        disabled=i == len(lesson.scenes) - 1)
-            delete.button("✕", key=f"scene_delete_{i}", on_click=edit_deck, args=("delete", i))
-        left, right = st.columns(2)
-        left.download_button("Lesson (TOML)", lessons.lesson_to_toml(lesson), file_name="gdviz-lesson.toml",
-                             mime="application/toml", width="stretch")
-        right.download_button("Lesson (JSON)", lessons.lesson_to_json(lesson), file_name="gdviz-lesson.json",
-                              mime="application/json", width="stretch")
-        if not lessons.fits_in_link(lesson):
-            st.caption("This lesson is too long for a link: share the file.")
+            for column, (action, sign, off) in zip(moves, (("up", "↑", i == 0), ("down", "↓", i == len(lesson.scenes) - 1),
+                                                           ("delete", "✕", False))):
+                column.button(sign, key=f"scene_{action}_{i}", on_click=edit_deck, args=(action, i), disabled=off)
+        if lesson:
+            left, right = st.columns(2)
+            left.download_button("Lesson (TOML)", lessons.lesson_to_toml(lesson), file_name="gdviz-lesson.toml",
+                                 mime="application/toml", width="stretch")
+            right.download_button("Lesson (JSON)", lessons.lesson_to_json(lesson), file_name="gdviz-lesson.json",
+                                  mime="application/json", width="stretch")
+            if not lessons.fits_in_link(lesson):
+                st.caption("This lesson is too long for a link: share the file.")
 
 
 def lesson_bar(container) -> None:
@@ -344,14 +324,14 @@ bad_file = None
 with st.sidebar:
     problem = draw(st, "problem")
     regression = PageState(problem=problem).regression
+    upload, columns = None, (None, None)
     if regression:
         draw(st, "l2", options=rates_with(*PENALTIES, ss["l2"]))
         st.header("Data")
-        upload, columns, bad_file = choose_data(regression)
+        upload, columns, bad_file = choose_data()
     else:  # the data widgets are not drawn: keep their values for when a regression comes back
         for key in DATA_KEYS:
             ss[key] = ss[key]
-        upload, columns = None, (None, None)
         st.caption("A test surface has no data: the loss is its formula, with w and b as its two coordinates. Its "
                    "known minima are marked (the saddle's stationary point, which is no minimum).")
     state = widgets_state(upload, columns)  # new data opens on settings that suit it (not drawn yet: below)
@@ -378,9 +358,8 @@ with st.sidebar:
     for column, key in zip(st.columns(max(len(schedule_keys), 1)), schedule_keys):
         draw(column, key)
     draw(st, "steps")
-    left, right = st.columns(2)
-    draw(left, "w0")
-    draw(right, "b0")
+    for column, key in zip(st.columns(2), ("w0", "b0")):
+        draw(column, key)
     st.caption("Or click the contour map to start from there.")
     if regression and draw(st, "batch_mode") == BATCH["mini"]:
         draw(st, "batch_size", max_value=max(3, ss["base_m"] - 1))
@@ -396,13 +375,11 @@ with st.sidebar:
         right.select_slider(f"α of run {i + 1}", rates_with(ss[f"cmp_lr_{i}"]), key=f"cmp_lr_{i}", format_func=nice)
 
     st.header("View")
-    for key in ("log_loss", "equal_scales", "arrows"):
-        draw(st, key)
     quadratic = problem_name(problem) == "mse" and not ss["l2"]
-    only = {} if quadratic else {"help": "Linear regression without a penalty only (its loss is the quadratic these "
-                                         "views explain)."}
-    for key in ("pull", "eigen"):
-        draw(st, key, disabled=not quadratic, **only)
+    for key in ("log_loss", "equal_scales", "arrows", "pull", "eigen"):
+        draw(st, key, **({} if quadratic or key not in ("pull", "eigen") else dict(
+            disabled=True, help="Linear regression without a penalty only (its loss is the quadratic these views "
+                                "explain).")))
     state = widgets_state(upload, columns)
     lesson_panel(state)
 
@@ -424,17 +401,27 @@ with messages:  # above the views, under the title (or the presenter's row)
         st.warning(plain(ss.pop("edit_note")))
     if bad_file:
         st.error(f"**That data cannot be used:** {plain(bad_file)} Still showing: {plain(shown.data.name)}.")
-    for message in shown.messages:
-        text = (f"**{message.bold}** " if message.bold else "") + plain(message.text)  # a lead is gdviz's own words
-        getattr(st, message.kind)(text)
+    for message in shown.messages:  # a bold lead is gdviz's own words; the rest may name user data
+        getattr(st, message.kind)((f"**{message.bold}** " if message.bold else "") + plain(message.text))
 
 presets = shown.presets
-for column, name in zip(preset_columns, PRESETS):
-    column.button(name.capitalize(), key=f"preset_{name}", on_click=apply_preset, args=(presets[name],),
-                  help=pipeline.preset_help(name, presets[name]), width="stretch")
-preset_columns[4].button("GD vs momentum vs Adam", key="preset_compare", on_click=apply_preset,
-                         args=(presets["just right"] / 3, ("momentum", "adam")), width="stretch",
-                         help="Three optimizers at the same learning rate, from the same start.")
+for column, name in zip(preset_columns, PRESETS):  # a preset this problem cannot show is disabled, its help says why
+    column.button(name.capitalize(), key=f"preset_{name}", on_click=apply_preset, args=(presets.get(name, ss["lr"]),),
+                  help=shown.preset_help.get(name) or pipeline.preset_help(name, presets.get(name, ss["lr"])),
+                  width="stretch", disabled=name not in presets)
+
+
+def apply_comparison(race: tuple) -> None:
+    """The race: each optimizer at the rate its own sweep found best (Lecture.comparison)."""
+    (first, lr), rest = race[0], race[1:]
+    ss.update(lr=lr, optimizer=first, compare_n=len(rest))
+    for i, (name, rate) in enumerate(rest, start=1):
+        ss[f"cmp_opt_{i}"], ss[f"cmp_lr_{i}"] = name, rate
+
+
+preset_columns[4].button("GD vs momentum vs Adam", key="preset_compare", on_click=apply_comparison,
+                         args=(shown.comparison,), width="stretch", disabled=len(shown.comparison) < 2,
+                         help=shown.comparison_help or "No optimizer's sweep found a rate that does not diverge.")
 if preset_caption is not None:
     preset_caption.caption(plain(shown.preset_caption))
 if shown.spec is None:
@@ -454,8 +441,8 @@ for caption in shown.captions:
 
 st.markdown("### Take it with you")
 exports = st.columns([1, 1, 3])
-exports[0].download_button("Trajectory (CSV)", shown.run.to_frame().to_csv(index=False), file_name="gdviz-trajectory.csv",
-                           mime="text/csv", width="stretch",
+exports[0].download_button("Trajectory (CSV)", shown.run.to_frame().to_csv(index=False), width="stretch",
+                           file_name="gdviz-trajectory.csv", mime="text/csv",
                            help="One row per step: step, weights, b, loss, gradient, the gradient used, the update.")
 if regression:
     exports[1].download_button("Data (CSV)", pipeline.data_csv(shown.state), file_name="gdviz-data.csv",
@@ -467,10 +454,9 @@ made_file(pictures[0], "gif", repr(shown.state.replace(step=None, camera=None)),
           "gdviz-run.gif", "image/gif", lambda progress: slides.run_gif(shown.spec, title=shown.title, progress=progress),
           "Up to 60 frames spread over the run (10 a second, the last held), contours and data side by side.")
 if ss.get("lesson") is not None:
-    lesson = ss["lesson"]
-    made_file(pictures[1], "slides", repr(lesson), "Slides: a PNG per scene (zip)", "gdviz-lesson-slides.zip",
+    made_file(pictures[1], "slides", repr(ss["lesson"]), "Slides: a PNG per scene (zip)", "gdviz-lesson-slides.zip",
               "application/zip", lambda progress: slides.slides_zip(slides.lesson_pictures(
-                  pipeline.lesson_specs(lesson), progress=progress)),
+                  pipeline.lesson_specs(ss["lesson"]), progress=progress)),
               "One 1600x900 picture per scene of the lesson, each run drawn to its last step in view: for slides.")
 if regression and shown.state.source != SYNTHETIC:
     with st.expander(f"Preview of the data ({shown.data.m} rows used)"):

@@ -214,6 +214,34 @@ def delete_scene(lesson: Lesson, i: int) -> Lesson:
     return Lesson(lesson.title, lesson.scenes[:i] + lesson.scenes[i + 1:])
 
 
+def edit_deck(lesson: Lesson, shown: int, action: str, i: int) -> tuple[Lesson | None, int | None]:
+    """(the lesson, the scene shown, 1-based) after moving scene i (0-based) "up" or "down" or
+    "delete"-ing it, while scene ``shown`` (1-based) was on screen: the screen keeps its scene where
+    it can. Deleting the last scene closes the lesson: (None, None).
+
+    >>> deck = Lesson("L", (Scene("a"), Scene("b"), Scene("c")))
+    >>> moved, shown = edit_deck(deck, 1, "down", 0)
+    >>> [s.title for s in moved.scenes], shown
+    (['b', 'a', 'c'], 2)
+    """
+    if action == "delete":
+        if len(lesson.scenes) == 1:
+            return None, None
+        return delete_scene(lesson, i), min(shown - 1 - (i < shown - 1), len(lesson.scenes) - 2) + 1
+    j = i - 1 if action == "up" else i + 1
+    return move_scene(lesson, i, j), {i: j, j: i}.get(shown - 1, shown - 1) + 1
+
+
+def with_view(lesson: Lesson | None, shown: int, params: dict, title: str, note: str, play: bool
+              ) -> tuple[Lesson, int]:
+    """(the lesson, the scene to show) after the view on screen (its link parameters ``params``)
+    becomes a scene after scene ``shown``; a new lesson "My lesson" when there is none. An empty
+    title is "Scene k"."""
+    at = shown if lesson else 0
+    scene = Scene(title.strip() or f"Scene {len(lesson.scenes) + 1 if lesson else 1}", note.strip(), params, play)
+    return (add_scene(lesson, scene, at=at) if lesson else Lesson("My lesson", (scene,))), at + 1
+
+
 def retitle(lesson: Lesson, title: str) -> Lesson:
     """The lesson under a new title."""
     return Lesson(title, lesson.scenes)
