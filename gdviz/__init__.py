@@ -20,9 +20,10 @@ from .surface import loss_surface
 from .test_functions import TestFunction, test_function
 from .state import PageState
 from .pipeline import Lecture, lecture  # noqa: E402 - the top floor: it draws on everything above
+from .notebook import show  # the views in a notebook (IPython only when displaying)
 
 __all__ = ["DataError", "Dataset", "read_csv", "synthetic", "Sweep", "Trajectory", "descend", "sweep",
            "learning_rate_presets", "settings_that_fit", "PRESETS", "Curvature", "curvature", "degeneracy",
            "example_gradients", "gradient", "hessian", "loss", "optimum", "predicted_path", "quadratic",
            "OBJECTIVES", "OPTIMIZERS", "SCHEDULES", "learning_rates", "loss_surface", "TestFunction", "test_function",
-           "stability_note", "DESCRIPTIONS", "PAGE_HYPER", "hyper_settings", "PageState", "Lecture", "lecture"]
+           "stability_note", "DESCRIPTIONS", "PAGE_HYPER", "hyper_settings", "PageState", "Lecture", "lecture", "show"]
