@@ -22,20 +22,21 @@ import numpy as np
 import pandas as pd
 
 from . import data as gdata
-from . import figures, model, schedules, web
+from . import claims, figures, model, schedules, web
 from .descent import Trajectory, descend, sweep
 from .lessons import page_params
 from .model import curvature, degeneracy, optimum
 from .optimizers import LABELS
-from .presets import PRESETS, learning_rate_presets, settings_that_fit
-from .stability import stability_note
+from .presets import PRESETS, judged_presets, learning_rate_presets, settings_that_fit
+from .stability import local_curvature
 from .state import (BATCH, LEARNING_RATES, REGRESSIONS, VIEWS, ARROWS, PageState, Sample, Synthetic,
                     same_data_set, unedited)
 from .test_functions import test_function
 from .words import amount, nice
 
 SWEEP_RATES = 80  # learning rates in the sweep, from α_max·1e-4 to 3·α_max
-FIT_WITHIN = 0.01  # "reaches the fit": within 1% of the least loss
+FIT_WITHIN = claims.FIT_WITHIN  # "reaches the fit": within 1% of the least loss
+COMPARED = ("gd", "momentum", "adam")  # the "GD vs momentum vs Adam" preset
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ class Lecture:
     presets: dict = field(default_factory=dict)  # name → learning rate, from this data's curvature
     preset_caption: str = ""
     title: str = ""  # the run's label, e.g. "gradient descent, α = 0.1"
+    claims: tuple = ()  # every claims.Claim the sentences above were made from, with its evidence
+    preset_help: dict = field(default_factory=dict)  # name → the preset's sentence (why it is absent, if it is)
+    comparison: tuple = ()  # ((optimizer, learning rate), …) of the "GD vs momentum vs Adam" preset
+    comparison_help: str = ""
 
 
 # ---- what the state says, as maths inputs ----
@@ -123,8 +128,7 @@ def _sweep(choice, standardise, problem, optimizer, start, steps, tol, l2, sched
     around the stability limit in one vectorised run, with the run's loss, penalty and schedule."""
     data = descended(choice, standardise, problem)
     maths = dict(objective=objective_of(problem), l2=l2)
-    at_start = {} if problem == "mse" else dict(w0=list(start[:-1]), b0=start[-1])
-    c = curvature(data, **maths, **at_start)
+    c = _local(data, problem, l2, start)
     rates = np.geomspace(c.lr_max * 1e-4, c.lr_max * 3, SWEEP_RATES)
     left_out = ""
     floor = dict(_unkey(schedule)[1]).get("eta_min", 0.0) if schedule else 0.0
@@ -141,6 +145,42 @@ def _sweep(choice, standardise, problem, optimizer, start, steps, tol, l2, sched
     return figures.sweep_figure(result, c).to_plotly_json(), left_out
 
 
+def _local(data, problem: str, l2: float, start=None):
+    """The curvature the theory uses: exact for the quadratic, local at the optimum (a surface: the
+    minimum nearest ``start``) otherwise (stability.local_curvature)."""
+    near = (float(start[0]), float(start[-1])) if start is not None and problem not in REGRESSIONS else None
+    return local_curvature(data, objective=objective_of(problem), l2=l2, near=near)
+
+
+@functools.lru_cache(maxsize=32)
+def _presets(choice, standardise: bool, problem: str, l2: float, start: tuple, steps: int) -> dict:
+    """The presets as the class will see them over the page's steps from its start (judged_presets)."""
+    data = descended(choice, standardise, problem)
+    return judged_presets(data, objective=objective_of(problem), l2=l2, steps=steps,
+                          start=(list(start[:-1]), start[-1]))
+
+
+@functools.lru_cache(maxsize=32)
+def _comparison(choice, standardise, problem, start, steps, tol, l2, schedule, hyper) -> tuple:
+    """((optimizer, rate), …) for the race: each optimizer at its own sweep's best final loss."""
+    data = descended(choice, standardise, problem)
+    c = _local(data, problem, l2, start)
+    rates = np.geomspace(c.lr_max * 1e-4, c.lr_max * 3, SWEEP_RATES)
+    floor = dict(_unkey(schedule)[1]).get("eta_min", 0.0) if schedule else 0.0
+    rates = rates[rates >= floor]
+    chosen = []
+    for name in COMPARED:
+        if len(rates) == 0:
+            break
+        result = sweep(data, rates, optimizer=name, steps=steps, w0=list(start[:-1]), b0=start[-1], tol=tol,
+                       schedule=_unkey(schedule), objective=objective_of(problem), l2=l2,
+                       **dict(dict(hyper)[name]))
+        best = claims.best_rate(result)
+        if best is not None:
+            chosen.append((name, best))
+    return tuple(chosen)
+
+
 @functools.lru_cache(maxsize=32)
 def theory(choice, standardise: bool, problem: str, l2: float, feature: int) -> dict:
     """The optimum, the curvature's numbers, the presets and what is degenerate about the data (for
@@ -154,15 +194,15 @@ def theory(choice, standardise: bool, problem: str, l2: float, feature: int) -> 
                      loss_min=float(model.loss(data, w_star, b_star, **maths)), no_optimum=None)
     except ValueError as error:  # the saddle, separable classes: no finite minimum
         found = dict(w_star=float("nan"), b_star=float("nan"), loss_min=float("nan"), no_optimum=str(error))
-    c = curvature(data, **maths)
+    c = _local(data, problem, l2)
     raw_condition = float("nan")
     if not surface and standardise:
         try:
-            raw_condition = curvature(dataset(choice), **maths).condition_number
+            raw_condition = _local(dataset(choice), problem, l2).condition_number
         except ValueError:
             pass
     return dict(**found, lr_max=c.lr_max, lr_best=c.lr_best, condition=c.condition_number,
-                eigenvalues=c.eigenvalues.tolist(), presets=learning_rate_presets(data, **maths),
+                eigenvalues=c.eigenvalues.tolist(), presets={}, local=c.where,
                 raw_condition=raw_condition, estimate=c.estimate, surface=surface, d=data.d,
                 degeneracy=None if surface else degeneracy(data))
 
@@ -306,7 +346,10 @@ def lecture(state: PageState) -> Lecture:
             messages.append(Message("warning", f"{error} The rate is held constant until it is.",
                                     "That schedule cannot be used:"))
             schedule = None
-    numbers = theory(choice, standardise, problem, state.l2, feature)
+    numbers = dict(theory(choice, standardise, problem, state.l2, feature))
+    judged = _presets(choice, standardise, problem, state.l2, tuple(start), int(state.steps))
+    numbers["presets"] = {name: j.lr for name, j in judged.items() if j.lr is not None}
+    preset_claims = claims.preset_claims(judged, start=(list(start[:-1]), start[-1]), steps=int(state.steps))
     maths = dict(start=start, steps=int(state.steps), batch_size=_batch_size(state, getattr(data, "m", None)) if
                  state.regression else None, tol=state.tol if state.use_tol else None, l2=state.l2,
                  schedule=_key(schedule))
@@ -315,7 +358,8 @@ def lecture(state: PageState) -> Lecture:
         return _run(choice, standardise, problem, optimizer, float(lr), **maths,
                     hyper=tuple(sorted(state.hyper(optimizer).items())))
 
-    base = dict(state=state, data=data, original=original, theory=numbers, presets=numbers["presets"])
+    base = dict(state=state, data=data, original=original, theory=numbers, presets=numbers["presets"],
+                preset_help={name: c.sentence for name, c in preset_claims.items()})
     try:
         main = run(state.optimizer, state.lr)
         others = tuple((run_label(name, rate), run(name, rate)) for name, rate in state.compared)
@@ -338,13 +382,22 @@ def lecture(state: PageState) -> Lecture:
         messages.append(Message("error", f"{reason} Try a smaller learning rate or start, or standardise x.",
                                 "These settings cannot be drawn."))
         return Lecture(**base, run=None, messages=tuple(messages), title=run_label(state.optimizer, state.lr))
-    why = stability_note(data, state.optimizer, float(state.lr), objective=objective_of(problem) if state.regression
-                         else problem, l2=state.l2, **_momentum(state))
-    messages += _verdict(state, main, others, numbers, why, standardise)
+    local = _local(data, problem, state.l2, (float(main.w[-1, 0]), float(main.b[-1])))
+    why_claims = claims.why(data, problem, state.optimizer, float(state.lr), main, l2=state.l2, local=local,
+                            full_batch=maths["batch_size"] is None, **_momentum(state))
+    why = claims.why_sentence(why_claims)
+    verdict_claims = _verdict(state, main, others, numbers, why, standardise)
+    messages += [Message(c.evidence["shown"], c.sentence, c.evidence["lead"]) if "shown" in c.evidence else
+                 Message("warning", c.sentence) for c in verdict_claims]
+    race = _comparison(choice, standardise, problem, tuple(start), int(state.steps), maths["tol"], state.l2,
+                       _key(schedule), tuple((name, tuple(sorted(state.hyper(name).items()))) for name in COMPARED))
+    race_claim = claims.comparison(dict(race), steps=int(state.steps))
     return Lecture(**base, run=main, others=others, spec=spec, messages=tuple(messages),
                    metrics=_metrics(state, main, numbers, standardise),
                    captions=_captions(state, data, numbers, why, schedule, left_out, standardise),
-                   preset_caption=_preset_caption(state, numbers), title=run_label(state.optimizer, state.lr))
+                   preset_caption=_preset_caption(state, numbers), title=run_label(state.optimizer, state.lr),
+                   claims=tuple(why_claims) + tuple(verdict_claims) + tuple(preset_claims.values()) + (race_claim,),
+                   comparison=race, comparison_help=race_claim.sentence)
 
 
 def _momentum(state: PageState) -> dict:
@@ -353,50 +406,32 @@ def _momentum(state: PageState) -> dict:
 
 
 # ---- sentences: each made from the numbers it rests on ----
-def _verdict(state, run, others, numbers, why, standardise) -> list[Message]:
-    """What the run did, in words: diverged, converged, did not converge, went up; the compared runs
-    that diverged; no optimum; the data's degeneracy; how close the run came to the fit."""
+def _verdict(state, run, others, numbers, why, standardise) -> list:
+    """What the run did, in words (claims.verdict): diverged, converged, did not converge, went up;
+    the compared runs that diverged; no optimum; the data's degeneracy; how close the run came to the fit."""
     out = []
     problem, regression = state.problem_id, state.regression
     if numbers["no_optimum"] and regression:
-        out.append(Message("warning", numbers["no_optimum"]))
+        out.append(claims.Claim("note", numbers["no_optimum"], dict(shown="warning", lead="")))
     if numbers["degeneracy"]:
-        out.append(Message("warning", numbers["degeneracy"]))
-    if run.diverged_at is not None:
-        how = run.note or f"The loss grew from {nice(float(run.loss[0]))} past any sensible size, so the run stops there."
-        advice = ("A saddle has no minimum: from any start off the line b = 0 the run slides away along b, whatever "
-                  "the learning rate." if problem == "saddle" else
-                  "Try a smaller learning rate" + ("." if standardise or not regression or numbers["condition"] < 100
-                                                   else ", or standardise x."))
-        out.append(Message("error", f"{how} {why} {advice}", f"Diverged at step {run.diverged_at}."))
-    elif run.converged_at is not None:
-        out.append(Message("success", f"|∇L| fell below {nice(state.tol)}.", f"Converged at step {run.converged_at}:"))
-    elif state.use_tol:
-        out.append(Message("warning", f"|∇L| is still {nice(float(run.grad_norm[-1]))}, above the tolerance "
-                                      f"{nice(state.tol)}.", f"Did not converge in {run.steps} steps:"))
-    elif float(run.loss[-1]) > float(run.loss[0]):
-        out.append(Message("warning", "The loss went up: this learning rate overshoots. Watch the path zig-zag "
-                                      "across the valley."))
-    else:
-        reached = fit_reached(run, numbers)
-        if reached is not None and regression and not isinstance(state.data_choice(), Synthetic):
-            name = "maximum-likelihood" if problem == "logistic" else "least-squares"
-            out.append(Message("caption", f"These settings reach the {name} fit (within 1% of its least loss) at "
-                                          f"step {reached} of {run.steps}."))
-    for label, other in others:
-        if other.diverged_at is not None:
-            out.append(Message("warning", f"Compared run “{label}” diverged at step {other.diverged_at}."))
+        out.append(claims.Claim("note", numbers["degeneracy"], dict(shown="warning", lead="")))
+    advice = ("A saddle has no minimum: from any start off the line b = 0 the run slides away along b, whatever "
+              "the learning rate." if problem == "saddle" else
+              "Try a smaller learning rate" + ("." if standardise or not regression or numbers["condition"] < 100
+                                               else ", or standardise x."))
+    fit_name = None
+    if regression and not isinstance(state.data_choice(), Synthetic):
+        fit_name = "maximum-likelihood" if problem == "logistic" else "least-squares"
+    out += claims.verdict(run, tol=state.tol, use_tol=state.use_tol, why_text=why, advice=advice,
+                          loss_min=numbers["loss_min"], fit_name=fit_name)
+    out += [claims.compared_diverged(label, other) for label, other in others if other.diverged_at is not None]
     return out
 
 
 def fit_reached(run: Trajectory, numbers: dict) -> int | None:
-    """The first step whose loss is within 1% of the least loss L* (None: never, or no L*)."""
-    least = numbers["loss_min"]
-    if not np.isfinite(least):
-        return None
-    enough = FIT_WITHIN * (least if least > 0 else float(run.loss[0]) * 1e-6)
-    reached = np.flatnonzero(run.loss - least <= enough)
-    return int(reached[0]) if reached.size else None
+    """The first step whose loss is within 1% of the least loss L* (None: never, or no L*); an exact
+    fit's L* counts as a relative floor of the start's loss (claims.fit_reached)."""
+    return claims.fit_reached(run, numbers["loss_min"])[0]
 
 
 def _metrics(state, run, numbers, standardise) -> tuple[Metric, ...]:
@@ -432,8 +467,9 @@ def _captions(state, data, numbers, why, schedule, left_out, standardise) -> tup
         out.append(f"The sweep at the bottom of the views: {LABELS[state.optimizer]} from the same start for "
                    f"{SWEEP_RATES} learning rates, {state.steps} full-batch steps each ({how_swept}); crosses diverged."
                    + left_out
-                   + (" α_max is estimated: the loss is not a quadratic, so it uses the Hessian at the start and at "
-                      "the optimum (a surface: its known minima)." if numbers["estimate"] else ""))
+                   + (" α_max is local: the loss is not a quadratic, so it is 2/λ_max of the Hessian at the optimum "
+                      "(a surface: its minimum nearest the start), where the run ends up if it converges."
+                      if numbers["local"] else ""))
     if state.regression:
         dropped = data.rows_dropped
         rows = f", {dropped} row{'s' if dropped > 1 else ''} with a missing value dropped" if dropped else ""
@@ -451,9 +487,15 @@ def _captions(state, data, numbers, why, schedule, left_out, standardise) -> tup
 def _preset_caption(state, numbers) -> str:
     presets = numbers["presets"]
     lead = "Presets from this data's curvature: α = " if state.regression else "Presets from this surface's curvature: α = "
-    return (lead + ", ".join(nice(presets[name]) for name in PRESETS)
-            + f" (αλ_max = {', '.join(f'{p.alpha_lambda_max:g}' for p in PRESETS.values())}); "
-            + f"λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}."
+    lam = max(numbers["eigenvalues"]) if numbers["eigenvalues"] else float("nan")
+    shown = [name for name in PRESETS if name in presets]
+    absent = [name for name in PRESETS if name not in presets]
+    return (lead + ", ".join(nice(presets[name]) for name in shown)
+            + (f" (αλ_max = {', '.join(f'{presets[name] * lam:.2g}' for name in shown)})" if lam > 0 else "")
+            + f", each checked on a run of the page's {state.steps} steps"
+            + (f"; no {' or '.join(absent)} preset here" if absent else "") + "; "
+            + f"λ = {', '.join(nice(v) for v in numbers['eigenvalues'])}"
+            + (f" ({numbers['local']})" if numbers["local"] else "") + "."
             + (f" {numbers['estimate']}" if numbers["estimate"] else ""))
 
 
@@ -467,6 +509,7 @@ def page_title(state: PageState) -> str:
 
 
 def preset_help(name: str, lr: float) -> str:
+    """The preset's sentence without a run to judge it by (Lecture.preset_help has the judged one)."""
     return f"Plain gradient descent at α = {nice(lr)}: it {PRESETS[name].description}."
 
 

@@ -24,6 +24,7 @@ shorter note) share every sentence.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -44,12 +45,99 @@ def eigenvalues(data, *, l2: float = 0.0, objective: str = "mse") -> np.ndarray:
 
 
 def _curvature(data, l2: float, objective: str) -> tuple[np.ndarray, str]:
-    """(eigenvalues, the curvature's ``estimate`` sentence: "" for the quadratic, exact everywhere)."""
-    if not l2 and objective == "mse":
+    """(eigenvalues, the curvature's ``estimate`` sentence: "" for the quadratic, exact everywhere;
+    for a loss that is not a quadratic the local curvature at its optimum, see local_curvature)."""
+    if not l2 and objective == "mse" and not hasattr(data, "minima"):
         c = model.curvature(data)
-    else:
-        c = model.curvature(data, objective=objective, l2=l2)
-    return np.asarray(c.eigenvalues, dtype=np.float64), str(getattr(c, "estimate", "") or "")
+        return np.asarray(c.eigenvalues, dtype=np.float64), ""
+    c = local_curvature(data, objective=objective, l2=l2)
+    return c.eigenvalues, c.estimate
+
+
+@dataclass(frozen=True, eq=False)
+class Local:
+    """The Hessian's eigen-analysis where the theory of a quadratic applies: everywhere for the mean
+    squared error (with or without a ridge penalty) and the saddle (``where`` ""); at the optimum of
+    the logistic loss or a test surface's minimum otherwise (``where`` "near the optimum", "near the
+    minimum (3, 2)"), where the loss is close to a quadratic with this Hessian. ``at``: (W, b) of
+    that point (None when the loss has no minimum); ``estimate``: one sentence saying which."""
+
+    eigenvalues: np.ndarray  # ascending
+    eigenvectors: np.ndarray  # column i: eigenvalues[i]'s
+    at: tuple | None
+    where: str
+    estimate: str
+
+    @property
+    def lam_max(self) -> float:
+        return float(self.eigenvalues[-1])
+
+    @property
+    def lr_max(self) -> float:
+        return 2.0 / self.lam_max if self.lam_max > 0 else float("inf")
+
+    @property
+    def lr_best(self) -> float:
+        curved = self.eigenvalues[self.eigenvalues > 0]
+        return 2.0 / (float(curved[0]) + self.lam_max) if curved.size else float("inf")
+
+    @property
+    def condition_number(self) -> float:
+        low = float(self.eigenvalues[0])
+        return self.lam_max / low if low > 0 else float("inf")
+
+
+def _point(w, b) -> str:
+    return f"({number(w)}, {number(b)})"
+
+
+def local_curvature(data, *, objective: str = "mse", l2: float = 0.0, near=None) -> Local:
+    """The curvature the learning-rate theory may use (see Local). A test surface with several
+    minima: the one nearest ``near`` = (w, b) (default: its suggested start). The logistic loss
+    without a finite optimum (separated classes): the Hessian at ``near`` (default W = 0, b = 0),
+    said so.
+
+    >>> c = local_curvature(__import__("gdviz").test_function("rosenbrock"))
+    >>> round(c.lam_max, 1), c.where
+    (1001.6, 'near the minimum (1, 1)')
+    """
+    surface = hasattr(data, "minima")
+    if not surface and objective == "mse":
+        c = model.curvature(data, l2=l2)
+        try:
+            at = model.optimum(data, l2=l2)
+        except ValueError:
+            at = None
+        return Local(np.asarray(c.eigenvalues, dtype=np.float64), c.eigenvectors, at, "", "")
+    if surface:
+        if not data.minima:  # the saddle: the same Hessian everywhere
+            w, b = data.stationary[0]
+            values, vectors = np.linalg.eigh(data.hessian(w, b))
+            return Local(values, vectors, None, "",
+                         f"{data.title} has the same Hessian everywhere (λ = "
+                         f"{', '.join(number(v) for v in values[::-1])}): a quadratic with no minimum.")
+        w0, b0 = data.start if near is None else near
+        w, b = min(data.minima, key=lambda p: (p[0] - w0) ** 2 + (p[1] - b0) ** 2)
+        values, vectors = np.linalg.eigh(data.hessian(w, b))
+        where = f"near the minimum {_point(w, b)}"
+        return Local(values, vectors, (np.array([w]), float(b)), where,
+                     f"{data.title} is not a quadratic: α_max, α_best and the condition number are local, from "
+                     f"the Hessian at its minimum {_point(w, b)} (λ = {', '.join(number(v) for v in values[::-1])}); "
+                     "far from it the curvature differs.")
+    try:
+        W, b = model.optimum(data, objective=objective, l2=l2)
+    except ValueError:  # separated classes: no optimum to be near
+        W, b = (np.zeros(data.d), 0.0) if near is None else (np.atleast_1d(np.asarray(near[0], dtype=float)),
+                                                                 float(near[1]))
+        values, vectors = np.linalg.eigh(model.hessian(data, objective=objective, l2=l2, at=(W, b)))
+        return Local(values, vectors, None, "at the start",
+                     "The logistic loss is not a quadratic and has no finite optimum here: α_max = 2/λ_max uses the "
+                     f"Hessian at the start (λ_max = {number(values[-1])}).")
+    values, vectors = np.linalg.eigh(model.hessian(data, objective=objective, l2=l2, at=(W, b)))
+    return Local(values, vectors, (np.asarray(W, dtype=float), float(b)), "near the optimum",
+                 "The logistic loss is not a quadratic: α_max, α_best and the condition number are local, from the "
+                 f"Hessian at the optimum (λ = {', '.join(number(v) for v in values[::-1])}); far from it the "
+                 "curvature differs (at W = 0 it is largest).")
 
 
 def momentum_factor(x, momentum: float, *, nesterov: bool = False) -> float:
@@ -194,9 +282,10 @@ def _adaptive(alpha: float, lam_max: float, name: str, a: str, short: bool) -> s
     head = f"The limit α_max = 2/λ_max = {number(2.0 / lam_max)} is plain gradient descent's only: {name} "
     if short:
         return head + "divides each coordinate's step by its own running gradient size"
-    return head + (f"divides each coordinate's step by its own running gradient size (g/(√s + ε)), so a step is of "
-                   f"the order of {a} = {number(alpha)} per coordinate whatever the curvature; it does not blow up "
-                   f"like plain descent, but with a large {a} it can circle the optimum at about that distance.")
+    return head + (f"divides each coordinate's step by its own running gradient size (g/(√s + ε)), so the size of "
+                   f"its steps is set by {a} = {number(alpha)}, not by the curvature (how large, step by step, "
+                   f"depends on the gradients' history); it does not blow up like plain descent, but with a large "
+                   f"{a} it can circle the optimum.")
 
 
 def _scheduled(rates: np.ndarray, lams: np.ndarray, optimizer: str, short: bool) -> str:

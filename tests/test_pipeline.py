@@ -136,3 +136,17 @@ def test_compared_runs_and_the_problem_title():
     assert made.spec["others"][0]["label"] == "Adam, α = 0.1"
     assert lecture(PageState(problem=PROBLEMS["beale"])).spec["run"]["objective"] == "beale"
     assert lecture(PageState(source=SAMPLE_IDS["trees"])).data.d == 2
+
+
+def test_every_sentence_comes_from_a_claim_with_its_evidence():
+    """Issue 20: the messages and the Why: caption are the claims' sentences; the race and the presets too."""
+    from gdviz import claims
+    state = opened({"data": "cars"})
+    made = lecture(state.replace(lr=lecture(state).presets["diverging"], optimizer="gd"))
+    sentences = {c.sentence for c in made.claims}
+    assert all(m.text in sentences for m in made.messages if m.kind != "caption" or m.text.startswith("These"))
+    assert made.captions[0].bold == "Why:" and made.captions[0].text == claims.why_sentence(
+        [c for c in made.claims if c.sentence and c.sentence in made.captions[0].text])
+    assert {c.kind for c in made.claims} >= {"diverged", "grows"}
+    assert [name for name, _ in made.comparison] == ["gd", "momentum", "adam"] and made.comparison_help
+    assert set(made.preset_help) == {"too small", "just right", "oscillating", "diverging"}

@@ -132,3 +132,28 @@ def test_over_a_long_run_just_right_beats_too_small_and_the_theorys_rates_stay()
     # α_best and α_max remain the theory's numbers: on this valley the presets straddle them
     assert presets["just right"] < c.lr_best < c.lr_max < presets["diverging"]
     assert presets["oscillating"] < c.lr_max
+
+
+# ---- issue 20: presets judged by what the class will see, on every problem ----
+@pytest.mark.parametrize("steps", [30, 100, 300, 2000])
+def test_too_small_keeps_two_thirds_of_every_direction_over_the_steps(steps):
+    from gdviz.presets import too_small
+    x = too_small(steps)
+    assert (1 - x) ** steps >= 2 / 3 and (1 - 1.2 * x) ** steps < 2 / 3 + 0.05  # as large as that allows
+
+
+def test_presets_on_other_problems_are_checked_by_a_run_or_absent_with_a_reason():
+    from gdviz.presets import judged_presets
+    data = sample(next(t for t in SAMPLES if "Challenger" in t)).standardized()
+    judged = judged_presets(data, objective="logistic", steps=100)
+    assert judged["diverging"].lr is None and "gradient is bounded" in judged["diverging"].sentence
+    for name in ("rosenbrock", "himmelblau", "beale"):
+        judged = judged_presets(gdviz.test_function(name), steps=300)
+        run = gdviz.descend(gdviz.test_function(name), lr=judged["diverging"].lr, steps=300,
+                            w0=[gdviz.test_function(name).start[0]], b0=gdviz.test_function(name).start[1])
+        assert run.diverged_at is not None and f"step {run.diverged_at} of 300" in judged["diverging"].sentence
+
+
+def test_settings_that_fit_is_exact_on_exact_fit_data():
+    data = gdviz.Dataset([0.0, 1.0, 2.0, 3.0], [1.0, 3.0, 5.0, 7.0])  # y = 2x + 1, L* ≈ 4e-31 by rounding
+    assert settings_that_fit(data) is not None

@@ -191,9 +191,16 @@ def test_a_loss_that_is_not_a_quadratic_says_where_its_curvature_was_taken():
     rng = np.random.default_rng(5)
     x = rng.normal(size=60)
     data = gdviz.Dataset(x, (x + 0.5 * rng.normal(size=60) > 0).astype(float))
-    c = gdviz.curvature(data, objective="logistic")
+    c = stability.local_curvature(data, objective="logistic")
     note = stability_note(data, "gd", 0.1, objective="logistic")
-    assert c.estimate and note.endswith(c.estimate)
+    assert c.estimate and note.endswith(c.estimate) and "local" in c.estimate and c.where == "near the optimum"
+    # issue 20: α_max is the optimum's local limit (the Hessian there, by its definition), not the start's
+    W, b = gdviz.optimum(data, objective="logistic")
+    z = W[0] * x + b
+    p = 1 / (1 + np.exp(-z))
+    A = np.column_stack([x, np.ones_like(x)])
+    reference = np.linalg.eigvalsh(A.T @ (A * (p * (1 - p))[:, None]) / len(x))[-1]
+    assert c.lr_max == pytest.approx(2 / reference, rel=1e-9)
     assert f"α_max = 2/λ_max = {number(c.lr_max)}" in note
 
 
