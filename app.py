@@ -8,7 +8,6 @@ control live in the browser (gdviz/web), so stepping and playing never rerun thi
 from __future__ import annotations
 
 import hashlib
-import math
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -20,6 +19,7 @@ from gdviz.presets import PRESETS
 from gdviz.state import (BATCH, COMPARE_DEFAULTS, CONTROLS, DATA_KEYS, LEARNING_RATES, MAX_FEATURES, PENALTIES,
                          SCHEDULE_PARAMETERS, SYNTHETIC, TOLERANCES, UPLOAD, PageState, Sample, Upload, edit_summary,
                          moved, outlier, problem_name)
+from gdviz.state import from_views as from_views_value
 from gdviz.words import markdown_text as plain
 from gdviz.words import nice
 
@@ -85,24 +85,15 @@ def apply_state(state: PageState, given=None) -> None:
 
 
 def read_link() -> None:
-    """On a session's first run: the link's state becomes the widgets' values (bad values: a note).
-    A lesson's scene alone opens the scene; with settings beside it, the settings are the view."""
-    state, notes = PageState.from_link({name: st.query_params.get_all(name) for name in st.query_params})
-    settings = bool(set(st.query_params) - {"lesson", "scene"})
-    if state.lesson is not None:
-        try:
-            ss["lesson"] = lessons.lesson_from_link(state.lesson)
-            n = len(ss["lesson"].scenes)
-            notes += [] if 1 <= state.scene <= n else [f"This lesson has {n} scenes, not {state.scene}; opening scene 1."]
-            ss["scene"] = state.scene if 1 <= state.scene <= n else 1
-            if not settings:
-                go_to_scene(ss["scene"])
-        except lessons.LessonError as error:
-            notes.append(f"The lesson in the link cannot be opened: {error}")
-    if settings or state.lesson is None:
-        given = {key for key, value in state.as_values().items() if value != getattr(PageState(), key, value)}
-        apply_state(state, given | ({"compared"} if "cmp" in st.query_params else set()))
-    ss["link_notes"] = notes
+    """On a session's first run: what the link says becomes the widgets' values (bad values: a note)."""
+    link = pipeline.read_link({name: st.query_params.get_all(name) for name in st.query_params})
+    if link.lesson is not None:
+        ss["lesson"], ss["scene"] = link.lesson, link.scene
+    if link.scene_only:
+        go_to_scene(link.scene)
+    else:
+        apply_state(link.state, set(link.given))
+    ss["link_notes"] = list(link.notes)
 
 
 def widgets_state(upload, columns) -> PageState:
@@ -121,31 +112,21 @@ def go_to_scene(k: int) -> None:
     apply_state(state, given=set(state.as_values()))
 
 
-def finite(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def from_views() -> None:
     """What the views sent: a click on the contours moves the start; a dragged point moves; PageDown/Up."""
-    value = ss.get("views")
-    if not isinstance(value, dict):
-        return
-    start, point = value.get("start"), value.get("point")
-    if isinstance(start, list) and len(start) == 2 and all(map(finite, start)):
-        ss["w0"], ss["b0"] = (min(max(round(float(v), 3), -1e6), 1e6) for v in start)
-    if isinstance(point, dict) and finite(point.get("x")) and finite(point.get("y")) and (
-            point.get("row") is None or finite(point["row"])):
-        move_point(None if point.get("row") is None else int(point["row"]), float(point["x"]), float(point["y"]))
-    if value.get("scene") in (1, -1) and "lesson" in ss:
-        go_to_scene(ss.get("scene", 1) + value["scene"])
+    sent = from_views_value(ss.get("views"))
+    if "start" in sent:
+        ss["w0"], ss["b0"] = sent["start"]
+    if "point" in sent:
+        move_point(*sent["point"])
+    if "scene" in sent and "lesson" in ss:
+        go_to_scene(ss.get("scene", 1) + sent["scene"])
 
 
 def move_point(row, x: float, y: float) -> None:
-    """A dragged point (or a new one, row None) becomes an edit of the data (4 significant digits)."""
-    x, y = (float(f"{v:.4g}") for v in (x, y))
-    y = (1.0 if y >= 0.5 else 0.0) if problem_name(ss["problem"]) == "logistic" else y  # a class: 0 or 1
+    """A dragged point (or a new one, row None) becomes an edit of the data."""
     try:
-        ss["edits"] = moved(ss.get("edits", ()), ss.get("base_m", 0), row, x, y)
+        ss["edits"] = moved(ss.get("edits", ()), ss.get("base_m", 0), row, x, y, problem_name(ss["problem"]) == "logistic")
     except ValueError as error:
         ss["edit_note"] = str(error)
 
@@ -157,27 +138,26 @@ def apply_preset(lr: float, compare: tuple = ()) -> None:
         ss[f"cmp_opt_{i}"], ss[f"cmp_lr_{i}"] = name, lr
 
 
-def edit_deck(action: str, i: int) -> None:
-    ss["lesson"], ss["scene"] = lessons.edit_deck(ss["lesson"], ss.get("scene", 1), action, i)
-    if ss["lesson"] is None:
-        close_lesson()
-
-
-def close_lesson() -> None:
-    for key in ("lesson", "scene"):
-        ss.pop(key, None)
-
-
-def open_lesson(lesson) -> None:
+def set_lesson(lesson, scene: int | None = 1) -> None:
+    """Show ``lesson`` at ``scene`` (the lesson None: close it; the scene None: keep the view)."""
     ss["lesson"] = lesson
-    go_to_scene(1)
+    if lesson is None:
+        del ss["lesson"], ss["scene"]
+    elif scene is not None:
+        go_to_scene(scene)
+
+
+def edit_deck(action: str, i: int) -> None:
+    """Move scene i up or down, or delete it; the view stays (the last scene deleted: no lesson)."""
+    lesson, ss["scene"] = lessons.edit_deck(ss["lesson"], ss.get("scene", 1), action, i)
+    set_lesson(lesson, None)
 
 
 def lesson_from_file() -> None:
     """An uploaded lesson replaces the one in use; a malformed one keeps it, with a sentence."""
     if ss.get("lesson_file") is not None:
         try:
-            open_lesson(lessons.read_lesson(ss["lesson_file"].getvalue(), ss["lesson_file"].name))
+            set_lesson(lessons.read_lesson(ss["lesson_file"].getvalue(), ss["lesson_file"].name))
         except lessons.LessonError as error:
             ss["lesson_note"] = f"That lesson file cannot be opened: {error}"
 
@@ -261,10 +241,11 @@ def lesson_panel(state: PageState) -> None:
         if "lesson_note" in ss:
             st.error(plain(ss.pop("lesson_note")))
         left, right = st.columns(2)
-        left.button("Built-in lesson", key="open_builtin", on_click=open_lesson, args=(lessons.builtin_lesson(),),
+        left.button("Built-in lesson", key="open_builtin", on_click=set_lesson, args=(lessons.builtin_lesson(),),
                     width="stretch", help="The lecture notes' story in scenes: PageDown/PageUp (a clicker) move "
                                           "through it.")
-        right.button("Close lesson", key="close_lesson", on_click=close_lesson, disabled=lesson is None, width="stretch")
+        right.button("Close lesson", key="close_lesson", on_click=set_lesson, args=(None,), disabled=lesson is None,
+                     width="stretch")
         st.file_uploader("Open a lesson file (TOML or JSON)", type=["toml", "json"], key="lesson_file",
                          on_change=lesson_from_file)
         st.text_input("Title of a new scene", key="new_scene_title", max_chars=80)

@@ -24,6 +24,7 @@ import pandas as pd
 from . import data as gdata
 from . import claims, figures, model, schedules, web
 from .descent import Trajectory, descend, sweep
+from . import lessons
 from .lessons import page_params
 from .model import curvature, degeneracy, optimum
 from .optimizers import LABELS
@@ -520,6 +521,38 @@ def scene_state(scene) -> PageState:
     state, _ = PageState.from_link(page_params(scene))
     given = {key for key, value in state.as_values().items() if value != getattr(PageState(), key, value)}
     return opening(state, PageState(), given | ({"compared"} if "cmp" in scene.params else set()))[0].replace(step=None)
+
+
+@dataclass(frozen=True)
+class Link:
+    """What a link opens: its state (``given``: the settings it names), the lesson and scene it names,
+    notes on what could not be used, and whether the scene alone is the view (``lesson=…&scene=k``
+    with no other setting; with settings beside it, the settings are the view)."""
+
+    state: PageState
+    given: frozenset
+    lesson: object = None
+    scene: int = 1
+    scene_only: bool = False
+    notes: tuple = ()
+
+
+def read_link(params: dict[str, list[str]]) -> Link:
+    """A link's parameters (each name with every value it was given) as the page opens them."""
+    state, notes = PageState.from_link(params)
+    given = {key for key, value in state.as_values().items() if value != getattr(PageState(), key, value)}
+    given |= {"compared"} if "cmp" in params else set()
+    settings = bool(set(params) - {"lesson", "scene"})
+    if state.lesson is None:
+        return Link(state, frozenset(given), notes=tuple(notes))
+    try:
+        lesson = lessons.lesson_from_link(state.lesson)
+    except lessons.LessonError as error:
+        return Link(state, frozenset(given), notes=(*notes, f"The lesson in the link cannot be opened: {error}"))
+    n, k = len(lesson.scenes), state.scene
+    if not 1 <= k <= n:
+        notes.append(f"This lesson has {n} scenes, not {k}; opening scene 1.")
+    return Link(state, frozenset(given), lesson, k if 1 <= k <= n else 1, not settings, tuple(notes))
 
 
 def lesson_specs(lesson) -> list[tuple[str, dict]]:

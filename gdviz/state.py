@@ -155,16 +155,41 @@ def add_edit(edits: tuple, row: int, x: float, y: float) -> tuple:
     return kept + ((int(row), float(x), float(y)),)
 
 
-def moved(edits: tuple, base_m: int, row: int | None, x: float, y: float) -> tuple:
-    """The edits after a point of the data as shown is dragged to (x, y): rows from ``base_m`` on are
-    added points (moved again, they stay one added point); row None adds a point."""
+def moved(edits: tuple, base_m: int, row: int | None, x: float, y: float, classes: bool = False) -> tuple:
+    """The edits after a point of the data as shown is dragged to (x, y), both to 4 significant
+    digits (a class, ``classes``: y lands on 0 or 1): rows from ``base_m`` on are added points
+    (moved again, they stay one added point); row None adds a point."""
+    x, y = (float(f"{v:.4g}") for v in (x, y))
+    y = (1.0 if y >= 0.5 else 0.0) if classes else y
     if row is not None and row >= base_m:
         added = [i for i, e in enumerate(edits) if e[0] == ADDED]
         if row - base_m >= len(added):
             return edits
         i = added[row - base_m]
-        return edits[:i] + ((ADDED, float(x), float(y)),) + edits[i + 1:]
+        return edits[:i] + ((ADDED, x, y),) + edits[i + 1:]
     return add_edit(edits, ADDED if row is None else int(row), x, y)
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def from_views(value) -> dict:
+    """What the views sent, checked: {"start": (w0, b0)} for a click on the contours (rounded to 3
+    decimals, within ±1e6), {"point": (row or None, x, y)} for a dragged or added point, {"scene": ±1}
+    for PageDown/PageUp. Anything else is dropped."""
+    out = {}
+    if not isinstance(value, dict):
+        return out
+    start, point = value.get("start"), value.get("point")
+    if isinstance(start, list) and len(start) == 2 and all(map(_finite, start)):
+        out["start"] = tuple(min(max(round(float(v), 3), -1e6), 1e6) for v in start)
+    if isinstance(point, dict) and _finite(point.get("x")) and _finite(point.get("y")) and (
+            point.get("row") is None or _finite(point["row"])):
+        out["point"] = (None if point.get("row") is None else int(point["row"]), float(point["x"]), float(point["y"]))
+    if value.get("scene") in (1, -1):
+        out["scene"] = value["scene"]
+    return out
 
 
 def outlier(data: gdata.Dataset, edits: tuple) -> tuple[float, float]:
