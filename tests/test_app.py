@@ -196,15 +196,21 @@ def test_presets_put_the_run_in_their_regime(preset, regime):
 
 
 def test_gd_momentum_and_adam_side_by_side():
+    """The race: each optimizer at the rate of its own sweep with the lowest final loss (issue 20)."""
     at = open_app()
     at.button(key="preset_compare").click().run()
     assert not at.exception and at.session_state["compare_n"] == 2
     spec = spec_of(at)
-    assert [o["label"].split(",")[0] for o in spec["others"]] == ["momentum", "Adam"]
-    lr = spec["run"]["lr"]
-    assert all(o["label"].endswith(f"α = {lr:.4g}") for o in spec["others"])
+    assert spec["run"]["optimizer"] == "gd" and [o["label"].split(",")[0] for o in spec["others"]] == ["momentum", "Adam"]
+    rates = {"gd": spec["run"]["lr"], **{name: float(o["label"].split("α = ")[1])
+                                         for name, o in zip(("momentum", "adam"), spec["others"])}}
     data = default_data()
-    adam = gdviz.descend(data, optimizer="adam", lr=lr, steps=100, w0=[-3.0], b0=4.0)
+    step = (3e4) ** (1 / 79)  # the sweep's spacing: 80 rates from α_max·1e-4 to 3·α_max
+    for name, rate in rates.items():
+        final = {q: gdviz.descend(data, optimizer=name, lr=rate * q, steps=100, w0=[-3.0], b0=4.0).loss[-1]
+                 for q in (1 / step, 1.0, step)}
+        assert final[1.0] <= min(final.values()) * (1 + 1e-6), (name, final)  # no neighbouring rate does better
+    adam = gdviz.descend(data, optimizer="adam", lr=rates["adam"], steps=100, w0=[-3.0], b0=4.0)
     np.testing.assert_allclose(web.decode(spec["others"][1]["w"]), adam.w[:, 0])
     surface = figure(at, "surface")
     colours = {t["uid"]: t["line"]["color"] for t in surface["data"] if t.get("uid", "").endswith("path")
