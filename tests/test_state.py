@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from gdviz import optimizers
 from gdviz.data import SAMPLES
 from gdviz.state import (ADDED, ARROWS, BATCH, CONTROLS, LEARNING_RATES, PENALTIES, PROBLEMS, SAMPLE_IDS, SCHEDULE_NAMES,
-                         SYNTHETIC, TOLERANCES, VIEWS, PageState, Sample, Synthetic)
+                         SYNTHETIC, TOLERANCES, VIEWS, FOCUS_VIEWS, PageState, Sample, Synthetic)
 
 
 def test_the_state_has_a_field_for_every_control_and_nothing_unnamed():
@@ -112,6 +112,8 @@ def control_value(key):
         return st.none() | st.tuples(*[st.floats(0.5, 3.0).map(lambda v: round(v, 3))] * 3)
     if key == "feature":
         return st.integers(0, 19)
+    if key == "focus":
+        return st.lists(st.sampled_from(FOCUS_VIEWS), max_size=4, unique=True).map(tuple)
     if isinstance(c.default, bool):
         return st.booleans()
     if isinstance(c.default, int):
