@@ -231,7 +231,7 @@ def test_logistic_curvature_takes_the_larger_of_start_and_optimum():
     # no "diverging" preset on the logistic loss: its gradient is bounded, so even 10x α_max wanders
     # and never blows up (issue 20: a preset is what the class will see, or absent)
     assert "diverging" not in presets
-    boom = gdviz.descend(data, lr=10 * c.lr_max, steps=200, objective="logistic", l2=1.0)
+    boom = gdviz.descend(data, lr=10 * c.lr_max, steps=200, objective="logistic")
     assert np.isfinite(boom.loss).all() and boom.diverged_at is None
 
 
