@@ -24,6 +24,7 @@ import functools
 import json
 import math
 import re
+import sys
 import tomllib
 import zlib
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ MAX_PARAMS = 40  # parameters in one scene (the page has about 30)
 MAX_VALUE = 200  # characters in one parameter's value
 MAX_FILE_BYTES = 200_000  # a lesson file larger than this is refused unread
 MAX_LINK_CHARS = 6000  # a lesson longer than this in a link travels as a file instead
+MAX_INT_BITS = 1000  # a whole number written by hand (about 300 digits; no setting needs more than 20)
 BUILTIN_NAME = "builtin"  # lesson=builtin in a link: the built-in lesson
 LESSON_PARAM, SCENE_PARAM = state.LESSON, state.SCENE  # the page's link parameters: the lesson, its scene (1-based)
 DROPPED = (state.STEP, LESSON_PARAM, SCENE_PARAM)  # never part of a scene: it opens at step 0
@@ -67,7 +69,7 @@ def _kind(value) -> str:
     """What a value from a file is, in words."""
     if isinstance(value, bool):
         return "true/false"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, _HugeNumber)):
         return "a number"
     if isinstance(value, (list, tuple)):
         return "a list"
@@ -296,7 +298,11 @@ def _link_text(value):
     """A parameter written as a TOML/JSON number or true/false by hand, as a link would carry it."""
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(value, _HugeNumber):
+        raise OverflowError(value)
     if isinstance(value, int):
+        if value.bit_length() > MAX_INT_BITS:  # str() of it raises (Python's 4,300-digit limit)
+            raise OverflowError(value.bit_length())
         return str(value)
     if isinstance(value, float) and math.isfinite(value):
         return state.write_number(value)
@@ -308,9 +314,10 @@ def from_dict(raw) -> Lesson:
     if not isinstance(raw, dict):
         raise LessonError(f"A lesson file holds a title and a list of scenes, not {_kind(raw)}.")
     version = raw.get("gdviz_lesson", FORMAT_VERSION)
-    if version != FORMAT_VERSION:
-        raise LessonError(f"This lesson file is of format {_shown(str(version))}; this gdviz reads format "
-                          f"{FORMAT_VERSION}.")
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        said = _shown(str(version)) if isinstance(version, (str, float)) or (
+            isinstance(version, int) and version.bit_length() <= MAX_INT_BITS) else _kind(version)
+        raise LessonError(f"This lesson file is of format {said}; this gdviz reads format {FORMAT_VERSION}.")
     if "title" not in raw:
         raise LessonError('The lesson has no title: add a line such as title = "My lesson" at the top.')
     unknown = [key for key in raw if key not in ("gdviz_lesson", "title", "scenes")]
@@ -339,7 +346,13 @@ def from_dict(raw) -> Lesson:
             raise LessonError(f"{where} has no title.")
         params = item.get("params", {})
         if isinstance(params, dict):
-            params = {name: _link_text(value) for name, value in params.items()}
+            try:
+                params = {name: _link_text(value) for name, value in params.items()}
+            except OverflowError:
+                name = next(n for n, v in params.items() if isinstance(v, _HugeNumber) or (
+                    isinstance(v, int) and v.bit_length() > MAX_INT_BITS))
+                raise LessonError(f"{where}: the field “{_shown(str(name))}” is a number of hundreds of digits; no "
+                                  "setting needs more than a few.") from None
         scene = Scene.__new__(Scene)  # checked below with its number, so the sentence names it
         for name, value in (("title", item["title"]), ("note", item.get("note", "")), ("params", params),
                             ("play", item.get("play", False))):
@@ -369,12 +382,18 @@ def read_lesson(raw: bytes, filename: str = "") -> Lesson:
     as_json = name.endswith(".json") or (not name.endswith(".toml") and text.lstrip().startswith("{"))
     if as_json:
         try:
-            parsed = json.loads(text)
+            parsed = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_whole_number)
         except json.JSONDecodeError as error:
             raise LessonError(f"The lesson file is not valid JSON: {error.msg.lower()} at line {error.lineno}, "
                               f"column {error.colno}.") from None
         except RecursionError:
             raise LessonError("The lesson file is not valid JSON: it is nested too deeply.") from None
+        except _Duplicate as error:
+            raise LessonError(f"The lesson file names the field “{_shown(error.args[0])}” twice in one table; "
+                              "keep one.") from None
+        except ValueError:  # Python's limit on the digits of a whole number (4,300)
+            raise LessonError(f"The lesson file has a number of more than {sys.get_int_max_str_digits():,} digits; "
+                              "no setting needs more than a few.") from None
     else:
         try:
             parsed = tomllib.loads(text)
@@ -386,7 +405,52 @@ def read_lesson(raw: bytes, filename: str = "") -> Lesson:
             raise LessonError(f"The lesson file is not valid TOML: {what[:1].lower() + what[1:]}{at}.") from None
         except RecursionError:
             raise LessonError("The lesson file is not valid TOML: it is nested too deeply.") from None
+        except ValueError:  # Python's limit on the digits of a whole number (4,300)
+            raise LessonError(_too_many_digits(text)) from None
     return from_dict(parsed)
+
+
+def _too_many_digits(text: str) -> str:
+    """The sentence for a TOML number longer than int() takes: its line, and its scene and field
+    when the line is ``name = 123…`` (tomllib raises before anything is read, so the text is searched)."""
+    limit = sys.get_int_max_str_digits()
+    long = re.search(r"\d[\d_]{%d,}" % limit, text)
+    if not long:
+        return f"The lesson file has a number of more than {limit:,} digits; no setting needs more than a few."
+    before = text[:long.start()]
+    line = before.count("\n") + 1
+    key = re.fullmatch(r"\s*([A-Za-z0-9_-]+|\"[^\"\n]{1,40}\")\s*=\s*[+-]?", before[before.rfind("\n") + 1:])
+    scenes = len(re.findall(r"^\s*\[\[\s*scenes\s*\]\]", before, re.M))
+    if not key:
+        return (f"The lesson file has a number of more than {limit:,} digits at line {line}; no setting needs more "
+                "than a few.")
+    where = f"Scene {scenes}" if scenes else "The lesson"
+    return (f"{where}: the field “{_shown(key.group(1).strip(chr(34)))}” is a number of more than {limit:,} digits "
+            f"(line {line}); no setting needs more than a few.")
+
+
+class _HugeNumber:
+    """A whole number in a JSON file too long for int() (Python's 4,300-digit limit): refused where
+    it stands, so the sentence names its scene and field."""
+
+    def __init__(self, digits: str) -> None:
+        self.digits = len(digits)
+
+
+def _whole_number(text: str):
+    return int(text) if len(text) <= 1000 else _HugeNumber(text)
+
+
+class _Duplicate(Exception):
+    """A JSON object that names a key twice (json.loads would keep the last silently)."""
+
+
+def _no_duplicates(pairs: list) -> dict:
+    table = dict(pairs)
+    if len(table) != len(pairs):
+        seen = set()
+        raise _Duplicate(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return table
 
 
 # ---- a whole lesson in a link ----
@@ -435,6 +499,9 @@ def lesson_from_link(text: str) -> Lesson:
     if not unpacker.eof:
         raise LessonError("The lesson in the link is damaged (cut short); ask for the link again or for the "
                           "lesson file.")
+    if unpacker.unused_data:
+        raise LessonError(f"The lesson in the link has {len(unpacker.unused_data)} bytes after its end; it is not "
+                          "one gdviz wrote (ask for the link again or for the lesson file).")
     return read_lesson(raw, "link.json")
 
 

@@ -16,11 +16,13 @@ No NaN or infinity ever reaches a picture: a non-finite value is a gap, as in Pl
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -47,13 +49,75 @@ SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 # ---- type ----
+# Where DejaVu Sans lives: Debian's fonts-dejavu-core (the Dockerfile installs it), other systems' packages.
+FONT_FOLDERS = (FONTS, Path("/usr/share/fonts/dejavu"), Path("/usr/share/fonts/TTF"),
+                Path("/usr/share/fonts/dejavu-sans-fonts"), Path("/usr/local/share/fonts"))
+NO_FONT = "no DejaVu font installed (fonts-dejavu-core): symbols spelled out"
+
+
+def font_file(bold: bool = False) -> Path | None:
+    """DejaVu Sans (bold) where it is installed, else None."""
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return next((folder / name for folder in FONT_FOLDERS if (folder / name).is_file()), None)
+
+
+@functools.lru_cache(maxsize=64)
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-    """DejaVu Sans (it has ∂, α, ∇, ←, −, ′, λ and subscripts) if installed, else Pillow's own scalable font."""
-    path = FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
-    try:
-        return ImageFont.truetype(str(path), max(1, int(size)))
-    except OSError:
-        return ImageFont.load_default(size=max(1, int(size)))
+    """DejaVu Sans (it has ∂, α, ∇, ←, −, ′, λ and subscripts) if installed; else Pillow's own
+    scalable font, which has none of them: it then writes every text with those symbols spelled out
+    (α as alpha, ∇ as grad, ₁ as 1, ...) instead of drawing boxes, and each slide says so (NO_FONT)."""
+    path = font_file(bold)
+    if path is not None:
+        try:
+            return ImageFont.truetype(str(path), max(1, int(size)))
+        except OSError:
+            pass
+    fallback = ImageFont.load_default(size=max(1, int(size)))
+    if isinstance(fallback, ImageFont.FreeTypeFont):
+        fallback.__class__ = _SpelledOut
+    return fallback
+
+
+def has_symbols() -> bool:
+    """Whether the slides' type has the lecture's symbols (DejaVu is installed)."""
+    return not isinstance(font(10), _SpelledOut)
+
+
+_SPELLED = {"α": "alpha", "β": "beta", "γ": "gamma", "η": "eta", "θ": "theta", "κ": "kappa", "λ": "lambda",
+            "μ": "mu", "σ": "sigma", "∂": "d", "∇": "grad ", "←": "<-", "→": "->", "−": "-", "′": "'", "·": "*",
+            "×": "x", "…": "...", "≈": "~", "≤": "<=", "≥": ">=", "“": '"', "”": '"', "‘": "'", "’": "'",
+            "–": "-", "—": "-", "ŷ": "y^", "²": "^2", "³": "^3", "√": "sqrt", "∞": "inf", "Σ": "sum ", "ᵀ": "^T"}
+_SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+")
+
+
+def spelled_out(text: str) -> str:
+    """``text`` in ASCII, the lecture's symbols spelled out (for a font without them)."""
+    text = _SUPERSCRIPT_RUN.sub(lambda m: "^" + unicodedata.normalize("NFKC", m.group()).replace("−", "-"), str(text))
+    out = []
+    for c in text:
+        if c.isascii():
+            out.append(c)
+        elif c in _SPELLED:
+            out.append(_SPELLED[c])
+        else:
+            plain_c = unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()
+            name = unicodedata.name(c, "")
+            out.append(plain_c or (name.split()[-1].lower() if name.startswith("GREEK") else "?"))
+    return "".join(out)
+
+
+class _SpelledOut(ImageFont.FreeTypeFont):
+    """Pillow's built-in font, which has no Greek letters, arrows or subscripts: every text it
+    measures or draws is spelled_out first, so it never draws the missing-glyph box."""
+
+    def getmask2(self, text, *args, **kwargs):
+        return super().getmask2(spelled_out(text), *args, **kwargs)
+
+    def getlength(self, text, *args, **kwargs):
+        return super().getlength(spelled_out(text), *args, **kwargs)
+
+    def getbbox(self, text, *args, **kwargs):
+        return super().getbbox(spelled_out(text), *args, **kwargs)
 
 
 def nice(value) -> str:
@@ -796,6 +860,8 @@ class Slide:
             parts.append(f"batch {run['batch_size']}")
         if run.get("formula"):
             parts.append(str(run["formula"]))
+        if not has_symbols():
+            parts.append(NO_FONT)
         return "   ·   ".join(parts)
 
     def _header(self, draw: ImageDraw.ImageDraw, frame: dict, k: int, title: str) -> None:

@@ -798,7 +798,16 @@ class _PageStateMethods:
                 values[SCENE] = 1
         elif scene is not None:
             notes.append("The link names a scene but no lesson; ignored.")
-        return cls.from_values(values), notes
+        made = cls.from_values(values)
+        if not made.regression:  # a test surface has no data, penalty or batches: their settings mean nothing
+            keys = {*DATA_KEYS, "edits", "pull", "eigen"}
+            unused = [name for name in params if (name in links() and links()[name].key in keys
+                                                  and links()[name].key in values) or name in columns]
+            if unused:
+                shown = ", ".join(f"“{name}”" for name in unused[:4]) + (", …" if len(unused) > 4 else "")
+                notes.append(f"{shown} {'means' if len(unused) == 1 else 'mean'} nothing on a test surface (it has "
+                             "no data); ignored.")
+        return made, notes
 
     def scene_params(self) -> dict[str, str]:
         """The state as a lesson scene carries it: its difference from the defaults, in link form

@@ -160,3 +160,44 @@ def test_the_views_get_the_names_verbatim_and_the_figures_get_them_escaped(hosti
     for text in texts:
         assert "<a" not in text and "%{y}_rate" not in text, text
     assert data["layout"]["xaxis"]["title"]["text"] == '&lt;a href="https://evil.example"&gt;link&lt;/a&gt;'
+
+
+# ---------------------------------------------------------------- lessons and links that used to crash the page
+HUGE_LESSON = '{"gdviz_lesson":1,"title":"t","scenes":[{"title":"a","params":{"lr":%s}}]}' % ("1" * 5000)
+
+
+def test_a_lesson_with_a_5000_digit_number_is_a_sentence_and_the_lesson_in_use_stays():
+    import base64
+    import zlib
+
+    from gdviz import lessons
+
+    link = base64.urlsafe_b64encode(zlib.compress(HUGE_LESSON.encode(), 9)).decode().rstrip("=")
+    at = open_app(lesson=link, scene="1")  # the 126-character link of the report
+    assert any("cannot be opened" in info.value and "hundreds of digits" in info.value for info in at.info), \
+        [info.value for info in at.info]
+    at = open_app(lesson="builtin", scene="2")
+    assert at.session_state["lesson"] == lessons.builtin_lesson()
+    at.file_uploader(key="lesson_file").set_value(("deck.json", HUGE_LESSON.encode(), "application/json")).run()
+    assert not at.exception, at.exception
+    assert at.session_state["lesson"] == lessons.builtin_lesson()  # the lesson in use stays
+    assert any("the field “lr” is a number of hundreds of digits" in e.value for e in at.error)
+    hexed = 'title = "t"\n[[scenes]]\ntitle = "a"\n[scenes.params]\nlr = 0x' + "f" * 3700 + "\n"
+    at.file_uploader(key="lesson_file").set_value(("deck.toml", hexed.encode(), "application/toml")).run()
+    assert not at.exception, at.exception
+    assert at.session_state["lesson"] == lessons.builtin_lesson()
+
+
+def test_data_settings_on_a_test_surface_and_a_scene_without_a_lesson_get_notes():
+    from gdviz.state import PageState
+
+    _, notes = PageState.from_link({"problem": ["rosenbrock"], "l2": ["0.1"], "std": ["1"], "pull": ["1"],
+                                    "eig": ["1"]})
+    assert notes == ["“l2”, “std”, “pull”, “eig” mean nothing on a test surface (it has no data); ignored."]
+    _, notes = PageState.from_link({"problem": ["saddle"], "n": ["30"], "lr": ["0.1"]})
+    assert notes == ["“n” means nothing on a test surface (it has no data); ignored."]
+    assert PageState.from_link({"l2": ["0.1"], "std": ["1"]})[1] == []  # on a regression they mean something
+    assert PageState.from_link({"scene": ["3"]})[1] == ["The link names a scene but no lesson; ignored."]
+    at = open_app(problem="rosenbrock", l2="0.1", eig="1")
+    assert any("mean nothing on a test surface" in str(element.value) for element in at.info), \
+        [element.value for element in at.info]

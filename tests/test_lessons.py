@@ -310,8 +310,8 @@ def claims_too_small(note: Note, lecture):  # scene 5
     run, data = lecture.run, lecture.data
     said_alpha_lambda(note, lecture)
     factors = 1 - lecture.state.lr * hessian(data)[0]
-    assert factors.min() >= 0.98 - 1e-3 and factors.max() < 1  # none shrinks by more than 2% a step
-    note.says("no direction shrinks by more than 2% a step")
+    assert factors.min() >= 0.996 - 1e-4 and factors.max() < 1  # none shrinks by more than 0.4% a step
+    note.says("no direction shrinks by more than 0.4% a step")
     note.says(f"after {run.steps} steps")
     note.says(f"only {covered(data, run)[-1]:.0%} of the way to the minimum")
     star = least_squares(data)
@@ -734,3 +734,184 @@ def test_deck_edits_return_new_lessons():
     with pytest.raises(LessonError, match="at most 60"):
         lessons.add_scene(Lesson("Full", (a,) * 60), b)
     assert lessons.retitle(lesson, "New").title == "New"
+
+
+# ---------------------------------------------------------------- hostile lessons: one sentence, never a crash
+HUGE = "1" * 5000  # more digits than Python's int() takes (4,300): a ValueError unless caught
+HEX = "0x" + "f" * 3700  # TOML reads it (int(…, 16) has no limit); str() of it has 4,457 digits
+LINK_NAMES = sorted(state.links()) + ["step", "lesson", "scene", "features", "target", "zz", ""]
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+                    st.text(max_size=30), st.sampled_from([HUGE, HEX, "0.1", "adam", "1e400", "-0", "nan"]))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                      max_leaves=8)
+
+
+def json_text(value) -> str:
+    """JSON of any value, with the markers HUGE and HEX written as bare numbers (json.dumps cannot:
+    str() of such an int raises), non-finite floats as JavaScript's NaN/Infinity (json reads them)."""
+    if isinstance(value, str) and value in (HUGE, HEX):
+        return HUGE if value == HUGE else str(int(HEX[2:18], 16)) + "1" * 4400
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k)}:{json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(json_text(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def toml_value(value) -> str:
+    """TOML of any value, inline (tables as {…}), with HUGE and HEX as bare numbers; None (TOML has
+    no null) as an empty table."""
+    if isinstance(value, str) and value in (HUGE, HEX):
+        return value
+    if value is None:
+        return "{}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return "nan" if value != value else ("inf" if value == float("inf") else "-inf" if value == -float("inf")
+                                              else repr(value))
+    if isinstance(value, str):
+        return lessons._toml_string(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return "{" + ", ".join(f"{lessons._toml_string(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+
+
+def toml_text(document: dict) -> str:
+    return "".join(f"{lessons._toml_string(k)} = {toml_value(v)}\n" for k, v in document.items())
+
+
+scene_docs = st.fixed_dictionaries({"title": st.one_of(st.text(max_size=20), values)},
+                                   optional={"note": values, "play": values,
+                                             "params": st.one_of(values, st.dictionaries(
+                                                 st.sampled_from(LINK_NAMES), scalars, max_size=4)),
+                                             "extra": values})
+lesson_docs = st.one_of(values, st.fixed_dictionaries(
+    {"title": st.one_of(st.just("A lesson"), values)},
+    optional={"gdviz_lesson": st.one_of(st.just(1), scalars),
+              "scenes": st.one_of(st.lists(st.one_of(scene_docs, values), max_size=4), values)}))
+
+
+def one_sentence(error: LessonError) -> str:
+    message = str(error)
+    assert type(error) is LessonError
+    assert message.endswith(".") and "\n" not in message and "Traceback" not in message, message
+    assert 10 < len(message) < 500, message
+    return message
+
+
+def opens_or_says_one_sentence(read) -> None:
+    try:
+        lesson = read()
+    except LessonError as error:  # anything else (ValueError, TypeError, ...) fails the test
+        one_sentence(error)
+    else:
+        assert isinstance(lesson, Lesson) and 1 <= len(lesson.scenes) <= lessons.MAX_SCENES
+
+
+@settings(max_examples=300, deadline=None)
+@given(lesson_docs)
+def test_any_json_structure_opens_or_is_one_sentence(document):
+    opens_or_says_one_sentence(lambda: lessons.read_lesson(json_text(document).encode(), "deck.json"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(lesson_docs.filter(lambda d: isinstance(d, dict)))
+def test_any_toml_structure_opens_or_is_one_sentence(document):
+    opens_or_says_one_sentence(lambda: lessons.read_lesson(toml_text(document).encode(), "deck.toml"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)), st.sampled_from(["a.json", "a.toml", ""]))
+def test_any_bytes_open_or_are_one_sentence(raw, name):
+    opens_or_says_one_sentence(lambda: lessons.read_lesson(raw, name))
+
+
+@settings(max_examples=200, deadline=None)
+@given(lesson_docs, st.binary(max_size=20), st.booleans())
+def test_any_compressed_link_opens_or_is_one_sentence(document, tail, compressed_tail):
+    packed = zlib.compress(json_text(document).encode(), 9)
+    packed += zlib.compress(tail) if compressed_tail and tail else tail
+    text = base64.urlsafe_b64encode(packed).decode().rstrip("=")
+    try:
+        lessons.lesson_from_link(text)
+    except LessonError as error:
+        one_sentence(error)
+    else:
+        assert not tail, "bytes after the compressed lesson were accepted"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_link_text_opens_or_is_one_sentence(text):
+    opens_or_says_one_sentence(lambda: lessons.lesson_from_link(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(LINK_NAMES), st.lists(st.one_of(st.text(max_size=30),
+                                                                         st.sampled_from([HUGE, HEX, "0" * 5000])),
+                                                               min_size=1, max_size=2), max_size=6))
+def test_the_link_codec_never_raises(params):
+    link = pipeline.read_link(params)  # the page's own reading: a state, maybe a lesson, notes
+    assert isinstance(link.state, state.PageState)
+    assert all(isinstance(note, str) and note for note in link.notes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2), st.sampled_from(["title", "note", "play", "params", "lr", "opt", "steps", "cam", "zz"]),
+       st.one_of(scalars, values))
+def test_a_bad_field_names_its_scene_and_the_field(k, field, value):
+    """Every input either opens or says which scene and which field."""
+    scenes = [{"title": f"S{i}", "note": "", "params": {"lr": "0.1"}} for i in range(3)]
+    if field in ("title", "note", "play", "params"):
+        scenes[k][field] = value
+    else:
+        scenes[k]["params"][field] = value
+    for raw, name in ((json_text({"title": "L", "scenes": scenes}).encode(), "deck.json"),
+                      (toml_text({"title": "L", "scenes": scenes}).encode(), "deck.toml")):
+        try:
+            lessons.read_lesson(raw, name)
+        except LessonError as error:
+            message = one_sentence(error)
+            if "not valid TOML" in message:  # TOML has no null: {} in its place is still a table
+                continue
+            if name == "deck.toml" and "digits at line" in message:  # an inline table: tomllib stops first
+                continue
+            assert message.startswith(f"Scene {k + 1}"), message
+            # a whole params table: the sentence names the parameter inside it that is wrong
+            assert field in message or (field == "params" and isinstance(value, dict)), message
+
+
+@pytest.mark.parametrize("raw, name, words", [
+    ('{"gdviz_lesson":1,"title":"t","scenes":[{"title":"a","params":{"lr":%s}}]}' % HUGE, "deck.json",
+     "Scene 1 (“a”): the field “lr” is a number of hundreds of digits"),
+    ('title = "t"\n[[scenes]]\ntitle = "a"\n[scenes.params]\nlr = %s\n' % HEX, "deck.toml",
+     "Scene 1 (“a”): the field “lr” is a number of hundreds of digits"),
+    ('title = "t"\n[[scenes]]\ntitle = "a"\n[scenes.params]\nlr = %s\n' % HUGE, "deck.toml",
+     "Scene 1: the field “lr” is a number of more than 4,300 digits (line 5)"),
+    ('gdviz_lesson = %s\ntitle = "t"\n' % HEX, "deck.toml", "of format a number"),
+    ('{"title":"t","title":"u","scenes":[{"title":"a"}]}', "deck.json", "names the field “title” twice"),
+    ('{"title":"t","scenes":[{"title":"a","params":{"lr":"0.1","lr":"0.2"}}]}', "deck.json", "“lr” twice"),
+])
+def test_the_integer_limit_hex_literals_and_duplicate_keys_are_one_sentence(raw, name, words):
+    with pytest.raises(LessonError) as caught:
+        lessons.read_lesson(raw.encode(), name)
+    assert words in one_sentence(caught.value)
+
+
+def test_the_reported_126_character_link_is_one_sentence_and_trailing_bytes_are_refused():
+    document = '{"gdviz_lesson":1,"title":"t","scenes":[{"title":"a","params":{"lr":%s}}]}' % HUGE
+    link = base64.urlsafe_b64encode(zlib.compress(document.encode(), 9)).decode().rstrip("=")
+    assert len(link) < 130
+    with pytest.raises(LessonError, match="“lr” is a number of hundreds of digits"):
+        lessons.lesson_from_link(link)
+    opened = pipeline.read_link({"lesson": [link], "scene": ["1"]})
+    assert opened.lesson is None and "cannot be opened" in opened.notes[-1]
+    good = base64.urlsafe_b64decode(lessons.lesson_to_link(BUILTIN) + "==")
+    for tail in (b"junk", zlib.compress(b"{}"), b"\x00"):
+        with pytest.raises(LessonError, match="bytes after its end"):
+            lessons.lesson_from_link(base64.urlsafe_b64encode(good + tail).decode().rstrip("="))
+    assert lessons.lesson_from_link(base64.urlsafe_b64encode(good).decode().rstrip("=")) == BUILTIN

@@ -314,3 +314,80 @@ def test_tick_labels_read_as_the_page_writes_them():
     assert [slides.tick_text(v, 1.0) for v in (200000, -1.5e6, 0.25, -3, 2e-5)] == ["200k", "−1.5M", "0.25", "−3", "2×10⁻⁵"]
     assert [text for _, text in slides.log_ticks(-3, 1)] == ["10⁻³", "10⁻²", "10⁻¹", "1", "10"]
     assert [text for _, text in slides.log_ticks(np.log10(0.3), np.log10(3))] == ["0.5", "1", "2"]
+
+
+# ---- type: every symbol drawn is a real glyph ----
+def drawn_texts(specs) -> set[str]:
+    """Every text the slides draw for ``specs`` (titles, subtitles, ticks, axis titles, legends,
+    text traces), recorded as Pillow is asked to draw it."""
+    from PIL import ImageDraw
+
+    seen: set[str] = set()
+    original = ImageDraw.ImageDraw.text
+
+    def recording(self, xy, text, *args, **kwargs):
+        seen.add(str(text))
+        return original(self, xy, text, *args, **kwargs)
+
+    ImageDraw.ImageDraw.text = recording
+    try:
+        for title, spec in specs:
+            slides.picture(spec, None, title=title, size=(800, 450))
+            slides.picture(spec, 0, title=title, size=(800, 450))
+    finally:
+        ImageDraw.ImageDraw.text = original
+    return seen
+
+
+def symbol_specs():
+    from gdviz import pipeline
+    from gdviz.state import BATCH, PROBLEMS, PageState
+
+    base = PageState().replace(steps=40)
+    states = [base.replace(optimizer=name, sched=schedule, l2=l2)
+              for name, schedule, l2 in [("gd", "constant", 0.0), ("momentum", "step", 0.5), ("nesterov", "cosine", 0.0),
+                                         ("adagrad", "exponential", 0.0), ("rmsprop", "constant", 2.0),
+                                         ("adam", "cosine", 0.0)]]
+    states += [base.replace(problem=label) for label in PROBLEMS.values() if label != PROBLEMS["mse"]]
+    states += [base.replace(batch_mode=BATCH["mini"], batch_size=4), base.replace(lr=5.0),
+               base.replace(compared=(("adam", 0.1), ("momentum", 0.01)))]
+    return [("α β₁ λ ∂L/∂w ∇ ← ŷ “x” …", pipeline.lecture(state).spec) for state in states]
+
+
+def test_no_symbol_the_slides_draw_is_the_missing_glyph_box():
+    """Each character of every text drawn is compared, as a bitmap, with the font's .notdef glyph
+    (what FreeType draws for a character the font lacks): none may be that box."""
+    texts = drawn_texts(symbol_specs())
+    texts.add("⁰¹²³⁴⁵⁶⁷⁸⁹⁻×")  # the ticks of a log axis and of tiny numbers (tick_text, log_ticks)
+    symbols = sorted({c for text in texts for c in text if not c.isspace()})
+    assert {"α", "∂", "∇", "←", "−", "λ", "₁", "⁻"} <= set(symbols), symbols
+    for bold in (False, True):
+        type_ = slides.font(40, bold)
+        assert "DejaVu" in type_.getname()[0]
+        notdef = type_.getmask("\uffff")  # no font maps this code point: FreeType draws glyph 0, .notdef
+        assert notdef.getbbox() is not None, "the .notdef glyph is a visible box in DejaVu"
+        assert bytes(type_.getmask("\U00010000")) == bytes(notdef)  # another unmapped one: the same box
+        box = (notdef.size, bytes(notdef))
+        missing = [c for c in symbols if (type_.getmask(c).size, bytes(type_.getmask(c))) == box]
+        assert not missing, f"drawn as the missing-glyph box: {missing}"
+
+
+def test_without_dejavu_the_slides_spell_the_symbols_out_and_say_so(monkeypatch):
+    monkeypatch.setattr(slides, "FONT_FOLDERS", ())
+    slides.font.cache_clear()
+    try:
+        assert not slides.has_symbols()
+        spec = symbol_specs()[1][1]
+        texts = drawn_texts([("α and ∇", spec)])
+        assert any(slides.NO_FONT in text for text in texts)  # the slide says so
+        type_ = slides.font(40)
+        notdef = type_.getmask("\uffff")
+        box = (notdef.size, bytes(notdef))
+        symbols = {c for text in texts for c in slides.spelled_out(text)}
+        assert all(c.isascii() for c in symbols)
+        missing = [c for c in "".join(sorted({c for text in texts for c in text}))
+                   if not c.isspace() and (type_.getmask(c).size, bytes(type_.getmask(c))) == box]
+        assert not missing, f"drawn as the missing-glyph box without DejaVu: {missing}"
+        assert slides.spelled_out("α = 10⁻³ · ∂L/∂w₁ ← ŷ − y") == "alpha = 10^-3 * dL/dw1 <- y^ - y"
+    finally:
+        slides.font.cache_clear()
