@@ -51,7 +51,7 @@ from st_client import ROOT, BenchError, streamlit_server  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-MAX_FEATURES = 20  # gdviz/web/state.py
+MAX_FEATURES = 20  # gdviz/state.py
 BUDGET_RATIO, BUDGET_RSS = 5.0, 1.5 * 2**30
 LINK = "/?opt=adam&steps=2000"
 # In every frame: count Plotly.react calls still pending, keep their errors.
