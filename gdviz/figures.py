@@ -135,9 +135,10 @@ def _marks(optimum) -> list[tuple]:
     return [tuple(mark) for mark in optimum]
 
 
-def _mark_traces(optimum, view: str, lift: float = 0.0) -> list[dict]:
+def _mark_traces(optimum, view: str, lift: float = 0.0, heights=None) -> list[dict]:
     """One trace per kind of marked point (uid "optimum" for the first, "optimum-2", … after),
-    points of the same name together (a surface's four minima: one legend entry)."""
+    points of the same name together (a surface's four minima: one legend entry); in 3-D at the
+    height ``heights`` draws their loss at (default: the loss), the hover naming the loss itself."""
     groups: dict[str, list] = {}
     for w, b, L, name in _marks(optimum):
         groups.setdefault(name, []).append((w, b, L))
@@ -148,11 +149,12 @@ def _mark_traces(optimum, view: str, lift: float = 0.0) -> list[dict]:
         ws, bs, Ls = (list(v) for v in zip(*points))
         uid = "optimum" if i == 0 else f"optimum-{i + 1}"
         if view == "surface":
-            traces.append(dict(type="scatter3d", x=ws, y=bs, z=[v + lift for v in Ls], uid=uid, name=plotly_text(name),
-                               mode="markers", marker=dict(size=9, color=colour, symbol="diamond",
-                                                           line=dict(color="black", width=2)),
+            drawn = Ls if heights is None else heights(Ls).tolist()
+            traces.append(dict(type="scatter3d", x=ws, y=bs, z=[v + lift for v in drawn], uid=uid,
+                               name=plotly_text(name), mode="markers", customdata=Ls,
+                               marker=dict(size=9, color=colour, symbol="diamond", line=dict(color="black", width=2)),
                                hovertemplate=f"{plotly_text(name)}<br>w = %{{x:.5g}}<br>b = %{{y:.5g}}<br>L = "
-                                             "%{z:.5g}<extra></extra>"))
+                                             "%{customdata:.5g}<extra></extra>"))
         else:
             traces.append(dict(type="scatter", x=ws, y=bs, uid=uid, name=plotly_text(name), mode="markers",
                                marker=dict(size=18, color=colour, symbol="star", line=dict(color="black", width=1.5)),
@@ -180,7 +182,7 @@ def _other_paths(moving: dict, runs, *, kind: str, widths: tuple, sizes: tuple) 
 
 def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, float], moving: dict, *,
                    arrow_scale: float, w_label: str = "w", w_symbol: str | None = None,
-                   equal_scales: bool | None = None, top_at_least: float | None = None) -> go.Figure:
+                   equal_scales: bool | None = None, top_at_least: float | None = None, heights=None) -> go.Figure:
     """The 3-D loss surface L(w, b), the path on it, the gradient ∇L at every step (horizontal
     arrows in the (w, b) plane at the point's height), the current step's ∇L and update emphasised.
     ``runs`` are RunLooks (the main run first, then compared runs), ``optimum`` is (w*, b*, L*),
@@ -191,8 +193,16 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
     The paths are drawn over an opaque surface, lifted just above its triangles, so they keep their
     own colours. ``equal_scales`` gives w and b one scale (a standardised feature's round bowl looks
     round); None turns it on when the weight is a standardised one (its symbol carries ′) and the
-    box is not far from square. ``arrow_scale`` (a frames.ArrowScale) names how arrows are drawn."""
+    box is not far from square. ``arrow_scale`` (a frames.ArrowScale) names how arrows are drawn.
+    ``heights`` (a surface.Heights, surface.heights_for) draws each loss as a height, the same for
+    the surface, the paths (their frames' "z") and the marks; log-like heights put round losses on
+    the z axis and the loss itself in the surface's hover."""
     line = runs[0]
+    loss_z = np.asarray(z, dtype=np.float64)
+    log_heights = heights is not None and heights.log
+    if heights is not None:
+        z = heights(loss_z)
+        runs = [RunLook(run.label, run.colour, heights(run.loss), run.hover, run.shown) for run in runs]
     heading = "Loss surface L(w, b) and the path"
     if w_symbol is not None and w_symbol != w_label:
         heading = f"Loss over {plotly_text(w_label)} and b"
@@ -207,8 +217,10 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
                    colorscale="Viridis", opacity=1.0, showscale=False, cmin=float(np.min(z)), cmax=top,
                    contours=dict(z=dict(show=True, usecolormap=True, project=dict(z=True), width=2)),
                    hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{z:.4g}<extra>surface</extra>")
+              | (dict(customdata=loss_z, hovertemplate="w = %{x:.4g}<br>b = %{y:.4g}<br>L = %{customdata:.4g}"
+                                                       "<extra>surface</extra>") if log_heights else {})
               | moving_surface,
-              *_mark_traces(optimum, "surface", lift),
+              *_mark_traces(optimum, "surface", lift, heights),
               _moves(moving, "gradients", type="scatter3d", name=f"gradient ∇L ({arrows})", mode="lines",
                      line=dict(color=GRADIENT, width=3), hoverinfo="skip")]
     if "batch-gradients" in moving:
@@ -234,13 +246,42 @@ def surface_figure(w_values, b_values, z, runs, optimum: tuple[float, float, flo
         longest = max(span_w, span_b)
         aspect = dict(aspectmode="manual", aspectratio=dict(x=span_w / longest, y=span_b / longest, z=0.8))
         eye = dict(x=-0.95, y=-1.05, z=1.25)  # a smaller box: a closer eye
+    z_ticks = _z_ticks(bottom, top, heights if log_heights else None, float(np.nanmax(loss_z)))
+    if log_heights:  # the title says the scale is not linear
+        z_ticks["title"] = title("loss (log)")
     return _figure(traces, heading,
                    scene=dict(xaxis=dict(title=title(w_label), range=[w_values[0], w_values[-1]], **axis),
                               yaxis=dict(title=title("b"), range=[b_values[0], b_values[-1]], **axis),
-                              zaxis=dict(title=title("loss"), range=[bottom, top], **axis),
+                              zaxis=dict(title=title("loss"), range=[bottom, top], **axis) | z_ticks,
                               **aspect, camera=dict(eye=eye),
-                              domain=dict(x=[0, 1], y=[0.08, 1])),
+                              domain=dict(x=[0.05, 1], y=[0.08, 1])),  # room at the left for the z title
                    legend=dict(orientation="h", x=0.0, y=0.0, yanchor="bottom", font=dict(size=15)))
+
+
+def _z_ticks(bottom: float, top: float, heights=None, loss_top: float | None = None) -> dict:
+    """The 3-D view's z ticks: about five round losses (log-like ``heights``: Heights.ticks), short
+    (1k, 2.5k), none near the axis's middle, where Plotly puts the axis title, so "loss" never sits on
+    a label (nor does the presenter's larger type)."""
+    if heights is not None:
+        values, texts = heights.ticks(loss_top)
+    else:
+        raw = (top - bottom) / 6
+        unit = 10.0 ** np.floor(np.log10(raw)) if raw > 0 else 1.0
+        step = unit * min((m for m in (1, 2, 2.5, 5, 10) if unit * m >= raw), default=10)
+        values = list(np.arange(np.ceil(bottom / step), np.floor(top / step) + 1) * step)
+        texts = [_short_tick(v) for v in values]
+    middle, half = (bottom + top) / 2, (top - bottom) / 2
+    kept = [(float(v), t) for v, t in zip(values, texts) if bottom <= v <= top and abs(v - middle) > 0.2 * half]
+    return dict(tickmode="array", tickvals=[v for v, _ in kept], ticktext=[t for _, t in kept])
+
+
+def _short_tick(value: float) -> str:
+    """A linear z tick: 0, 0.5, 20, 1.5k, 2M (a true minus sign)."""
+    value = float(round(value, 12))
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}".replace("-", "−")
+    return f"{value:.3g}".replace("-", "−")
 
 
 def surface_height(z, runs, top_at_least: float | None = None) -> tuple[float, float]:
@@ -381,10 +422,14 @@ def _eigen_line_traces(eigen: dict, spans, left: float) -> list[dict]:
     return traces
 
 
-def eigen_figure(observed, predicted, labels, moving: dict, *, note: str | None = None) -> go.Figure:
+def eigen_figure(observed, predicted, labels, moving: dict, *, note: str | None = None,
+                 floor: float | None = None) -> go.Figure:
     """|error| along each eigen-direction, |vᵢᵀ(θ_k − θ*)|, against the step on a log axis: observed
     on the run (dots) and, for plain full-batch gradient descent, predicted by the closed form
-    (lines, ``predicted`` None otherwise, and the title says so); the step shown marked ("eigen-now")."""
+    (lines, ``predicted`` None otherwise, and the title says so); the step shown marked ("eigen-now").
+    ``floor`` (float64's, frames.eigen_errors): the axis ends there, a dotted line and a label say
+    so, and both the prediction and the dots are drawn down to it, no further (below it θ − θ* is
+    rounding: a prediction running on to 10⁻⁴⁰ would look like theory and practice disagreeing)."""
     observed = np.asarray(observed, dtype=np.float64)
     steps = np.arange(observed.shape[0])
     traces = []
@@ -410,8 +455,20 @@ def eigen_figure(observed, predicted, labels, moving: dict, *, note: str | None 
         notes.append(dict(xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left", yanchor="bottom", showarrow=False,
                           text=plotly_text(note), font=dict(size=15, color="#A33200" if "grows" in note or "unstable"
                                                             in note else "#555555")))
-    return _figure(traces, title, xaxis=dict(title="step"), yaxis=dict(title="|error| (log)", type="log",
-                                                                   exponentformat="power"),
+    yaxis = dict(title="|error| (log)", type="log", exponentformat="power")
+    shapes = []
+    if floor is not None and floor > 0:
+        shown = [observed] + ([np.asarray(predicted, dtype=np.float64)] if predicted is not None else [])
+        highest = max((float(np.nanmax(np.where(np.isfinite(v), v, np.nan))) for v in shown if np.isfinite(v).any()),
+                       default=1.0)
+        top = np.log10(max(highest, floor * 10))
+        yaxis["range"] = [np.log10(floor) - 0.04 * (top - np.log10(floor)), top + 0.3]
+        shapes.append(dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=floor, y1=floor,
+                           line=dict(color="#555555", width=2, dash="dot")))
+        notes.append(dict(xref="paper", yref="y", x=1.0, y=float(np.log10(floor)), xanchor="right", yanchor="bottom",
+                          showarrow=False, text="float64's floor: below it the error is rounding, not descent",
+                          font=dict(size=14, color="#555555"), bgcolor="rgba(255,255,255,0.8)"))
+    return _figure(traces, title, xaxis=dict(title="step"), yaxis=yaxis, shapes=shapes,
                    legend=LEGEND_BELOW, annotations=notes, margin=dict(t=80))
 
 

@@ -28,7 +28,7 @@ from . import lessons
 from .lessons import page_params
 from .model import curvature, degeneracy, optimum
 from .optimizers import LABELS
-from .presets import PRESETS, judged_presets, learning_rate_presets, settings_that_fit
+from .presets import PRESETS, STEP_CHOICES, judged_presets, learning_rate_presets, settings_that_fit
 from .stability import local_curvature
 from .state import (BATCH, LEARNING_RATES, REGRESSIONS, VIEWS, ARROWS, PageState, Sample, Synthetic,
                     same_data_set, unedited)
@@ -217,7 +217,8 @@ def scale_below(rate: float) -> float:
 def opening(state: PageState, previous: PageState | None = None, given=frozenset()) -> tuple[PageState, list[str]]:
     """The settings a page opens on when its data set or problem is new (not a tweak of the
     synthetic knobs or of the columns): (the state with them, notes). Settings named in ``given``
-    (what a link or a scene set) win. Points moved on other data are dropped.
+    (what a link or a scene set) win. Points moved on other data are dropped. Real data whose
+    "Standardise" changed is a new loss too: it opens on that loss's rate (``rescaled``).
 
     Synthetic data: the start (−3, 4) (0, 0 for classes) at the largest rate on the scale at most
     half of α_best. Real data: plain full-batch descent from 0 at the rate and steps with which it
@@ -230,6 +231,8 @@ def opening(state: PageState, previous: PageState | None = None, given=frozenset
         state = state.replace(edits=())  # moved points belong to the data they were made on
     if previous is not None and previous.problem_id == state.problem_id and (
             not state.regression or same_data_set(previous.data_choice(), state.data_choice())):
+        if state.regression and bool(previous.standardise) != bool(state.standardise):
+            return rescaled(state, previous, given)
         return state, []
     problem, notes = state.problem_id, []
     if not state.regression:
@@ -257,6 +260,41 @@ def opening(state: PageState, previous: PageState | None = None, given=frozenset
                                      "in x's own units.")
                     break
     return state.replace(**{k: v for k, v in suited.items() if k not in given}), notes
+
+
+def rescaled(state: PageState, previous: PageState, given=frozenset()) -> tuple[PageState, list[str]]:
+    """Real data whose "Standardise" was just ticked or unticked is a new loss: it opens on a rate
+    that shows that loss (the rate before would blow the raw valley up, or crawl in the round bowl),
+    with a sentence saying which: the rate and steps with which plain gradient descent reaches the
+    fit (settings_that_fit), or else the new loss's "just right" preset. A rate or steps the link or
+    scene named (``given``) win; synthetic data keeps its settings."""
+    choice = data_in_use(state)[0]
+    if isinstance(choice, Synthetic) or "lr" in given:
+        return state, []
+    problem, standardise = state.problem_id, bool(state.standardise)
+    objective = objective_of(problem)
+    data = descended(choice, standardise, problem)
+    try:
+        fit = settings_that_fit(data, objective=objective, l2=state.l2)
+    except ValueError:  # no finite optimum (separable classes)
+        fit = None
+    what = ("“Standardise” ticked: x′ = (x − mean)/std rounds the valley" if standardise else
+            "“Standardise” unticked: the raw valley, in x's own units")
+    if fit is not None:
+        suited = dict(lr=fit[0], steps=fit[1])
+        how = f"with which plain gradient descent reaches the fit within {fit[1]} steps"
+    else:
+        suited = dict(lr=learning_rate_presets(data, objective=objective, l2=state.l2,
+                                               steps=int(state.steps))["just right"])
+        how = (f"this loss's “just right” preset (plain gradient descent does not reach the fit here even in "
+               f"{max(STEP_CHOICES)} steps)")
+    lr_max = curvature(data, objective=objective, l2=state.l2).lr_max
+    before = float(previous.lr)
+    why = (f" α = {nice(before)} is above this loss's α_max = 2/λ_max = {nice(lr_max)}: it would diverge."
+           if before > lr_max else "")
+    suited = {k: v for k, v in suited.items() if k not in given}
+    note = f"{what}, so the rate is now α = {nice(suited.get('lr', state.lr))}, {how}.{why}"
+    return state.replace(**suited), [note]
 
 
 def _logistic_data(state: PageState, choice) -> tuple[object, str | None]:

@@ -2,6 +2,9 @@
 the logistic loss from the rows, a test surface from its formula."""
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import model
@@ -51,16 +54,25 @@ def loss_surface(data, w_values, b_values, *, feature: int = 0, weights=None, ob
         return z if l2 == 0.0 else z + l2 * (grid_w * grid_w).sum(axis=1)[None, :]
 
 
-def view_box(w_points, b_points, *, pad: float = 0.18, min_span: float = 1.0):
+def view_box(w_points, b_points, *, pad: float = 0.18, min_span: float = 1.0, min_ratio: float = 0.05):
     """(w_low, w_high, b_low, b_high): the smallest box holding all the points, padded by ``pad`` of
-    its span on each side, each side at least ``min_span`` wide so a still run still has a view.
-    A pad of 0.18 leaves room for gradient arrows of 12% of the view drawn from any point."""
+    its span on each side. A side narrower than ``min_ratio`` of the other is widened to that (a
+    still run, or one that only moves along the other coordinate, keeps a view), and only when the
+    points do not spread at all is a side ``min_span`` wide: an absolute width would be wrong in
+    the units of raw data (faithful's w lives within 0.1, where a width of 1 is a wall of 2000).
+    A pad of 0.18 leaves room for gradient arrows of 12% of the view drawn from any point.
+
+    >>> [round(v, 3) for v in view_box([0.0, 0.01], [0.0, -2.0])]  # w: a tenth of b's 2, not 1
+    [-0.063, 0.073, -2.36, 0.36]
+    """
     w_points = np.asarray(w_points, dtype=np.float64)
     b_points = np.asarray(b_points, dtype=np.float64)
+    spans = [float(values.max() - values.min()) for values in (w_points, b_points)]
+    widest = max(spans)
     box = []
     for values in (w_points, b_points):
         low, high = float(values.min()), float(values.max())
-        span = max(high - low, min_span)
+        span = max(high - low, min_ratio * widest) if widest > 0 else min_span
         middle = (low + high) / 2
         box += [middle - span * (0.5 + pad), middle + span * (0.5 + pad)]
     return tuple(box)
@@ -90,3 +102,82 @@ def press(z, top: float) -> np.ndarray:
     knee = top - band
     with np.errstate(over="ignore"):
         return np.where(z > knee, top - band * np.exp(-(z - knee) / band), z)
+
+
+LOG_RISE = 3.0  # a surface rising more than this many times the paths' height above its floor is drawn log-like
+LOG_DETAIL = 100.0  # log-like heights: linear up to 1/LOG_DETAIL of the paths' height, logarithmic above
+
+
+@dataclass(frozen=True)
+class Heights:
+    """How the 3-D view draws a loss L as a height: linear (``scale`` None), h = L; or log-like,
+    h = log₁₀(1 + (L − floor)/scale), 0 at the floor, close to linear below ``scale`` and
+    logarithmic above it, so walls decades above the path and the valley floor under it fit one box.
+    The same function draws the surface, the paths and the marked points; ``ticks`` names round
+    losses at their heights for the z axis.
+
+    >>> h = Heights(floor=0.0, scale=1.0)
+    >>> h([0.0, 9.0, 99.0]).tolist(), Heights()([5.0]).tolist()
+    ([0.0, 1.0, 2.0], [5.0])
+    """
+
+    floor: float = 0.0
+    scale: float | None = None
+
+    @property
+    def log(self) -> bool:
+        return self.scale is not None
+
+    def __call__(self, loss) -> np.ndarray:
+        loss = np.asarray(loss, dtype=np.float64)
+        if self.scale is None:
+            return loss
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.log10(1.0 + np.maximum(loss - self.floor, 0.0) / self.scale)
+
+    def ticks(self, top: float) -> tuple[list[float], list[str]] | None:
+        """(heights, labels) of round losses (1, 2, 5 of each decade, and the floor) from the floor up
+        to ``top`` (a loss), at least a tenth of the height apart; None for linear heights."""
+        if not self.log or not top > self.floor:
+            return None
+        gap = float(self(top)) / 10.0
+        low = math.floor(math.log10(max(self.scale, abs(self.floor) * 1e-3, 1e-300))) - 1
+        candidates = sorted({m * 10.0 ** k for k in range(low, math.ceil(math.log10(max(abs(top), 1e-300))) + 1)
+                             for m in (1, 2, 5)} | ({0.0} if self.floor == 0 else set()))
+        values = [self.floor] + [v for v in candidates if self.floor < v <= top]
+        kept: list[float] = []
+        for value in values:
+            if not kept or float(self(value)) - float(self(kept[-1])) >= gap:
+                kept.append(value)
+        return [float(self(v)) for v in kept], [_tick(v) for v in kept]
+
+
+def _tick(value: float) -> str:
+    """A loss on the 3-D z axis (WebGL draws raw text: no markup): 0.245, 20, 5000, 2×10⁵."""
+    if value == 0:
+        return "0"
+    if 1 <= abs(value) < 1e5 and value == round(value):
+        return f"{value:.0f}".replace("-", "−")
+    if 1e-3 <= abs(value) < 1e5:
+        return f"{value:.3g}".replace("-", "−")
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}×10{str(int(exponent)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}".replace("-", "−")
+
+
+def heights_for(z, losses, marks=()) -> Heights:
+    """The heights the 3-D view draws (the same rule for every problem): linear while the grid ``z``
+    rises at most LOG_RISE times the paths' height above its floor (the lowest of the grid, the
+    paths ``losses`` and the marked ``marks``); log-like above that, with its linear part up to
+    1/LOG_DETAIL of the paths' height, so the path keeps the box's lower half and no wall is cut
+    flat (Rosenbrock's walls rise 100 times above its start, raw faithful's 150 times)."""
+    z = np.asarray(z, dtype=np.float64)
+    finite = z[np.isfinite(z)]
+    paths = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in losses] or [np.zeros(0)])
+    paths = paths[np.isfinite(paths)]
+    if finite.size == 0 or paths.size == 0:
+        return Heights()
+    floor = min(float(finite.min()), float(paths.min()), *[float(v) for v in marks if np.isfinite(v)])
+    height, rise = float(paths.max()) - floor, float(finite.max()) - floor
+    if rise <= LOG_RISE * height:
+        return Heights()
+    return Heights(floor=floor, scale=max(height / LOG_DETAIL, rise * 1e-9, 1e-300))

@@ -10,6 +10,7 @@ import gdviz
 from gdviz import web
 from gdviz.web.frames import step_frame
 from gdviz.web.state import SAMPLE_IDS
+from gdviz.words import nice
 
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -356,3 +357,16 @@ def test_gradient_arrows_are_direction_only_by_default_and_true_scale_on_request
     assert direction.max() / direction.min() < 3  # about one length (in view units)
     assert true[0] > 100 * true[-1]  # they shrink with |∇L| as the run converges
     assert dict(at.query_params)["arrows"] == "true"
+
+
+def test_unticking_standardise_on_cars_opens_the_raw_valley_on_a_rate_that_shows_it():
+    """?data=cars advises to untick "Standardise"; doing so once kept α = 0.45 and diverged at step 3."""
+    at = open_app_with({"data": "cars"})
+    assert at.checkbox(key="standardise").value and not at.error
+    at.checkbox(key="standardise").uncheck().run()
+    assert not at.exception and not at.error
+    lr = at.session_state["lr"]
+    assert lr < 0.45
+    said = [i.value.replace("\\", "") for i in at.info]
+    assert any("“Standardise” unticked" in text and f"α = {nice(lr)}" in text for text in said), said
+    assert spec_of(at)["run"]["diverged_at"] is None and spec_of(at)["run"]["scaling"] is None

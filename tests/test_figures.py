@@ -278,3 +278,56 @@ def test_the_eigen_view_states_the_learning_rates_limit_with_the_runs_numbers():
     assert "zig-zags" in notes["zig-zag"] and g(1 - 0.3 * top) in notes["zig-zag"]
     assert "between 0 and 1" in notes["calm"]
     assert notes["momentum"].endswith(f"αλ_max = {g(0.1 * top)}, 2 + 2μ = 3.8: stable")
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "beale"])
+def test_a_test_surfaces_3d_view_is_whole_and_its_path_sits_on_it(name):
+    """Rosenbrock's path was hidden behind walls pressed flat, Beale's minimum under speckled slabs."""
+    from gdviz import surface as surfaces
+    from gdviz.test_functions import test_function
+    data = test_function(name)
+    run = descend(data, lr=5e-4, steps=300, w0=[data.start[0]], b0=data.start[1])
+    spec = web.lecture_spec(data, run)
+    fig = figure(spec, "surface")
+    drawn, scene = trace(fig, "surface"), fig["layout"]["scene"]
+    w_values, b_values = values(drawn["x"]), values(drawn["y"])
+    loss = surfaces.loss_surface(data, w_values, b_values)
+    z = values(drawn["z"]).reshape(loss.shape)
+    h = surfaces.heights_for(loss, [run.loss], [0.0])  # the minimum, L = 0, is marked
+    assert h.log and scene["zaxis"]["title"]["text"] == "loss (log)"
+    np.testing.assert_allclose(z, np.log10(1 + (loss - h.floor) / h.scale), rtol=1e-9)  # whole: nothing pressed
+    assert z.max() <= scene["zaxis"]["range"][1]
+    lift = spec["run"]["lift"]
+    np.testing.assert_allclose(values(trace(fig, "path")["z"]), h(run.loss[:len(values(trace(fig, "path")["z"]))]) + lift)
+    assert values(trace(fig, "optimum")["z"]) == pytest.approx([lift])  # L = 0 at the minimum
+    assert trace(fig, "surface")["customdata"] is not None  # the hover names the loss, not its height
+    ticks = scene["zaxis"]
+    assert ticks["tickvals"] == pytest.approx(list(h(np.array([float(t.replace("×10⁵", "e5")) for t in ticks["ticktext"]]))))
+
+
+def test_the_z_axis_keeps_its_title_clear_of_the_tick_labels():
+    data = synthetic(n=40, seed=1, x_offset=8.0)
+    fig = figure(web.lecture_spec(data, descend(data, lr=1e-3, steps=20)), "surface")
+    axis = fig["layout"]["scene"]["zaxis"]
+    low, high = axis["range"]
+    assert axis["title"]["text"] == "loss" and len(axis["tickvals"]) >= 3
+    assert all(abs(v - (low + high) / 2) > 0.1 * (high - low) for v in axis["tickvals"])  # the title sits mid-axis
+    assert all(len(t) <= 4 for t in axis["ticktext"])  # 1.5k, not 1500.00
+    assert fig["layout"]["scene"]["domain"]["x"][0] > 0  # room at the left for the title
+
+
+def test_the_eigen_view_ends_at_float64s_floor_and_says_so():
+    data = synthetic(n=60, weights=2.0, bias=-1.0, noise=1.0, seed=0, x_range=(-2, 2), x_offset=1.0)
+    run = descend(data, lr=0.1, steps=100, w0=[-3.0], b0=4.0)
+    fig = figure(web.lecture_spec(data, run, eigen=True), "eigen")
+    w_star, b_star = optimum(data)
+    from gdviz import curvature
+    c0 = np.abs(np.append(run.w[0] - w_star, run.b[0] - b_star) @ curvature(data).eigenvectors)
+    floor = np.finfo(np.float64).eps * max(c0.max(), abs(w_star[0]), abs(b_star))
+    low, high = fig["layout"]["yaxis"]["range"]
+    assert 10 ** low < floor < 10 ** (low + 1)  # the axis ends at the floor, not at 1e-40
+    predicted = values(trace(fig, "eigen-predicted-2")["y"])
+    assert predicted.min() < floor  # the prediction runs below it: drawn down to the floor, off the axis there
+    (line,) = fig["layout"]["shapes"]
+    assert line["y0"] == line["y1"] == pytest.approx(floor)
+    assert any("float64's floor" in note["text"] for note in fig["layout"]["annotations"])

@@ -150,3 +150,38 @@ def test_every_sentence_comes_from_a_claim_with_its_evidence():
     assert {c.kind for c in made.claims} >= {"diverged", "grows"}
     assert [name for name, _ in made.comparison] == ["gd", "momentum", "adam"] and made.comparison_help
     assert set(made.preset_help) == {"too small", "just right", "oscillating", "diverging"}
+
+
+@pytest.mark.parametrize("name", ["cars", "faithful", "trees"])
+def test_unticking_standardise_opens_the_raw_valley_on_a_rate_that_shows_it_and_says_which(name):
+    """?data=cars said "untick 'Standardise' to see the raw valley"; unticking kept α = 0.45 and diverged."""
+    from gdviz.words import nice
+    shown = opened({"data": name})
+    assert shown.standardise  # each of these opens standardised, with that advice
+    kept = lecture(shown.replace(standardise=False))
+    assert kept.run is None or kept.run.diverged_at is not None  # the rate before blows the raw valley up
+    raw, notes = opening(shown.replace(standardise=False), shown, set())
+    assert not raw.standardise and raw.optimizer == shown.optimizer
+    own = gdviz.pipeline.shown_data(raw)[0]  # the data in its own units: the reference for the raw loss
+    lam_max = gdviz.curvature(own).eigenvalues[-1]
+    assert raw.lr == pytest.approx(0.9 / lam_max, rel=1e-3)  # its "just right" preset, 0.9/λ_max
+    made = lecture(raw)
+    assert made.run is not None and made.run.diverged_at is None and made.run.loss[-1] < 0.5 * made.run.loss[0]
+    assert not [m for m in made.messages if m.kind == "error"]
+    (note,) = notes
+    assert "“Standardise” unticked" in note and f"α = {nice(raw.lr)}" in note and "just right" in note
+    assert f"α = {nice(shown.lr)} is above this loss's α_max = 2/λ_max = {nice(2 / lam_max)}" in note
+    # ticking it again: the standardised bowl's own rate, which reaches the fit
+    back, notes = opening(raw.replace(standardise=True), raw, set())
+    assert back.standardise and back.lr == shown.lr and back.steps == shown.steps
+    assert "“Standardise” ticked" in notes[0] and f"α = {nice(shown.lr)}" in notes[0]
+    assert fit_reached(lecture(back).run, lecture(back).theory) is not None
+    # what a link or a scene names wins, and a view option changes nothing
+    named, notes = opening(shown.replace(standardise=False, lr=1e-5), shown, {"lr"})
+    assert named.lr == 1e-5 and notes == []
+    assert opening(raw.replace(log_loss=True), raw, set()) == (raw.replace(log_loss=True), [])
+
+
+def test_synthetic_data_keeps_its_rate_when_standardise_changes():
+    shown = opened({})
+    assert opening(shown.replace(standardise=True), shown, set()) == (shown.replace(standardise=True), [])

@@ -50,3 +50,27 @@ def test_slice_coefficients_redraw_the_surface_at_every_step():
         for step in (0, 7, 20):
             expected = loss_surface(data, w_values, b_values, feature=feature, weights=run.w[step])
             np.testing.assert_allclose(slice_loss(coefficients, step, w_values, b_values), expected, rtol=1e-10)
+
+
+def test_heights_are_linear_for_a_bowl_and_log_like_when_the_walls_rise_decades_above_the_path():
+    from gdviz.surface import Heights, heights_for
+    bowl = np.array([[0.0, 1.0], [2.0, 2.5]])
+    assert not heights_for(bowl, [np.array([1.0, 0.5])]).log  # the walls within 3x the path: L itself
+    walls = np.array([[0.0, 10.0], [100.0, 2500.0]])
+    h = heights_for(walls, [np.array([24.0, 3.6])])
+    assert h.log and h.floor == 0.0 and h.scale == pytest.approx(0.24)
+    drawn = h(np.array([0.0, 3.6, 24.0, 2500.0]))
+    np.testing.assert_allclose(drawn, np.log10(1 + np.array([0.0, 3.6, 24.0, 2500.0]) / 0.24))  # the definition
+    assert drawn[2] > 0.45 * drawn[3]  # the path keeps the box's lower half, not its bottom 1%
+    values, texts = h.ticks(2500.0)
+    assert texts[0] == "0" and "1000" in texts and values == sorted(values)
+    assert np.all(np.diff(values) >= drawn[3] / 10 - 1e-12)  # a tenth of the height apart
+    assert np.allclose(values, h([float(t.replace("k", "000")) for t in texts]))  # each label at its loss
+    assert Heights().ticks(10.0) is None
+
+
+def test_the_view_box_follows_a_path_that_moves_along_one_coordinate_only():
+    from gdviz.surface import view_box
+    w0, w1, b0, b1 = view_box([0.0, 0.09], [0.0, -1.87])  # raw faithful: w moves 0.09, b* is 1.87 away
+    assert w1 - w0 < 0.2 and w0 < 0.0 < 0.09 < w1  # not a width of 1, where the loss is a wall of 2000
+    assert view_box([2.0, 2.0], [1.0, 1.0]) == pytest.approx((1.32, 2.68, 0.32, 1.68))  # a still run keeps a view

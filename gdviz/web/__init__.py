@@ -164,16 +164,22 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
         z = surface.loss_surface(data, w_values, b_values, feature=feature, objective=objective, l2=l2,
                                  weights=None if plain_mse else trajectory.w[shown[0] - 1])  # (no optimum needed)
     looks = [figures.RunLook(name, colour, run.loss, None, n) for name, colour, run, n in zip(labels, colours, runs, shown)]
-    # A test surface's walls rise far above any path (Rosenbrock's to 2500 over a start at 24): the 3-D
-    # view shows them up to the grid's median height, so its valley reads as a valley.
-    top_at_least = float(np.median(z)) if test_surface else None
-    top, lift = figures.surface_height(z, looks, top_at_least)
+    # One rule for every problem: a surface whose walls rise far above the paths (Rosenbrock's to 2500
+    # over a start at 24, raw faithful's 150 times) is drawn with log-like heights, whole, never cut
+    # flat; the moving slice of several features keeps linear heights (frames.js presses it).
+    heights = surface.Heights() if slice_ is not None else surface.heights_for(
+        z, [run.loss[:n] for run, n in zip(runs, shown)], [mk["L"] for mk in marks])
+    drawn = heights(z)
+    top_at_least = float(np.nanmax(drawn)) if heights.log else None
+    top, lift = figures.surface_height(drawn, [figures.RunLook(look.label, look.colour, heights(look.loss), None, look.shown)
+                                               for look in looks], top_at_least)
     scale = frames.arrow_scale(trajectory, box, feature=feature, shown=shown[0], arrows=arrows)
     ends = (float(x_shown.min()), float(x_shown.max())) if mode in ("feature", "classes") else None
     targets = [(mk["W"], mk["b"]) for mk in marks] if test_surface else None
     columns = [frames.main_columns(data, trajectory, feature=feature, scale=scale, lift=lift,
-                                   optimum=None if w_star is None else (w_star, b_star), ends=ends, targets=targets)]
-    columns += [frames.other_columns(data, run, feature=feature, lift=lift, ends=ends, targets=targets)
+                                   optimum=None if w_star is None else (w_star, b_star), ends=ends, targets=targets,
+                                   heights=heights)]
+    columns += [frames.other_columns(data, run, feature=feature, lift=lift, ends=ends, targets=targets, heights=heights)
                 for run in runs[1:]]
     curve = None
     if mode == "classes":  # the fitted sigmoid is drawn on a grid of x, in the data's units and the fitted ones
@@ -235,7 +241,7 @@ def lecture_spec(data, trajectory, *, feature: int = 0, step: int | None = None,
     figs = {
         "surface": figures.surface_figure(w_values, b_values, z, looks, optimum_point, moving["surface"],
                                           arrow_scale=scale, w_label=w_label, w_symbol=w_symbol,
-                                          top_at_least=top_at_least),
+                                          top_at_least=top_at_least, heights=heights),
         "contour": figures.contour_figure(w_values, b_values, z, looks, optimum_point, moving["contour"],
                                           first["annotations"]["contour"], equal_scales=equal_scales, w_label=w_label,
                                           pull=pull_look, eigen_lines=lines),
@@ -296,7 +302,7 @@ def optimum_marks(data, objective: str, l2: float) -> list[dict]:
         if data.minima:
             many = len(data.minima) > 1
             return [{"W": np.array([w]), "b": float(b), "optimum": i == 0,
-                     "name": f"known minimum{'s' if many else ''} (L = {data.loss_min:g})"}
+                     "name": f"known minim{'a' if many else 'um'} (L = {data.loss_min:g})"}
                     for i, (w, b) in enumerate(data.minima)]
         return [{"W": np.array([w]), "b": float(b), "optimum": False, "name": "saddle point (∇L = 0, no minimum)"}
                 for w, b in data.stationary]
@@ -380,7 +386,7 @@ def _eigen_figure(errors: dict, settings: dict, moving: dict):
     if lr is not None and float(errors["eigenvalues"][-1]) > 0:
         note = stability.note(errors["eigenvalues"], settings.get("optimizer", "gd"), lr,
                               momentum=settings.get("momentum", 0.9), rates=rates if scheduled else None, short=True)
-    return figures.eigen_figure(observed, predicted, labels, moving, note=note)
+    return figures.eigen_figure(observed, predicted, labels, moving, note=note, floor=errors.get("floor"))
 
 
 # Inside a <script> element "</script", "<!--" and "<script" change how the page is parsed; JSON may

@@ -160,14 +160,15 @@ def boundary_column(data, trajectory, ends) -> np.ndarray:
 
 
 def main_columns(data, trajectory, *, feature: int, scale: float, lift: float, optimum, ends=None,
-                 targets=None) -> dict:
+                 targets=None, heights=None) -> dict:
     """The main run's columns (raw arrays): the trajectory, the arrows (``scale``, an ArrowScale,
     says how they are drawn), the panel's numbers and the optimizer's state, and, when ``ends`` (the
     data's lowest and highest x) is given, the fitted line's ends in the data's units. ``optimum``
     (W*, b*) or None (no finite optimum); ``targets`` the points the distance is measured to (default:
     the optimum). The objective (Trajectory.objective) decides what else: "alpha" (the rate each
     update uses), RMSE and R² for the MSE, the accuracy and the decision boundary for logistic
-    regression (``ends`` given)."""
+    regression (``ends`` given). ``heights`` (a surface.Heights, default linear) draws the loss as the
+    3-D view's height "z", lifted by ``lift``."""
     t = trajectory
     objective = t.objective
     w, gw = t.w[:, feature], t.grad_w[:, feature]
@@ -183,7 +184,7 @@ def main_columns(data, trajectory, *, feature: int, scale: float, lift: float, o
     columns = {"W": t.w, "b": t.b, "loss": t.loss, "grad_W": t.grad_w, "grad_b": t.grad_b,
                "used_grad_W": t.used_grad_w, "used_grad_b": t.used_grad_b,
                "tip_w": tip_w, "tip_b": tip_b, "step_tip_w": step_tip_w, "step_tip_b": step_tip_b,
-               "z": t.loss + lift,
+               "z": _height(t.loss, heights) + lift,
                "grad_norm": np.sqrt(t.grad_b ** 2 + (t.grad_w ** 2).sum(axis=1)),
                "alpha": rate_column(t)}
     targets = targets if targets is not None else ([optimum] if optimum is not None else [])
@@ -314,7 +315,8 @@ def eigen_errors(data, trajectory) -> dict:
     |c₀ᵢ| Π_{j<k} |1 − α_jλᵢ|, c₀ = Vᵀ(θ₀ − θ*), α_j the rate update j used (Trajectory.lr: a schedule
     changes it; without one |1 − αλᵢ|ᵏ |c₀ᵢ|, the components of model.predicted_path without its
     rounding; "predicted", None for another optimizer or mini-batches), the last step whose numbers
-    are finite ("finite") and the rates α_j ("rates")."""
+    are finite ("finite"), the rates α_j ("rates") and float64's floor ("floor"): ε = 2.2×10⁻¹⁶ of the
+    larger of the start's error and θ*, below which θ_k − θ* is rounding, not descent."""
     t, c = trajectory, model.curvature(data)
     w_star, b_star = model.optimum(data)
     theta_star = np.append(w_star, b_star)
@@ -332,8 +334,10 @@ def eigen_errors(data, trajectory) -> dict:
             else:  # a schedule: each update's own factor, multiplied up
                 factors = np.abs(1.0 - rates[:, None] * c.eigenvalues[None, :])
                 predicted = observed[0] * np.vstack([np.ones((1, len(c.eigenvalues))), np.cumprod(factors, axis=0)])
+    scale = max(float(observed[0].max()), float(np.abs(theta_star).max()))
+    floor = float(np.finfo(np.float64).eps) * (scale if np.isfinite(scale) and scale > 0 else 1.0)
     return {"observed": observed, "predicted": predicted, "finite": max(last, 0), "eigenvalues": c.eigenvalues,
-            "rates": rates}
+            "rates": rates, "floor": floor}
 
 
 def line_in_box(point, direction, box) -> tuple[np.ndarray, np.ndarray]:
@@ -349,13 +353,17 @@ def line_in_box(point, direction, box) -> tuple[np.ndarray, np.ndarray]:
     return point + lo * direction, point + hi * direction
 
 
-def other_columns(data, trajectory, *, feature: int, lift: float, ends=None, targets=None) -> dict:
+def _height(loss, heights) -> np.ndarray:
+    return np.asarray(loss, dtype=np.float64) if heights is None else heights(loss)
+
+
+def other_columns(data, trajectory, *, feature: int, lift: float, ends=None, targets=None, heights=None) -> dict:
     """A compared run's columns: its path (the weight shown), loss, gradient and line (for logistic
     regression its sigmoid is drawn from w and b instead); with ``targets``, its distance to the
     nearest of them."""
     t = trajectory
     columns = {"w": t.w[:, feature], "b": t.b, "loss": t.loss, "grad_w": t.grad_w[:, feature],
-               "grad_b": t.grad_b, "z": t.loss + lift}
+               "grad_b": t.grad_b, "z": _height(t.loss, heights) + lift}
     if targets:
         columns["distance"] = distance_to(t, targets)
     if ends is not None and t.objective == "mse":
