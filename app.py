@@ -253,35 +253,47 @@ def lesson_panel(state: PageState) -> None:
         st.checkbox("Plays by itself", key="new_scene_play")
         st.button("Add this view as a scene", key="add_scene", on_click=add_this_scene, args=(state,),
                   width="stretch", help="After the scene shown, with everything on screen (the 3-D camera too).")
-        for i, scene in enumerate(lesson.scenes if lesson else ()):
-            name, *moves = st.columns([5, 1, 1, 1], vertical_alignment="center")
-            name.button(f"{'▸ ' if i + 1 == ss.get('scene') else ''}{i + 1}. {plain(scene.title)}",
-                        key=f"goto_scene_{i}", on_click=go_to_scene, args=(i + 1,), type="tertiary")
-            for column, (action, sign, off) in zip(moves, (("up", "↑", i == 0), ("down", "↓", i == len(lesson.scenes) - 1),
-                                                           ("delete", "✕", False))):
-                column.button(sign, key=f"scene_{action}_{i}", on_click=edit_deck, args=(action, i), disabled=off)
+        for i, scene in enumerate(lesson.scenes if lesson else ()):  # a title wraps whole; its signs keep their room
+            row = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False)
+            row.button(f"{'▸ ' if i + 1 == ss.get('scene') else ''}{i + 1}. {plain(scene.title)}",
+                       key=f"goto_scene_{i}", on_click=go_to_scene, args=(i + 1,), type="tertiary", width="stretch")
+            for action, sign, off, what in (("up", "↑", i == 0, "Move this scene up"),
+                                            ("down", "↓", i == len(lesson.scenes) - 1, "Move this scene down"),
+                                            ("delete", "✕", False, "Delete this scene")):
+                row.button(sign, key=f"scene_{action}_{i}", on_click=edit_deck, args=(action, i), disabled=off,
+                           help=what, width="content")
         if lesson:
-            left, right = st.columns(2)
-            left.download_button("Lesson (TOML)", lessons.lesson_to_toml(lesson), file_name="gdviz-lesson.toml",
-                                 mime="application/toml", width="stretch")
-            right.download_button("Lesson (JSON)", lessons.lesson_to_json(lesson), file_name="gdviz-lesson.json",
-                                  mime="application/json", width="stretch")
+            st.download_button("Lesson (TOML)", lessons.lesson_to_toml(lesson), file_name="gdviz-lesson.toml",
+                               mime="application/toml", width="stretch")
+            st.download_button("Lesson (JSON)", lessons.lesson_to_json(lesson), file_name="gdviz-lesson.json",
+                               mime="application/json", width="stretch")
+            st.html("<style>[class*='st-key-scene_up_'] button, [class*='st-key-scene_down_'] button, "
+                    "[class*='st-key-scene_delete_'] button {min-width: 2.1rem; min-height: 2rem; padding: 0 0.45rem;}"
+                    " [class*='st-key-goto_scene_'] button {text-align: left; justify-content: flex-start;}"
+                    " [class*='st-key-goto_scene_'] button p {white-space: normal; overflow-wrap: anywhere;}</style>")
             if not lessons.fits_in_link(lesson):
                 st.caption("This lesson is too long for a link: share the file.")
 
 
 def lesson_bar(container) -> None:
-    """"Scene k / N · title", the lecturer's note and ◀ ▶ (a clicker's PageDown/PageUp do the same)."""
+    """"Scene k / N · title", the lecturer's note and ◀ ▶ (a clicker's PageDown/PageUp do the same), the
+    buttons whole at any width (a row that sizes them to their signs). The next scene's lecture is
+    made meanwhile, so PageDown finds it ready."""
     lesson, k = ss["lesson"], ss.get("scene", 1)
-    back, forward, text = container.columns([0.5, 0.5, 14], vertical_alignment="center", gap="small")
-    back.button("◀", key="scene_back", on_click=go_to_scene, args=(k - 1,), disabled=k <= 1,
-                help="The previous scene (PageUp)")
-    forward.button("▶", key="scene_next", on_click=go_to_scene, args=(k + 1,), disabled=k >= len(lesson.scenes),
-                   help="The next scene (PageDown)")
+    bar = container.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False)
+    bar.button("◀", key="scene_back", on_click=go_to_scene, args=(k - 1,), disabled=k <= 1,
+               help="The previous scene (PageUp)", width="content")
+    bar.button("▶", key="scene_next", on_click=go_to_scene, args=(k + 1,), disabled=k >= len(lesson.scenes),
+               help="The next scene (PageDown)", width="content")
     scene = lesson.scenes[k - 1]
-    text.markdown(f"**Scene {k} / {len(lesson.scenes)} · {plain(scene.title)}** &nbsp; :gray[{plain(scene.note)}]")
-    container.html("<style>.st-key-scene_back button, .st-key-scene_next button {min-height: 2rem; padding: 0 0.6rem;}"
-                   "</style>")
+    bar.markdown(f"**Scene {k} / {len(lesson.scenes)} · {plain(scene.title)}** &nbsp; :gray[{plain(scene.note)}]",
+                 width="stretch")
+    container.html("<style>.st-key-scene_back button, .st-key-scene_next button {min-height: 2rem; min-width: 2.6rem;"
+                   " padding: 0 0.6rem; white-space: nowrap;}</style>")
+    if k < len(lesson.scenes):
+        import threading  # the next scene's lecture, made off the script's thread (cached for every session)
+        upcoming = pipeline.scene_state(lesson.scenes[k]).replace(present=False)
+        threading.Thread(target=lecture, args=(upcoming,), daemon=True).start()
 
 
 # ---- the page ----
@@ -318,7 +330,7 @@ with st.sidebar:
     state = widgets_state(upload, columns)  # new data opens on settings that suit it (not drawn yet: below)
     opened, notes = pipeline.opening(state, ss.get("shown", PageState()), ss.pop("given", set()))
     ss.update({k: v for k, v in opened.as_values().items() if state.as_values().get(k) != v})
-    ss.setdefault("link_notes", []).extend(notes)
+    opening_notes = notes  # said once, when the data or the scaling changed
     if regression:
         draw(st, "standardise")
         in_use, ss["base_m"] = pipeline.shown_data(opened)
@@ -378,6 +390,8 @@ with messages:  # above the views, under the title (or the presenter's row)
         lesson_bar(st)
     for note in ss.get("link_notes", []):
         st.info(f"From the link: {plain(note)}")
+    for note in opening_notes:
+        st.info(plain(note))
     if "edit_note" in ss:
         st.warning(plain(ss.pop("edit_note")))
     if bad_file:

@@ -31,7 +31,7 @@ from .optimizers import LABELS
 from .presets import PRESETS, STEP_CHOICES, judged_presets, learning_rate_presets, settings_that_fit
 from .stability import local_curvature
 from .state import (BATCH, LEARNING_RATES, REGRESSIONS, VIEWS, ARROWS, PageState, Sample, Synthetic,
-                    same_data_set, unedited)
+                    named, same_data_set, unedited)
 from .test_functions import test_function
 from .words import amount, nice
 
@@ -414,6 +414,7 @@ def lecture(state: PageState) -> Lecture:
             camera=state.camera, arrows="true" if state.arrows == ARROWS["true"] else "direction",
             pull=state.pull and problem == "mse" and not state.l2,
             eigen=state.eigen and problem == "mse" and not state.l2)
+        spec.update(focus=list(state.focus), reveal=bool(state.reveal))  # presenter's first views; maths line by line
         web.script_json(spec)  # raises ValueError if a non-finite number would reach the browser
     except ValueError as error:  # numbers beyond float64 (a DataError says which); never a traceback
         reason = str(error) if isinstance(error, gdata.DataError) else \
@@ -557,8 +558,7 @@ def scene_state(scene) -> PageState:
     does not say, the settings its data set opens on (as a link to it would open) — the same state
     however the scene is reached."""
     state, _ = PageState.from_link(page_params(scene))
-    given = {key for key, value in state.as_values().items() if value != getattr(PageState(), key, value)}
-    return opening(state, PageState(), given | ({"compared"} if "cmp" in scene.params else set()))[0].replace(step=None)
+    return opening(state, PageState(), named(scene.params))[0].replace(step=None)
 
 
 @dataclass(frozen=True)
@@ -578,8 +578,7 @@ class Link:
 def read_link(params: dict[str, list[str]]) -> Link:
     """A link's parameters (each name with every value it was given) as the page opens them."""
     state, notes = PageState.from_link(params)
-    given = {key for key, value in state.as_values().items() if value != getattr(PageState(), key, value)}
-    given |= {"compared"} if "cmp" in params else set()
+    given = named(params)
     settings = bool(set(params) - {"lesson", "scene"})
     if state.lesson is None:
         return Link(state, frozenset(given), notes=tuple(notes))
@@ -609,7 +608,8 @@ def preview(state: PageState, rows: int = 200):
 
 def data_csv(state: PageState) -> str:
     """The data in use as CSV (features, then the target), moved or added points included; a name a
-    spreadsheet would run as a formula (=, +, −, @) is written as text."""
+    spreadsheet would run as a formula (=, +, -, @, tab, CR at the start of a cell) is written as
+    text (``_cell``); the numbers are written as numbers (repr of a float: a negative stays one)."""
     data = dataset(data_in_use(state)[0])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -619,6 +619,13 @@ def data_csv(state: PageState) -> str:
     return out.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's CSV-injection rule: a cell beginning so runs
+
+
 def _cell(text: str) -> str:
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A name or text as a cell no spreadsheet runs as a formula (OWASP's CSV-injection rule): one
+    that begins with = + - @ tab or CR gets a leading ', and so does such a character after a
+    separator another spreadsheet may split on (; , | tab, a line end), which would begin a cell
+    there. The csv module then quotes the cell and doubles its quotes."""
+    text = re.sub(r"([;,|\t\r\n])(?=[=+\-@\t\r])", r"\1'", str(text))
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

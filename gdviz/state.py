@@ -408,6 +408,17 @@ def write_camera(eye) -> str:
     return ",".join(f"{v:.3f}".rstrip("0").rstrip(".") for v in eye)
 
 
+FOCUS_VIEWS = ("surface", "contour", "maths", "data", "loss", "eigen", "sweep")  # the views a scene may name first
+
+
+def _focus(text: str) -> tuple[str, ...]:
+    """A comma list of known view names (each once, at most four) as the views a scene shows first."""
+    views = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    if not 1 <= len(views) <= 4 or not set(views) <= set(FOCUS_VIEWS):
+        raise ValueError
+    return views
+
+
 # ---- the controls ----
 @dataclass(frozen=True)
 class Control:
@@ -524,6 +535,9 @@ CONTROLS: dict[str, Control] = {c.key: c for c in [
             "eig", "eigen-directions (0 or 1)", flag, write_flag),
     Control("edits", (), link="pts", what="moved or added points (row:x:y,…)", read=read_edits, write=write_edits),
     Control("camera", None, link="cam", what="3-D camera (x,y,z)", read=read_camera, write=write_camera),
+    Control("focus", (), link="focus", what="views to show first (" + ", ".join(FOCUS_VIEWS) + ")",
+            read=lambda text: _focus(text), write=lambda views: ",".join(views) or None),
+    Control("reveal", False, link="reveal", what="reveal the maths line by line (0 or 1)", read=flag, write=write_flag),
     Control("present", False, "toggle", "Presenter mode",
             dict(help="Large type, thick lines, controls tucked away: for the projector."),
             "present", "presenter mode (0 or 1)", flag, write_flag),
@@ -813,6 +827,13 @@ class _PageStateMethods:
         """The state as a lesson scene carries it: its difference from the defaults, in link form
         (no step, lesson or scene: a scene opens at step 0)."""
         return self.replace(step=None, lesson=None, scene=None, upload=None).to_link()
+
+
+def named(params: dict) -> frozenset[str]:
+    """The state's fields a link's parameters set (a value equal to its default counts: ``std=0``
+    says "raw" as plainly as ``std=1`` says "standardised")."""
+    values, _ = decode({name: texts if isinstance(texts, list) else [texts] for name, texts in params.items()})
+    return frozenset("compared" if key == "compare_n" or key.startswith("cmp_") else key for key in values)
 
 
 def _columns_problem(source: str, columns: dict) -> str | None:

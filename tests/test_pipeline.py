@@ -185,3 +185,13 @@ def test_unticking_standardise_opens_the_raw_valley_on_a_rate_that_shows_it_and_
 def test_synthetic_data_keeps_its_rate_when_standardise_changes():
     shown = opened({})
     assert opening(shown.replace(standardise=True), shown, set()) == (shown.replace(standardise=True), [])
+
+
+def test_a_link_that_says_raw_stays_raw():
+    """?data=cars&std=0 names the default value: it is still what the link says (not the opening's choice)."""
+    from gdviz.pipeline import read_link
+    link = read_link({"data": ["cars"], "std": ["0"]})
+    assert "standardise" in link.given
+    state = opening(link.state, PageState(), link.given)[0]
+    assert state.standardise is False
+    assert opening(read_link({"data": ["cars"]}).state, PageState(), read_link({"data": ["cars"]}).given)[0].standardise
