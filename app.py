@@ -57,17 +57,27 @@ def rates_with(*values: float) -> list[float]:
 
 
 def made_file(container, name: str, key: str, label: str, file_name: str, mime: str, make, help_text: str) -> None:
-    """A button that makes a file with a progress bar, then offers it until what it came from changes."""
+    """A button that makes a file with a progress bar, then offers it until it is downloaded or what
+    it came from changes (the session keeps no file past its download). The slides of a lesson are
+    refused with a sentence when their cost, estimated before drawing, is beyond slides.EXPORT_BUDGET
+    (a GIF is drawn with fewer frames instead: slides.gif_frames)."""
     made = ss.get(f"made_{name}")
     if not (made is not None and made[0] == key):
         if not container.button(label, key=f"make_{name}", width="stretch", help=help_text):
+            return
+        try:
+            if name == "slides" and ss.get("lesson") is not None:
+                slides.check_slides(pipeline.scene_state(scene) for scene in ss["lesson"].scenes)
+        except slides.ExportTooCostly as error:
+            container.warning(plain(str(error)))
             return
         bar = container.progress(0.0, text="Drawing…")
         made = ss[f"made_{name}"] = (key, make(lambda done, total: bar.progress(done / total,
                                                                                 text=f"Drawing {done} of {total}…")))
         bar.empty()
     container.download_button(f"Download: {label.lower()}", made[1], file_name=file_name, mime=mime,
-                              width="stretch", key=f"download_{name}")
+                              width="stretch", key=f"download_{name}",
+                              on_click=lambda: ss.pop(f"made_{name}", None))  # downloaded: not kept
 
 
 # ---- the state: widgets ⇄ PageState ----

@@ -999,6 +999,60 @@ def slides_zip(pictures: Iterable[tuple[str, Image.Image]]) -> bytes:
     return buffer.getvalue()
 
 
+# ---- what an export costs, known before it starts ----
+# One click may cost at most EXPORT_BUDGET seconds of a server's core (issue 21): the slides of a lesson
+# beyond it are refused with a sentence, a GIF is drawn with fewer frames. The estimate is planned at
+# half the budget, as a busy 2-core machine runs about twice as slow. The unit costs were measured on
+# the 2-core machine by benchmarks/bench_exports.py (which also times the worst lesson a link carries).
+EXPORT_BUDGET = 20.0
+PLANNED_SHARE = 0.5
+SCENE_SECONDS = 0.25  # a scene's lecture (its runs and the sweep) and its picture, at the least
+RUN_STEP_SECONDS = 1.2e-4  # each step of each run (the runs, their frames and the paths drawn)
+BATCH_FACTOR = 1.6  # a mini-batch or SGD step draws its batch: dearer than a full-batch step
+POINT_SECONDS = 2e-4  # each row of the data drawn
+FRAME_SECONDS = 0.06  # a GIF frame (960 × 540) at the least
+FRAME_POINT_SECONDS = 3e-5  # each point of each path and each row drawn in a GIF frame
+DATA_ROWS_UNKNOWN = 1000  # a sample set or upload's rows, when the state does not say (the views draw at most this many)
+
+
+class ExportTooCostly(ValueError):
+    """An export whose work, estimated before it starts, is beyond EXPORT_BUDGET: one sentence."""
+
+
+def scene_cost(state) -> float:
+    """Seconds a scene's lecture and picture take, estimated from its state alone: its steps, its
+    compared runs, its batches and its rows (gdviz.PageState or anything with those fields)."""
+    runs = 1 + len(getattr(state, "compared", ()) or ())
+    batches = BATCH_FACTOR if str(getattr(state, "batch_mode", "full")).lower() != "full batch" else 1.0
+    rows = state.n if getattr(state, "source", "") == "Synthetic data" else DATA_ROWS_UNKNOWN
+    return SCENE_SECONDS + RUN_STEP_SECONDS * runs * int(state.steps) * batches + POINT_SECONDS * min(rows, 2000)
+
+
+def check_slides(states) -> float:
+    """The estimated seconds of a lesson's slides (one state per scene); ExportTooCostly beyond the
+    planned share of EXPORT_BUDGET, saying the estimate and the budget."""
+    states = list(states)
+    cost = sum(scene_cost(state) for state in states)
+    if cost > EXPORT_BUDGET * PLANNED_SHARE:
+        longest = max(int(state.steps) for state in states)
+        raise ExportTooCostly(
+            f"These slides would take about {cost:.0f} s to draw on this server ({len(states)} scenes, "
+            f"runs of up to {longest:,} steps); one export may take {EXPORT_BUDGET:.0f} s, so they are not drawn: "
+            "split the lesson, or give its scenes fewer steps or compared runs.")
+    return cost
+
+
+def gif_frames(spec: dict, frames: int = MAX_FRAMES) -> int:
+    """How many frames a GIF of ``spec`` may have (at most ``frames``) to stay within the planned
+    share of EXPORT_BUDGET: each frame draws every run's path so far and the data."""
+    run = spec.get("run", {}) if isinstance(spec, dict) else {}
+    steps = int(run.get("steps") or 0)
+    runs = 1 + len(spec.get("others", []) or []) if isinstance(spec, dict) else 1
+    rows = int(run.get("m", DATA_ROWS_UNKNOWN) or DATA_ROWS_UNKNOWN)
+    per_frame = FRAME_SECONDS + FRAME_POINT_SECONDS * (runs * steps / 2 + min(rows, 2000))
+    return int(np.clip(EXPORT_BUDGET * PLANNED_SHARE // per_frame, 2, min(frames, MAX_FRAMES)))
+
+
 def frame_steps(steps: int, frames: int = MAX_FRAMES) -> list[int]:
     """Which steps a GIF shows: at most ``frames`` (≤ 60), evenly spread from 0 to the last."""
     frames = int(np.clip(frames, 1, MAX_FRAMES))
@@ -1009,9 +1063,10 @@ def run_gif(spec: dict, *, frames: int = MAX_FRAMES, fps: float = 10.0, hold: fl
             progress: Callable[[int, int], None] | None = None, size=(960, 540)) -> bytes:
     """An animated GIF of the spec's runs: up to ``frames`` (≤ 60) steps spread from 0 to the last
     step in view, ``fps`` frames a second, the last held ``hold`` seconds. ``progress(done, total)``
-    is called after each frame (for a progress bar)."""
+    is called after each frame (for a progress bar). Fewer frames when more would cost more than the
+    budget (``gif_frames``)."""
     slide = Slide(spec, size=size)
-    steps = frame_steps(slide.last_in_view, frames)
+    steps = frame_steps(slide.last_in_view, gif_frames(spec, frames))
     images = []
     for done, k in enumerate(steps, start=1):
         images.append(slide.draw(k, title=title).quantize(colors=128, method=Image.Quantize.FASTOCTREE,

@@ -201,3 +201,16 @@ def test_data_settings_on_a_test_surface_and_a_scene_without_a_lesson_get_notes(
     at = open_app(problem="rosenbrock", l2="0.1", eig="1")
     assert any("mean nothing on a test surface" in str(element.value) for element in at.info), \
         [element.value for element in at.info]
+
+
+def test_the_slides_of_a_costly_lesson_are_refused_with_the_budget_and_the_page_stays():
+    from gdviz import lessons, slides
+
+    scene = {"n": "1000", "steps": "2000", "cmp": "adam:0.1,momentum:0.01,nesterov:0.01", "batch": "mini", "bs": "2"}
+    lesson = lessons.Lesson("Costly", tuple(lessons.Scene(f"S{i}", "", {**scene, "seed": str(i)}) for i in range(1, 61)))
+    at = open_app(lesson=lessons.lesson_to_link(lesson), scene="1")
+    at.button(key="make_slides").click().run()
+    assert not at.exception, at.exception
+    assert any("not drawn" in w.value and f"{slides.EXPORT_BUDGET:.0f} s" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+    assert "made_slides" not in at.session_state

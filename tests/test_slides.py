@@ -391,3 +391,46 @@ def test_without_dejavu_the_slides_spell_the_symbols_out_and_say_so(monkeypatch)
         assert slides.spelled_out("α = 10⁻³ · ∂L/∂w₁ ← ŷ − y") == "alpha = 10^-3 * dL/dw1 <- y^ - y"
     finally:
         slides.font.cache_clear()
+
+
+# ---- the cost of an export, known before it starts (issue 21, item 2)
+WORST_SCENE = {"n": "1000", "steps": "2000", "cmp": "adam:0.1,momentum:0.01,nesterov:0.01", "batch": "mini",
+               "bs": "2", "opt": "adam", "lr": "100"}
+
+
+def test_the_slides_of_the_worst_lesson_a_link_carries_are_refused_before_drawing():
+    from gdviz import lessons, pipeline
+
+    lesson = lessons.Lesson("Worst", tuple(lessons.Scene(f"S{i}", "", {**WORST_SCENE, "seed": str(i)})
+                                           for i in range(1, 61)))
+    assert lessons.fits_in_link(lesson)
+    states = [pipeline.scene_state(scene) for scene in lesson.scenes]
+    with pytest.raises(slides.ExportTooCostly) as caught:
+        slides.check_slides(states)
+    message = str(caught.value)
+    assert "60 scenes" in message and f"{slides.EXPORT_BUDGET:.0f} s" in message and message.endswith(".")
+    assert "\n" not in message
+    builtin = [pipeline.scene_state(scene) for scene in lessons.builtin_lesson().scenes]
+    assert slides.check_slides(builtin) <= slides.EXPORT_BUDGET * slides.PLANNED_SHARE  # the built-in lesson draws
+
+
+def test_a_scene_costs_more_with_more_steps_runs_batches_and_rows():
+    from gdviz.state import BATCH, PageState
+
+    base = PageState()
+    cost = slides.scene_cost
+    assert cost(base.replace(steps=2000)) > cost(base)
+    assert cost(base.replace(compared=(("adam", 0.1),))) > cost(base)
+    assert cost(base.replace(batch_mode=BATCH["mini"], batch_size=2)) > cost(base)
+    assert cost(base.replace(n=1000)) > cost(base)
+
+
+def test_a_gif_of_a_long_run_has_fewer_frames_within_the_budget():
+    from gdviz import lessons, pipeline
+
+    spec = pipeline.lecture(pipeline.scene_state(lessons.Scene("w", "", WORST_SCENE))).spec
+    frames = slides.gif_frames(spec)
+    assert 2 <= frames < slides.MAX_FRAMES
+    assert slides.gif_frames(linear_one()) == slides.MAX_FRAMES  # a short run keeps every frame
+    steps = slides.frame_steps(spec["run"]["steps"], frames)
+    assert len(steps) == frames
