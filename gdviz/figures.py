@@ -22,6 +22,7 @@ from .surface import SLICE_CAP, press
 PATH = "#D55E00"  # vermillion
 GRADIENT = "#0072B2"  # blue
 UPDATE = "#009E73"  # green
+UPDATE_TEXT = "#00785A"  # the update's green as text: 5.5:1 on white (the line's #009E73 is 3.4:1, under WCAG's 4.5:1)
 OPTIMUM = "#F0E442"  # yellow
 TRUTH = "#999999"
 DATA = "#56B4E9"  # sky blue
@@ -32,16 +33,18 @@ PULL_MEAN = "#000000"  # their mean, −∇L, bold
 HIGHLIGHT = "#000000"
 EIGEN_LINE = "#CC79A7"  # reddish purple: reads on the contours' dark and light ends
 EIGEN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # one per eigen-direction
-RUN_COLOURS = ("#D55E00", "#000000", "#CC79A7", "#E69F00")  # compared runs: vermillion, black, purple, orange
+# compared runs: vermillion, black, purple, wine (Tol's): the orange that was fourth sat too close to the
+# vermillion for deuteranopes and to the purple for tritanopes (tests/test_colours.py)
+RUN_COLOURS = ("#D55E00", "#000000", "#CC79A7", "#882255")
 FONT = dict(size=16, family="Inter, 'Segoe UI', Helvetica, Arial, sans-serif")
 # The contour view's arrow heads for the step shown: ∇L (blue) and the update (green).
 ARROW_STYLES = {"grad": dict(arrowhead=2, arrowsize=1.3, arrowwidth=4, arrowcolor=GRADIENT),
-                "update": dict(arrowhead=2, arrowsize=1.3, arrowwidth=4, arrowcolor=UPDATE),
+                "update": dict(arrowhead=3, arrowsize=1.3, arrowwidth=4, arrowcolor=UPDATE),  # a barbed head: not by colour alone
                 "pull": dict(arrowhead=2, arrowsize=1.1, arrowwidth=5, arrowcolor="#000000")}  # −∇L, the pulls' mean
 
 # The page around the views takes its colours from here too (the slider, the play button, the maths
 # panel's ∇L and update rows), and presenter mode grows type, lines and hover labels by these.
-PAGE_COLOURS = {"path": PATH, "grad": GRADIENT, "update": UPDATE}
+PAGE_COLOURS = {"path": PATH, "grad": GRADIENT, "update": UPDATE_TEXT}  # "update" colours the maths' text
 PRESENTER = {"type_scale": 1.35, "line_scale": 1.6, "hover_size": 24}
 
 HOVER = ("step %{customdata[0]}<br>w = %{customdata[1]:.5g}<br>b = %{customdata[2]:.5g}"
@@ -693,7 +696,7 @@ def sweep_figure(result, curvature=None) -> go.Figure:
         whose = "" if optimizer == "gd" else " (plain GD)"
         # α_max/α_best = (λmin + λmax)/λmax: close to 1 in a long thin valley; the labels then sit on
         # either side of their lines, one row apart
-        marks += [(float(curvature.lr_best), f"α_best = 2/(λmin+λmax){whose}", UPDATE),
+        marks += [(float(curvature.lr_best), f"α_best = 2/(λmin+λmax){whose}", UPDATE_TEXT),
                   (float(curvature.lr_max), f"α_max = 2/λmax{whose}", "#A33200")]
     shapes, notes = [], []
     for i, (x, text, colour) in enumerate(marks):
