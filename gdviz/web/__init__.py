@@ -33,7 +33,7 @@ FRONTEND = Path(__file__).parent / "frontend"
 PLOTLY_JS = Path(__file__).resolve().parent.parent / "vendor" / "plotly-gdviz.min.js"  # third-party: apart from ours
 
 
-MODULES = ("protocol.js", "frames.js", "views.js", "panel.js", "player.js", "touch.js", "export.js", "main.js")  # in index.html's order
+MODULES = ("protocol.js", "frames.js", "views.js", "panel.js", "player.js", "touch.js", "export.js", "main.js", "a11y.js")  # in index.html's order
 
 
 def frontend_files() -> list[Path]:
