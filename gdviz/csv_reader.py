@@ -230,7 +230,8 @@ def _refuse_wide_rows(raw: bytes, separator: str) -> None:
     (pandas takes about 25 µs a column to refuse a row wider than its header: a line of a million
     commas held a thread for half a minute). Only a line at least MAX_COLUMNS bytes long can be that
     wide, so only those lines are counted (separators inside quotes do not count)."""
-    ends = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == (ord("\n") if b"\n" in raw else ord("\r")))
+    text = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero(text == (ord("\n") if b"\n" in raw else ord("\r")))
     starts = np.concatenate(([0], ends + 1))
     stops = np.concatenate((ends, [len(raw)]))
     sep = separator.encode("ascii")
