@@ -263,10 +263,10 @@ def lesson_panel(state: PageState) -> None:
         st.checkbox("Plays by itself", key="new_scene_play")
         st.button("Add this view as a scene", key="add_scene", on_click=add_this_scene, args=(state,),
                   width="stretch", help="After the scene shown, with everything on screen (the 3-D camera too).")
-        for i, scene in enumerate(lesson.scenes if lesson else ()):  # a title wraps whole; its signs keep their room
-            row = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False)
-            row.button(f"{'▸ ' if i + 1 == ss.get('scene') else ''}{i + 1}. {plain(scene.title)}",
-                       key=f"goto_scene_{i}", on_click=go_to_scene, args=(i + 1,), type="tertiary", width="stretch")
+        for i, scene in enumerate(lesson.scenes if lesson else ()):  # the whole title, wrapped; its signs below it
+            st.button(f"{'▸ ' if i + 1 == ss.get('scene') else ''}{i + 1}. {plain(scene.title)}",
+                      key=f"goto_scene_{i}", on_click=go_to_scene, args=(i + 1,), type="tertiary", width="stretch")
+            row = st.container(horizontal=True, horizontal_alignment="right", gap="small")
             for action, sign, off, what in (("up", "↑", i == 0, "Move this scene up"),
                                             ("down", "↓", i == len(lesson.scenes) - 1, "Move this scene down"),
                                             ("delete", "✕", False, "Delete this scene")):
@@ -280,7 +280,7 @@ def lesson_panel(state: PageState) -> None:
             st.html("<style>[class*='st-key-scene_up_'] button, [class*='st-key-scene_down_'] button, "
                     "[class*='st-key-scene_delete_'] button {min-width: 2.1rem; min-height: 2rem; padding: 0 0.45rem;}"
                     " [class*='st-key-goto_scene_'] button {text-align: left; justify-content: flex-start;}"
-                    " [class*='st-key-goto_scene_'] button p {white-space: normal; overflow-wrap: anywhere;}</style>")
+                    " [class*='st-key-goto_scene_'] button p {white-space: normal; overflow-wrap: break-word;}</style>")
             if not lessons.fits_in_link(lesson):
                 st.caption("This lesson is too long for a link: share the file.")
 

@@ -542,6 +542,7 @@ def panel_recipe(run: dict, *, batch_size) -> dict:
             _row("", [f"ŷ = X{prime}{W} + b \u00a0 with {W} = ", {"vec": ["W", "k"]}, ", b = ", {"n": ["b", "k"]}]),
             _row("", [f"L = (1/m) Σ (ŷ − y)²{ridge} = ", {"n": ["loss", "k"]}, " \u00a0",
                       {"span": "rule", "parts": [f"(m = {run['m']})"]}, *lam]),
+            *([] if l2 else _derivation_rows(run, W, prime)),
             _row("g", [f"{full}∂L/∂{W} = (2/m) X{prime}ᵀ(ŷ − y){ridge_g} = ", {"vec": ["grad_W", "k"]}]),
             _row("g", [f"{full}∂L/∂b = (2/m) Σ (ŷ − y) = ", {"n": ["grad_b", "k"]}])]
     if run.get("schedule"):
@@ -568,6 +569,31 @@ def panel_recipe(run: dict, *, batch_size) -> dict:
     if run.get("schedule"):
         metrics.append({"label": "α_k", "value": ["alpha", "k"]})
     return {"run": 0, "clock": "last", "rows": rows, "metrics": metrics}
+
+
+def _derivation_rows(run: dict, W: str, prime: str) -> list[dict]:
+    """The lecture notes' derivation (class "derive": the page shows these rows only when a scene reveals
+    the maths line by line): the loss as an expected value over the data, then the chain rule for one
+    example, ∂L/∂ŷᵢ, then ∂ŷᵢ/∂W and ∂ŷᵢ/∂b, then the mean over the examples, with this step's numbers
+    (the first residuals where the panel unfolds the sum)."""
+    m, x = run["m"], f"x{prime}ᵢ"
+    residuals = []
+    if run.get("pull"):
+        n = min(UNFOLDED, m)
+        for i in range(n):
+            residuals += [", " if i else "", {"n": [f"resid_head[{i}]", "k"]}]
+        residuals = [" \u00a0 with ŷ − y = [", *residuals, ", …]" if m > n else "]"]
+    return [
+        _row("derive", ["L = (1/m) Σᵢ (ŷᵢ − yᵢ)² = E[(ŷ − y)²]: the mean over the examples, an average over the "
+                        "data = ", {"n": ["loss", "k"]}]),
+        _row("derive", ["chain rule, one example i: ∂L/∂ŷᵢ = (2/m)(ŷᵢ − yᵢ), \u00a0(2/m = ", {"n": 2.0 / m}, ")",
+                        *residuals]),
+        _row("derive", [f"ŷᵢ = {x}{W} + b, so ∂ŷᵢ/∂{W} = {x} and ∂ŷᵢ/∂b = 1"]),
+        _row("derive g", [f"∂L/∂{W} = Σᵢ ∂L/∂ŷᵢ · ∂ŷᵢ/∂{W} = (2/m) Σᵢ (ŷᵢ − yᵢ) {x}: the mean of 2(ŷᵢ − yᵢ) {x} = ",
+                          {"vec": ["grad_W", "k"]}]),
+        _row("derive g", ["∂L/∂b = Σᵢ ∂L/∂ŷᵢ · 1 = (2/m) Σᵢ (ŷᵢ − yᵢ): the mean of 2(ŷᵢ − yᵢ) = ",
+                          {"n": ["grad_b", "k"]}]),
+    ]
 
 
 def _unfold_rows(run: dict, W: str, prime: str) -> list[dict]:

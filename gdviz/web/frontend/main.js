@@ -6,6 +6,7 @@
   const standalone = typeof window.GDVIZ_SPEC !== "undefined";
   const address = standalone ? () => {} : Protocol.addressWriter();
   const page = {spec: null, model: null, runId: null, clicks: 0, shown: 0, views: Views.create(),
+                reveal: {on: false, shown: 0},   // the maths line by line (a scene's reveal=1): rows shown
                 reportHeight: standalone ? () => {} : Protocol.heightReporter(document.getElementById("content")),
                 address: address};
   page.player = Player.create((k) => showStep(page, k));
@@ -16,7 +17,7 @@
     page.frame = frame;
     page.shown += 1;
     Views.apply(page.views, frame);
-    Panel.render(frame.panel);
+    Panel.render(frame.panel, page.reveal);
     markUnfolded();
     if (overflows()) fitMaths(page, true);   // a longer number than at the drawing: wider, never narrower
     document.getElementById("slider").value = k;
@@ -70,23 +71,119 @@
       if (dense) body.dataset.dense = dense; else delete body.dataset.dense;
       if (!overflows()) break;
     }
-    if (body.dataset.maths !== before[0] || body.dataset.dense !== before[1]) Views.fit(page.views, page.views.row, true);
+    if (body.dataset.maths !== before[0] || body.dataset.dense !== before[1]) {
+      arrange(page);
+      Views.fit(page.views, page.views.row, true);
+    }
+  }
+
+  // Presenter mode's first row: the views the scene names (spec.focus: its notes point at them),
+  // filled up to three with the 3-D view, the contours and the maths, left to right in the page's
+  // order, in twelfths by their weights (the maths as wide as fitMaths chose); the rest below, two a
+  // row. Without a focus (or out of presenter mode) the style sheet's own layout stands.
+  const ORDER = ["surface", "contour", "data", "loss", "eigen", "sweep", "maths"];
+  const WEIGHT = {surface: 5, contour: 4, data: 4, loss: 4, eigen: 4, sweep: 4};
+  const CELL = {maths: "panel"};
+
+  function firstRow(spec) {
+    const drawn = (name) => name === "maths" || (spec.figures && spec.figures[name] !== undefined);
+    const focus = (spec.focus || []).filter((name) => ORDER.includes(name) && drawn(name)).slice(0, 4);
+    if (!focus.length) return null;
+    const row = focus.slice();
+    for (const name of ["surface", "contour", "maths"]) if (row.length < 3 && !row.includes(name)) row.push(name);
+    return ORDER.filter((name) => row.includes(name));
+  }
+
+  function arrange(page) {
+    const spec = page.spec, row = spec && spec.present ? firstRow(spec) : null;
+    page.views.first = row || ["surface", "contour"];
+    for (const name of ORDER) {
+      const cell = document.getElementById(CELL[name] || name);
+      if (!row) { cell.style.gridRow = cell.style.gridColumn = cell.style.height = ""; continue; }
+      if (!row.includes(name)) {
+        cell.style.gridRow = "auto";
+        cell.style.gridColumn = ["eigen", "sweep"].includes(name) ? "span 12" : "span 6";
+        cell.style.height = name === "maths" ? "auto" : "calc(var(--screen, 900px) * 0.56)";
+      }
+    }
+    if (!row) return;
+    const maths = row.includes("maths") ? Number(document.body.dataset.maths || 3) : 0;
+    const plots = row.filter((name) => name !== "maths");
+    const total = plots.reduce((sum, name) => sum + WEIGHT[name], 0);
+    const spans = plots.map((name) => Math.max(2, Math.floor((12 - maths) * WEIGHT[name] / total)));
+    for (let i = 0; spans.reduce((a, b) => a + b, 0) < 12 - maths; i = (i + 1) % spans.length) spans[i] += 1;
+    let at = 1;
+    for (const name of row) {
+      const span = name === "maths" ? maths : spans[plots.indexOf(name)];
+      const cell = document.getElementById(CELL[name] || name);
+      cell.style.gridRow = "1";
+      cell.style.gridColumn = `${at} / span ${span}`;
+      cell.style.height = "var(--row, 760px)";
+      at += span;
+    }
+  }
+
+  // The maths line by line: "r" (wherever the focus is, but in a text field) or a click on the
+  // panel's "next line" shows one more row; the rows stay shown as the steps move.
+  function revealNext(page) {
+    if (!page.reveal.on || !page.frame && !page.model) return false;
+    page.reveal.shown += 1;
+    const frame = page.frame || Touch.frame(page.touch, Frames.stepFrame(page.model, page.player.k));
+    Panel.render(frame.panel, page.reveal);
+    markUnfolded();
+    if (overflows()) fitMaths(page, true);
+    return true;
+  }
+
+  function bindReveal(page, doc) {
+    doc.addEventListener("keydown", (e) => {
+      if (e.key !== "r" || e.ctrlKey || e.altKey || e.metaKey || !page.reveal.on) return;
+      if (doc !== document && (!window.frameElement || !window.frameElement.isConnected)) return;   // a gone frame
+      if (Player.keyTarget(e.target) === "typing") return;
+      e.preventDefault();
+      e.stopImmediatePropagation();   // Streamlit's own "r" (rerun) does not run
+      revealNext(page);
+    }, true);
   }
 
   // Readable before any view is drawn: the run's sentence, step k0 and its maths.
   function writeReadable(page, spec, k0) {
     Panel.note(spec);
-    Panel.render(Touch.frame(page.touch, Frames.stepFrame(page.model, k0)).panel);
+    Panel.render(Touch.frame(page.touch, Frames.stepFrame(page.model, k0)).panel, page.reveal);
     markUnfolded();
     document.getElementById("steplabel").textContent = `step ${k0} / ${spec.run.last}`;
     document.getElementById("slider").value = k0;
     page.player.k = k0;   // a key pressed before the views are drawn steps from here
   }
 
+  // Another scene of a lesson: it opens on its own camera (the address forgets a turned one) with its
+  // maths hidden again when it reveals them line by line.
+  function enterScene(page, spec, old) {
+    const newScene = Boolean(spec.lesson) && (!old || !old.lesson || old.lesson.k !== spec.lesson.k);
+    if (newScene) {
+      page.address("cam", null);
+      page.views.newScene = true;
+    }
+    if (newScene || Boolean(spec.reveal) !== page.reveal.on) page.reveal = {on: Boolean(spec.reveal), shown: 0};
+  }
+
+  // Presenter mode first: the views about to be drawn are drawn once, in their presenter sizes (the
+  // scene's first row too); the cells have their sizes before anything is drawn in them.
+  function layout(page, spec) {
+    document.body.classList.toggle("present", Boolean(spec.present));   // measured with its own bar
+    arrange(page);
+    Views.presenter(page.views, Boolean(spec.present), presenterPage(page));
+    if (spec.present) fitMaths(page);
+    page.reportHeight();
+  }
+
   function render(page, spec) {
     // Streamlit renders again when the frame's size changes; the same spec needs no redraw.
     const old = page.spec;
-    if (old && spec.run_id === old.run_id && spec.present === old.present && Views.unchanged(page.views, spec)) return;
+    const scene = (s) => JSON.stringify([s.lesson || null, s.focus || [], Boolean(s.reveal)]);
+    if (old && spec.run_id === old.run_id && spec.present === old.present && scene(spec) === scene(old) &&
+        Views.unchanged(page.views, spec)) return;
+    enterScene(page, spec, old);
     page.spec = spec;
     page.model = Frames.load(spec);
     for (const [name, colour] of Object.entries(spec.looks.colours)) document.body.style.setProperty(`--${name}`, colour);
@@ -95,6 +192,7 @@
     document.getElementById("slider").max = spec.run.last;
     const newRun = spec.run_id !== page.runId;
     page.runId = spec.run_id;
+    if (newRun) page.frame = null;   // the old run's frame never goes into the new run's views
     writeReadable(page, spec, newRun ? Math.max(0, Math.min(spec.run.last, spec.step || 0)) : page.player.k);
     // The first step shown: the 2-D figures come drawn at spec.step, so while the surface is on its way
     // its full application (a restyle of every view) waits for it, unless a step was shown meanwhile.
@@ -108,11 +206,7 @@
                   if (waiting !== null && waiting === page.shown) { waiting = null; firstStep(); }
                   else if (page.frame) Views.apply(page.views, page.frame, ["surface"]);
                 }};
-    // Presenter mode first: the views about to be drawn are drawn once, in their presenter sizes.
-    document.body.classList.toggle("present", Boolean(spec.present));   // measured with its own bar
-    Views.presenter(page.views, Boolean(spec.present), presenterPage(page));
-    if (spec.present) fitMaths(page);
-    page.reportHeight();   // the cells have their sizes before anything is drawn in them
+    layout(page, spec);
     Views.draw(page.views, spec, on).then((drawn) => {
       Touch.drawn(page.touch, drawn);
       if (newRun) Player.pause(page.player);
@@ -151,11 +245,18 @@
   function snapshot(page) {
     return Object.freeze({k: page.player.k, last: page.player.last, playing: page.player.playing,
                           present: page.views.present, spec: page.spec, runId: page.runId,
-                          uids: page.views.uids});
+                          uids: page.views.uids, first: (page.views.first || []).slice(),
+                          reveal: Object.assign({}, page.reveal),
+                          updating: Array.from(document.querySelectorAll(".cell.updating"), (cell) => cell.id),
+                          surfacePending: Boolean(page.views.surfacePending)});
   }
 
   Player.bind(page.player);
   Touch.bind(page.touch);
+  bindReveal(page, document);
+  document.getElementById("maths").addEventListener("click", (e) => {
+    if (e.target.closest && e.target.closest(".reveal-next")) revealNext(page);
+  });
   document.getElementById("save-html").onclick = () => exportView(page, "html");
   document.getElementById("save-png").onclick = () => exportView(page, "png");
   // An exported page cannot read its own files back (file://): it offers the PNG only.
@@ -164,6 +265,7 @@
   if (!standalone && window.parent !== window) {
     try {
       Player.bindParent(page.player);
+      bindReveal(page, window.parent.document);
       const refit = () => {
         if (page.views.present && Views.fit(page.views, presenterPage(page).row)) fitMaths(page);
       };

@@ -55,9 +55,26 @@ const Panel = (() => {
     return el("div", "metric", [el("div", "k", [spec.label]), el("div", "v", [fmt(spec.value, spec.digits)])]);
   }
 
-  // The panel at a step: frame.panel from Frames.stepFrame.
-  function render(panel) {
-    document.getElementById("maths").replaceChildren(...panel.rows.map(row));
+  // The derivation's rows (frames.py: class "derive") belong to a scene that reveals the maths.
+  function derivation(spec) {
+    return String(spec.cls || "").split(" ").includes("derive");
+  }
+
+  // The panel at a step: frame.panel from Frames.stepFrame. ``reveal`` ({on, shown}): the maths line
+  // by line, the first ``shown`` rows (the derivation among them) and a "next line" to click; off,
+  // every row but the derivation's.
+  function render(panel, reveal) {
+    const on = Boolean(reveal && reveal.on);
+    const rows = panel.rows.filter((spec) => on || !derivation(spec));
+    const shown = on ? rows.slice(0, reveal.shown).map(row) : rows.map(row);
+    if (on && reveal.shown < rows.length) {
+      const left = rows.length - reveal.shown;
+      const next = el("div", "eq reveal-next", [`▸ next line: press r or click here (${left} more)`]);
+      next.setAttribute("role", "button");
+      next.setAttribute("tabindex", "0");
+      shown.push(next);
+    }
+    document.getElementById("maths").replaceChildren(...shown);
     document.getElementById("metrics").replaceChildren(...panel.metrics.map(metric));
   }
 

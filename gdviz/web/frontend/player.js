@@ -4,7 +4,9 @@
 //
 // The keys ← → Space Home End belong to the views wherever the focus is, except where a person
 // types or drags a value:
-//   - text and number inputs, text areas, drop-down lists and combo boxes keep every key;
+//   - text and number inputs, text areas and an open drop-down list keep every key; a drop-down
+//     gives them back once the choice is made (the bar's speed is blurred on change; a closed
+//     combo box, Streamlit's selectbox after its choice, is a control like a button);
 //   - sliders (the learning rate, the steps) keep ← → Home End, which move them; Space plays;
 //   - buttons, checkboxes, radio buttons and toggles (Streamlit's and the bar's) never see these
 //     keys: a clicked control keeps the focus, and Space would toggle it, an arrow would move a
@@ -97,6 +99,7 @@ const Player = (() => {
     if (!t || !t.tagName) return "page";
     const tag = t.tagName, role = (t.getAttribute && t.getAttribute("role")) || "";
     const type = String(t.type || "").toLowerCase();
+    if (role === "combobox" && t.getAttribute("aria-expanded") !== "true") return "control";   // its choice is made
     if (t.isContentEditable || tag === "TEXTAREA" || tag === "SELECT" || TYPING_ROLES.includes(role)) return "typing";
     if (tag === "INPUT") {
       if (["checkbox", "radio", "button", "submit", "reset", "image"].includes(type)) return "control";
@@ -134,6 +137,8 @@ const Player = (() => {
     click("lastb", () => jump(player, player.last));
     playButton("play");
     document.getElementById("slider").oninput = (e) => jump(player, Number(e.target.value));
+    const speedBox = document.getElementById("speed");
+    speedBox.addEventListener("change", () => speedBox.blur());   // the choice is made: the keys step again
     document.addEventListener("keydown", (e) => {
       if (KEYS.includes(e.key) && keyTarget(e.target) !== "typing") onKey(player, e);
     }, true);
@@ -145,8 +150,16 @@ const Player = (() => {
   // with this frame.
   function bindParent(player) {
     const doc = window.parent.document;
+    // A choice made in a drop-down of the page (a click on an option, or Enter): the box lets go of
+    // the focus, so the keys are the steps' again.
+    const letGo = () => setTimeout(() => {
+      const a = doc.activeElement;
+      if (a && a.getAttribute && a.getAttribute("role") === "combobox") a.blur();
+    }, 0);
+    const chosen = (e) => { if (e.target && e.target.closest && e.target.closest("[role='option']")) letGo(); };
     const down = (e) => {
       if (!window.frameElement || !window.frameElement.isConnected) { unbind(); return; }
+      if (e.key === "Enter" && e.target && e.target.getAttribute && e.target.getAttribute("role") === "combobox") letGo();
       if (!KEYS.includes(e.key)) return;
       const kind = keyTarget(e.target);
       if (kind === "typing" || (kind === "slider" && e.key !== " ")) return;
@@ -156,9 +169,11 @@ const Player = (() => {
     function unbind() {
       doc.removeEventListener("keydown", down, true);
       doc.removeEventListener("keyup", up, true);
+      doc.removeEventListener("click", chosen, true);
     }
     doc.addEventListener("keydown", down, true);
     doc.addEventListener("keyup", up, true);
+    doc.addEventListener("click", chosen, true);
     window.addEventListener("pagehide", unbind);
   }
 

@@ -37,12 +37,14 @@ const Protocol = (() => {
   // A function that writes a view's parameter into the address bar (after a pause), so a copied link
   // opens there: address(name, value), e.g. ("step", "6") or ("cam", "0.3,-2.1,0.8"). A rerun writes
   // the address from the script's own state and can drop them: a check each second puts back what
-  // the views last wrote (it writes nothing while the address already says so).
+  // the views last wrote (it writes nothing while the address already says so). address(name, null)
+  // forgets the name: the script's value stands (a new scene's camera).
   function addressWriter() {
     const wanted = {};
     let timer = null;
     setInterval(() => writeAddress(wanted), 1000);
     return (name, value) => {
+      if (value === null) { delete wanted[name]; return; }
       wanted[name] = String(value);
       clearTimeout(timer);
       timer = setTimeout(() => writeAddress(wanted), 400);

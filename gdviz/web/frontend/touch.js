@@ -326,6 +326,18 @@ const Touch = (() => {
     e.stopPropagation();
     touch.sent = {scene: move, click: nextClick(touch)};
     Protocol.sendValue(touch.sent);
+    letGo();
+  }
+
+  // A new scene: whatever control was clicked in the last one lets go of the focus, so ← → Space
+  // End step the new scene's run (a slider or a radio would otherwise keep its arrows).
+  function letGo() {
+    const docs = [document];
+    try { if (window.parent !== window) docs.push(window.parent.document); } catch (e) { /* another origin */ }
+    for (const doc of docs) {
+      const a = doc.activeElement;
+      if (a && a !== doc.body && !(a.tagName === "IFRAME") && typeof a.blur === "function") a.blur();
+    }
   }
 
   // Where PageDown / PageUp belong to a person typing words: a text area, an editable element, a

@@ -41,13 +41,15 @@ const Views = (() => {
   }
 
   // Draws every figure whose JSON changed, what the eye reads first first: resolves, to how many
-  // figures are drawn or on their way, once the 2-D views are drawn. The 3-D surface (WebGL: the
-  // slow one) follows in a later animation frame, into a cell that has had its size from the start;
-  // on.surface() is called once it is drawn. on.click(event): a click on the contours;
-  // on.camera(camera): the lecturer turned the 3-D view.
+  // figures are drawn or on their way, once the 2-D views are drawn. The order: the 2-D views of the
+  // first screen (views.first: presenter mode's first row), then the 3-D surface (WebGL: the slow
+  // one), then the views below; one a frame, each on screen as soon as it is drawn. A view already
+  // drawn for another run is marked "updating" (its old picture hidden) until its new one is drawn:
+  // no view shows the previous run beside the new one. on.surface() is called once the surface is
+  // drawn; on.click(event): a click on the contours; on.camera(camera): the lecturer turned the 3-D
+  // view.
   function draw(views, spec, on) {
-    const jobs = [];
-    let surface = null;
+    const changed = [];
     views.pullRows = spec.run.pull_rows || null;
     views.pullMarked = null;
     for (const name of NAMES) {
@@ -55,25 +57,53 @@ const Views = (() => {
       cell.style.display = json === undefined ? "none" : "";
       if (json === undefined || views.figJson[name] === json) continue;   // unchanged: DOM, camera, zoom kept
       views.figJson[name] = json;
-      if (name === "surface") { surface = json; views.surfacePending = true; }
-      else jobs.push([name, json]);
+      if (cell.data) updating(name, true);
+      if (name === "surface") views.surfacePending = true;
+      changed.push(name);
     }
-    // One 2-D view a frame, the contours first: each is on screen as soon as it is drawn.
-    const flat = jobs.reduce((before, [name, json], i) => before.then(() => (i ? afterPaint() : null)).then(() => {
-      if (views.figJson[name] === json) return guard(views, name, json, drawOne(views, name, JSON.parse(json), on));
-      return null;   // a newer spec's figure is on its way
-    }), Promise.resolve());
-    if (surface !== null) {
-      flat.then(afterPaint).then(() => {
-        if (views.figJson.surface !== surface) return null;   // a newer spec draws its own surface
-        return guard(views, "surface", surface, drawOne(views, "surface", JSON.parse(surface), on).then(() => {
-          if (views.figJson.surface !== surface) return;
-          views.surfacePending = false;
-          if (on.surface) on.surface();
-        }));
-      });
-    }
-    return flat.then(() => jobs.length + (surface !== null ? 1 : 0));
+    if (views.newScene && !changed.includes("surface")) sceneCamera(views);
+    const first = views.first || ["surface", "contour"];
+    const rank = (name) => (name === "surface" ? 1 : first.includes(name) ? 0 : 2);
+    const order = changed.slice().sort((a, b) => rank(a) - rank(b));
+    const done = {};   // each view's job: the chain resolved up to and including it
+    let chain = Promise.resolve();
+    order.forEach((name, i) => {
+      chain = chain.then(() => (i ? afterPaint() : null)).then(() => drawJob(views, name, spec.figures[name], on));
+      done[name] = chain;
+    });
+    // Resolves once every 2-D view is drawn (the surface may still be on its way).
+    return Promise.all(order.filter((name) => name !== "surface").map((name) => done[name])).then(() => changed.length);
+  }
+
+  // One view of a spec drawn, unless a newer spec's figure is on its way; then no longer "updating".
+  function drawJob(views, name, json, on) {
+    if (views.figJson[name] !== json) return null;
+    return guard(views, name, json, drawOne(views, name, JSON.parse(json), on).then(() => {
+      if (views.figJson[name] !== json) return;
+      updating(name, false);
+      if (name === "surface") {
+        views.surfacePending = false;
+        if (on.surface) on.surface();
+      }
+    }));
+  }
+
+  // A new scene whose surface is the one drawn: the scene's own camera, not the turned one (not the
+  // lecturer turning it: the address keeps the scene's).
+  function sceneCamera(views) {
+    const gd = document.getElementById("surface");
+    if (!gd.data || !views.figJson.surface) return;
+    const camera = JSON.parse(views.figJson.surface).layout.scene.camera;
+    views.newScene = false;
+    if (!camera) return;
+    views.quiet = true;
+    Plotly.relayout(gd, {"scene.camera": camera}).finally(() => { views.quiet = false; });
+  }
+
+  // A view whose new figure is on its way: its old picture hidden under "updating…" (index.html).
+  function updating(name, on) {
+    const cell = document.getElementById(name);
+    if (cell) cell.classList.toggle("updating", on);
   }
 
   // A view that failed to draw does not stop the others (the surface waits for the 2-D views); its
@@ -81,6 +111,7 @@ const Views = (() => {
   function guard(views, name, json, job) {
     return job.catch((error) => {
       if (views.figJson[name] === json) views.figJson[name] = undefined;
+      updating(name, false);
       if (name === "surface") views.surfacePending = false;
       console.error(`gdviz: the ${name} view could not be drawn:`, error);
     });
@@ -97,8 +128,15 @@ const Views = (() => {
 
   function drawOne(views, name, fig, on) {
     const gd = document.getElementById(name);
-    if (name === "surface" && gd._fullLayout && gd._fullLayout.scene) {
-      fig.layout.scene.camera = gd._fullLayout.scene.camera;   // the lecturer's view survives a new run
+    // The lecturer's turned view survives a new run of the same scene; a new scene opens on its own
+    // camera (the figure's: the scene's cam= or the default), never on the last scene's.
+    if (name === "surface" && gd._fullLayout && gd._fullLayout.scene && !views.newScene) {
+      fig.layout.scene.camera = gd._fullLayout.scene.camera;
+    }
+    if (name === "surface" && views.newScene) {   // the figures' uirevision would keep the turned camera
+      views.scenes = (views.scenes || 0) + 1;
+      fig.layout.uirevision = `scene ${views.scenes}`;
+      views.newScene = false;
     }
     if (views.present && views.looks) presenterFigure(name, fig, views.looks);   // drawn once, in its sizes
     return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => outOfCell(gd) && resize(gd)).then(() => {
@@ -109,6 +147,7 @@ const Views = (() => {
       if ((name === "contour" || name === "data") && !gd.__pullBound) bindPull(views, name, gd);
       if (name === "surface" && !gd.__cameraBound) {
         gd.on("plotly_relayout", (change) => {
+          if (views.quiet) return;
           if (Object.keys(change).some((key) => key === "scene" || key.startsWith("scene.camera"))) on.camera(camera());
         });
         gd.__cameraBound = true;
