@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 import gdviz
 from gdviz import web
 from gdviz.web.frames import step_frame
-from gdviz.web.state import SAMPLE_IDS
+from gdviz.state import SAMPLE_IDS
 from gdviz.words import nice
 
 

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gdviz import lessons, web
-from gdviz.web import state
+from gdviz import state
 
 from test_app import APP, open_app_with, spec_of
 

@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import gdviz
-from gdviz.web import state
+from gdviz import state
 
 from test_app import APP, open_app_with
 

@@ -13,7 +13,7 @@ except pytest.skip.Exception as skipped:  # the same skip, reported against this
     pytest.skip(skipped.msg, allow_module_level=True)
 
 import gdviz  # noqa: E402
-from gdviz.web.state import SAMPLE_IDS  # noqa: E402
+from gdviz.state import SAMPLE_IDS  # noqa: E402
 
 # The loss the page shows at step k, read from the panel's own frame.
 JS_LOSS = "(k) => gdviz.frameAt(k).panel.metrics.find((m) => m.label === 'loss L').value"

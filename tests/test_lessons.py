@@ -20,7 +20,7 @@ from gdviz import lessons, pipeline
 from gdviz.lessons import Lesson, LessonError, Scene
 from gdviz.optimizers import LABELS
 from gdviz.web import frames
-from gdviz.web import state
+from gdviz import state
 
 from conftest import direct_gradient, direct_loss
 

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gdviz import web
-from gdviz.web import state
+from gdviz import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
