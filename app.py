@@ -280,7 +280,9 @@ def lesson_panel(state: PageState) -> None:
             st.html("<style>[class*='st-key-scene_up_'] button, [class*='st-key-scene_down_'] button, "
                     "[class*='st-key-scene_delete_'] button {min-width: 2.1rem; min-height: 2rem; padding: 0 0.45rem;}"
                     " [class*='st-key-goto_scene_'] button {text-align: left; justify-content: flex-start;}"
-                    " [class*='st-key-goto_scene_'] button p {white-space: normal; overflow-wrap: break-word;}</style>")
+                    " [class*='st-key-goto_scene_'] button div {justify-content: flex-start; text-align: left;}"
+                    " [class*='st-key-goto_scene_'] button p {white-space: normal; overflow-wrap: break-word;"
+                    " text-align: left;}</style>")
             if not lessons.fits_in_link(lesson):
                 st.caption("This lesson is too long for a link: share the file.")
 

@@ -62,19 +62,23 @@ const Panel = (() => {
 
   // The panel at a step: frame.panel from Frames.stepFrame. ``reveal`` ({on, shown}): the maths line
   // by line, the first ``shown`` rows (the derivation among them) and a "next line" to click; off,
-  // every row but the derivation's.
+  // every row but the derivation's. A row not shown is in the panel, hidden (its numbers are the
+  // frame's, as every row's).
   function render(panel, reveal) {
     const on = Boolean(reveal && reveal.on);
-    const rows = panel.rows.filter((spec) => on || !derivation(spec));
-    const shown = on ? rows.slice(0, reveal.shown).map(row) : rows.map(row);
-    if (on && reveal.shown < rows.length) {
-      const left = rows.length - reveal.shown;
+    const rows = panel.rows.map((spec, i) => {
+      const node = row(spec);
+      node.hidden = on ? i >= reveal.shown : derivation(spec);
+      return node;
+    });
+    if (on && reveal.shown < panel.rows.length) {
+      const left = panel.rows.length - reveal.shown;
       const next = el("div", "eq reveal-next", [`▸ next line: press r or click here (${left} more)`]);
       next.setAttribute("role", "button");
       next.setAttribute("tabindex", "0");
-      shown.push(next);
+      rows.push(next);
     }
-    document.getElementById("maths").replaceChildren(...shown);
+    document.getElementById("maths").replaceChildren(...rows);
     document.getElementById("metrics").replaceChildren(...panel.metrics.map(metric));
   }
 
