@@ -734,3 +734,30 @@ def test_a_diverged_run_shows_its_finite_steps_only():
     predicted = values(next(t for t in fig["data"] if t["uid"] == "eigen-predicted-2")["y"])
     assert observed[-1] > observed[0]
     np.testing.assert_allclose(observed, predicted, rtol=1e-9)
+
+
+@pytest.mark.parametrize("case", ["pull and eigen", "pull and eigen, two features", "pull and eigen, standardised"])
+def test_the_derivation_rows_take_the_notes_steps_with_the_steps_numbers(case):
+    """Rows of class "derive" (shown by a scene that reveals the maths): the loss as the mean over the
+    data, then ∂L/∂ŷᵢ with 2/m and the first residuals, ∂ŷᵢ/∂W, and the means that give ∂L/∂W and
+    ∂L/∂b, each number against the definition written out again."""
+    data, run, options = PULL_CASES[case]()
+    m = data.m
+    for k in (0, 3, run.steps):
+        rows = [row for row in frames.step_frame(web.lecture_spec(data, run, **options), k)["panel"]["rows"]
+                if "derive" in row["cls"].split()]
+        text = [json.dumps(row, ensure_ascii=False) for row in rows]
+        assert len(rows) == 5 and "E[(ŷ − y)²]" in text[0] and "∂L/∂ŷᵢ = (2/m)(ŷᵢ − yᵢ)" in text[1]
+        assert "∂ŷᵢ/∂" in text[2] and "∂ŷᵢ/∂b = 1" in text[2]
+        residual = data.X @ run.w[k] + run.b[k] - data.y
+        (loss,) = _numbers(rows[0])
+        assert loss == pytest.approx(np.mean(residual ** 2), rel=1e-9)
+        two_over_m, *first = _numbers(rows[1])
+        assert two_over_m == 2 / m
+        np.testing.assert_allclose(first, residual[:3], rtol=1e-9, atol=1e-12 * np.abs(data.y).max())
+        (grad_w,) = _numbers(rows[3])
+        np.testing.assert_allclose(grad_w, np.mean(2 * residual[:, None] * data.X, axis=0), rtol=1e-9, atol=1e-12)
+        (grad_b,) = _numbers(rows[4])
+        assert grad_b == pytest.approx(np.mean(2 * residual), rel=1e-9, abs=1e-12)
+    plain = frames.step_frame(web.lecture_spec(data, run), 0)["panel"]["rows"]
+    assert sum("derive" in row["cls"] for row in plain) == 5   # without the pull: the same steps, no residuals
