@@ -8,6 +8,7 @@ control live in the browser (gdviz/web), so stepping and playing never rerun thi
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -58,23 +59,21 @@ def rates_with(*values: float) -> list[float]:
 
 def made_file(container, name: str, key: str, label: str, file_name: str, mime: str, make, help_text: str) -> None:
     """A button that makes a file with a progress bar, then offers it until it is downloaded or what
-    it came from changes (the session keeps no file past its download). The slides of a lesson are
-    refused with a sentence when their cost, estimated before drawing, is beyond slides.EXPORT_BUDGET
-    (a GIF is drawn with fewer frames instead: slides.gif_frames)."""
+    it came from changes (the session keeps no file past its download); a file whose cost, estimated
+    before drawing, is beyond the budget is a sentence instead (slides.ExportTooCostly)."""
     made = ss.get(f"made_{name}")
     if not (made is not None and made[0] == key):
         if not container.button(label, key=f"make_{name}", width="stretch", help=help_text):
             return
+        bar = container.progress(0.0, text="Drawing…")
         try:
-            if name == "slides" and ss.get("lesson") is not None:
-                slides.check_slides(pipeline.scene_state(scene) for scene in ss["lesson"].scenes)
+            made = ss[f"made_{name}"] = (key, make(lambda done, total: bar.progress(done / total,
+                                                                                    text=f"Drawing {done} of {total}…")))
         except slides.ExportTooCostly as error:
             container.warning(plain(str(error)))
             return
-        bar = container.progress(0.0, text="Drawing…")
-        made = ss[f"made_{name}"] = (key, make(lambda done, total: bar.progress(done / total,
-                                                                                text=f"Drawing {done} of {total}…")))
-        bar.empty()
+        finally:
+            bar.empty()
     container.download_button(f"Download: {label.lower()}", made[1], file_name=file_name, mime=mime,
                               width="stretch", key=f"download_{name}",
                               on_click=lambda: ss.pop(f"made_{name}", None))  # downloaded: not kept
@@ -141,11 +140,12 @@ def move_point(row, x: float, y: float) -> None:
         ss["edit_note"] = str(error)
 
 
-def apply_preset(lr: float, compare: tuple = ()) -> None:
-    """A preset button: plain gradient descent at a learning rate chosen by the theory."""
-    ss.update(lr=lr, optimizer="gd", compare_n=len(compare))
-    for i, name in enumerate(compare, start=1):
-        ss[f"cmp_opt_{i}"], ss[f"cmp_lr_{i}"] = name, lr
+def apply_preset(race: tuple) -> None:
+    """A preset button: the first (optimizer, rate) is the run, the others are compared with it."""
+    (first, lr), rest = race[0], race[1:]
+    ss.update(lr=lr, optimizer=first, compare_n=len(rest))
+    for i, (name, rate) in enumerate(rest, start=1):
+        ss[f"cmp_opt_{i}"], ss[f"cmp_lr_{i}"] = name, rate
 
 
 def set_lesson(lesson, scene: int | None = 1) -> None:
@@ -277,12 +277,6 @@ def lesson_panel(state: PageState) -> None:
                                mime="application/toml", width="stretch")
             st.download_button("Lesson (JSON)", lessons.lesson_to_json(lesson), file_name="gdviz-lesson.json",
                                mime="application/json", width="stretch")
-            st.html("<style>[class*='st-key-scene_up_'] button, [class*='st-key-scene_down_'] button, "
-                    "[class*='st-key-scene_delete_'] button {min-width: 2.1rem; min-height: 2rem; padding: 0 0.45rem;}"
-                    " [class*='st-key-goto_scene_'] button {text-align: left; justify-content: flex-start;}"
-                    " [class*='st-key-goto_scene_'] button div {justify-content: flex-start; text-align: left;}"
-                    " [class*='st-key-goto_scene_'] button p {white-space: normal; overflow-wrap: break-word;"
-                    " text-align: left;}</style>")
             if not lessons.fits_in_link(lesson):
                 st.caption("This lesson is too long for a link: share the file.")
 
@@ -300,10 +294,7 @@ def lesson_bar(container) -> None:
     scene = lesson.scenes[k - 1]
     bar.markdown(f"**Scene {k} / {len(lesson.scenes)} · {plain(scene.title)}** &nbsp; :gray[{plain(scene.note)}]",
                  width="stretch")
-    container.html("<style>.st-key-scene_back button, .st-key-scene_next button {min-height: 2rem; min-width: 2.6rem;"
-                   " padding: 0 0.6rem; white-space: nowrap;}</style>")
-    if k < len(lesson.scenes):
-        import threading  # the next scene's lecture, made off the script's thread (cached for every session)
+    if k < len(lesson.scenes):  # the next scene's lecture, made off the script's thread (cached for every session)
         upcoming = pipeline.scene_state(lesson.scenes[k]).replace(present=False)
         threading.Thread(target=lecture, args=(upcoming,), daemon=True).start()
 
@@ -389,10 +380,7 @@ with st.sidebar:
     lesson_panel(state)
 
 present = draw(present_home, "present")
-if present:  # the sidebar and Streamlit's header go; the views take the screen
-    st.markdown("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], header "
-                "{display: none !important;} .block-container {padding: 0.6rem 1rem !important; "
-                "max-width: 100% !important;}</style>", unsafe_allow_html=True)
+st.html(f"<style>{web.PAGE_CSS}{web.PRESENTER_CSS if present else ''}</style>")  # presenter: the views take the screen
 shown = lecture(state.replace(present=False))  # presenter mode changes no computation
 ss["shown"] = shown.state
 if regression and shown.state.edits != ss.get("edits", ()):  # moved points the data could not take
@@ -413,20 +401,11 @@ with messages:  # above the views, under the title (or the presenter's row)
 
 presets = shown.presets
 for column, name in zip(preset_columns, PRESETS):  # a preset this problem cannot show is disabled, its help says why
-    column.button(name.capitalize(), key=f"preset_{name}", on_click=apply_preset, args=(presets.get(name, ss["lr"]),),
+    column.button(name.capitalize(), key=f"preset_{name}", on_click=apply_preset,
+                  args=((("gd", presets.get(name, ss["lr"])),),),
                   help=shown.preset_help.get(name) or pipeline.preset_help(name, presets.get(name, ss["lr"])),
                   width="stretch", disabled=name not in presets)
-
-
-def apply_comparison(race: tuple) -> None:
-    """The race: each optimizer at the rate its own sweep found best (Lecture.comparison)."""
-    (first, lr), rest = race[0], race[1:]
-    ss.update(lr=lr, optimizer=first, compare_n=len(rest))
-    for i, (name, rate) in enumerate(rest, start=1):
-        ss[f"cmp_opt_{i}"], ss[f"cmp_lr_{i}"] = name, rate
-
-
-preset_columns[4].button("GD vs momentum vs Adam", key="preset_compare", on_click=apply_comparison,
+preset_columns[4].button("GD vs momentum vs Adam", key="preset_compare", on_click=apply_preset,
                          args=(shown.comparison,), width="stretch", disabled=len(shown.comparison) < 2,
                          help=shown.comparison_help or "No optimizer's sweep found a rate that does not diverge.")
 if preset_caption is not None:
@@ -462,8 +441,7 @@ made_file(pictures[0], "gif", repr(shown.state.replace(step=None, camera=None)),
           "Up to 60 frames spread over the run (10 a second, the last held), contours and data side by side.")
 if ss.get("lesson") is not None:
     made_file(pictures[1], "slides", repr(ss["lesson"]), "Slides: a PNG per scene (zip)", "gdviz-lesson-slides.zip",
-              "application/zip", lambda progress: slides.slides_zip(slides.lesson_pictures(
-                  pipeline.lesson_specs(ss["lesson"]), progress=progress)),
+              "application/zip", lambda progress: pipeline.lesson_slides(ss["lesson"], progress=progress),
               "One 1600x900 picture per scene of the lesson, each run drawn to its last step in view: for slides.")
 if regression and shown.state.source != SYNTHETIC:
     with st.expander(f"Preview of the data ({shown.data.m} rows used)"):

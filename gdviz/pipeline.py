@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import data as gdata
-from . import claims, figures, model, schedules, web
+from . import claims, figures, model, schedules, slides, web
 from .descent import Trajectory, descend, sweep
 from . import lessons
 from .lessons import page_params
@@ -597,6 +597,13 @@ def lesson_specs(lesson) -> list[tuple[str, dict]]:
     """(title, the per-step frames) of each scene of a lesson, for the slides; a scene that cannot
     be drawn keeps its title and no frames."""
     return [(scene.title, lecture(scene_state(scene)).spec) for scene in lesson.scenes]
+
+
+def lesson_slides(lesson, *, progress=None) -> bytes:
+    """A zip of one picture per scene, drawn from each scene's frames; refused (slides.ExportTooCostly,
+    a sentence with the estimate and the budget) before anything is drawn when it would cost too much."""
+    slides.check_slides(scene_state(scene) for scene in lesson.scenes)
+    return slides.slides_zip(slides.lesson_pictures(lesson_specs(lesson), progress=progress))
 
 
 def preview(state: PageState, rows: int = 200):

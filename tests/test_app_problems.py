@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 import gdviz
 from gdviz import lessons, web
 from gdviz.data import BINARY_SAMPLES, sample, synthetic_classes
-from gdviz.web import frames, state
+from gdviz import state
+from gdviz.web import frames
 
 from test_app import APP, open_app_with, spec_of
 
