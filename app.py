@@ -17,9 +17,9 @@ from gdviz import DataError, lessons, pipeline, slides, web
 from gdviz.data import SAMPLES, SAMPLES_DIR, csv_columns, read_csv
 from gdviz.optimizers import LABELS, PAGE_HYPER_USERS
 from gdviz.presets import PRESETS
-from gdviz.state import (BATCH, COMPARE_DEFAULTS, CONTROLS, DATA_KEYS, LEARNING_RATES, MAX_FEATURES, PENALTIES,
-                         SCHEDULE_PARAMETERS, SYNTHETIC, TOLERANCES, UPLOAD, PageState, Sample, Upload, edit_summary,
-                         moved, outlier, problem_name)
+from gdviz.state import (COMPARE_DEFAULTS, CONTROLS, DATA_KEYS, LEARNING_RATES, MAX_FEATURES, PENALTIES,
+                         SCHEDULE_KEYS, SYNTHETIC, SYNTHETIC_KEYS, TOLERANCES, UPLOAD, PageState, Sample, Upload,
+                         edit_summary, moved, outlier, problem_name, used)
 from gdviz.state import from_views as from_views_value
 from gdviz.words import markdown_text as plain
 from gdviz.words import nice
@@ -190,8 +190,8 @@ def choose_data():
     """(the upload in use or None, a sample's columns (features, target) if not its own, a sentence on a bad file)."""
     source = draw(st, "source")
     if source == SYNTHETIC:
-        for key in ("n", "true_w", "true_b", "noise", "offset", "seed"):
-            if key != "noise" or problem_name(ss["problem"]) != "logistic":  # classes: no noise
+        for key in SYNTHETIC_KEYS:
+            if used(key, ss):  # classes have no noise
                 draw(st, key)
         return None, (None, None), None
     raw, identity = None, source
@@ -350,14 +350,17 @@ with st.sidebar:
         if optimizer in users:
             draw(st, key)
     draw(live.get("lr", st), "lr", options=rates_with(ss["lr"]))
-    schedule_keys = SCHEDULE_PARAMETERS.get(draw(st, "sched"), ())
+    draw(st, "sched")
+    schedule_keys = [key for key in SCHEDULE_KEYS if used(key, ss)]  # the schedule's own parameters
     for column, key in zip(st.columns(max(len(schedule_keys), 1)), schedule_keys):
         draw(column, key)
     draw(st, "steps")
     for column, key in zip(st.columns(2), ("w0", "b0")):
         draw(column, key)
     st.caption("Or click the contour map to start from there.")
-    if regression and draw(st, "batch_mode") == BATCH["mini"]:
+    if regression:
+        draw(st, "batch_mode")
+    if used("batch_size", ss):
         draw(st, "batch_size", max_value=max(3, ss["base_m"] - 1))
     if draw(st, "use_tol"):
         draw(st, "tol", options=sorted(set(TOLERANCES) | {float(ss["tol"])}, reverse=True))

@@ -675,21 +675,9 @@ def _canonical(self) -> None:
     the parameters of another schedule, the mini-batch size of a full batch) is its default, so
     two states that show the same page are equal (and key the same cache entry)."""
     defaults = {f.name: f.default for f in fields(self)}
-    unused = set()
-    if not self.use_tol:
-        unused.add("tol")
-    used_schedule = SCHEDULE_PARAMETERS.get(self.sched, ())
-    unused |= {key for key in SCHEDULE_KEYS if key not in used_schedule}
-    if self.batch_mode != BATCH["mini"]:
-        unused.add("batch_size")
-    if self.source != SYNTHETIC:
-        unused |= set(SYNTHETIC_KEYS)
-    if problem_name(self.problem) not in REGRESSIONS:  # a test surface has no data, penalty or batches
-        unused |= {"l2", "standardise", "source", "edits", "batch_mode", "batch_size", "data_view", "pull", "eigen",
-                   "feature", *SYNTHETIC_KEYS}
-    if self.source not in gdata.SAMPLES:
-        unused |= {"features", "target"}
-    if problem_name(self.problem) not in REGRESSIONS or self.source not in gdata.SAMPLES:
+    values = {f.name: getattr(self, f.name) for f in fields(self)}
+    unused = {key for key in WHEN if not WHEN[key](values)}
+    if not (_regression(values) and self.source in gdata.SAMPLES):  # a sample set's own columns
         unused |= {"features", "target"}
     for name in unused:
         object.__setattr__(self, name, defaults[name])
@@ -700,11 +688,38 @@ def _canonical(self) -> None:
             object.__setattr__(self, name, tuple(value))
 
 
+def _regression(values) -> bool:
+    return problem_name(values["problem"]) in REGRESSIONS
+
+
+def _synthetic(values) -> bool:
+    return _regression(values) and values["source"] == SYNTHETIC
+
+
+# When a control means something, as a test of the state's (or the session's) values: its widget is
+# drawn only then, and a state keeps its default otherwise (a test surface has no data, penalty or
+# batches; the tolerance needs the stop; each schedule its own parameters; classes have no noise).
+WHEN: dict[str, Callable[[Any], bool]] = {
+    **{key: _regression for key in ("l2", "source", "standardise", "feature", "data_view", "batch_mode", "edits",
+                                    "pull", "eigen")},
+    **{key: _synthetic for key in ("n", "true_w", "true_b", "offset", "seed")},
+    "noise": lambda values: _synthetic(values) and problem_name(values["problem"]) != "logistic",
+    "batch_size": lambda values: _regression(values) and values["batch_mode"] == BATCH["mini"],
+    "tol": lambda values: bool(values["use_tol"]),
+    **{key: (lambda name: lambda values: values["sched"] == name)(name)
+       for name, keys in {"step": ("sched_step_size", "sched_step_gamma"), "exponential": ("sched_exp_gamma",),
+                          "cosine": ("sched_t_max", "sched_eta_min")}.items() for key in keys},
+}
+
+
+def used(key: str, values) -> bool:
+    """Whether control ``key`` means something for these values (WHEN)."""
+    return key not in WHEN or WHEN[key](values)
+
+
 # The widgets of a regression's data (kept while a test surface hides them).
 DATA_KEYS = ("l2", "source", "standardise", "feature", "data_view", "batch_mode", "batch_size", "n", "true_w", "true_b",
              "noise", "offset", "seed")
-SCHEDULE_PARAMETERS = {"step": ("sched_step_size", "sched_step_gamma"), "exponential": ("sched_exp_gamma",),
-                       "cosine": ("sched_t_max", "sched_eta_min")}  # the widgets of each schedule's parameters
 SCHEDULE_KEYS = ("sched_step_size", "sched_step_gamma", "sched_exp_gamma", "sched_t_max", "sched_eta_min")
 SYNTHETIC_KEYS = ("n", "true_w", "true_b", "noise", "offset", "seed")
 
