@@ -761,3 +761,12 @@ def test_the_derivation_rows_take_the_notes_steps_with_the_steps_numbers(case):
         assert grad_b == pytest.approx(np.mean(2 * residual), rel=1e-9, abs=1e-12)
     plain = frames.step_frame(web.lecture_spec(data, run), 0)["panel"]["rows"]
     assert sum("derive" in row["cls"] for row in plain) == 5   # without the pull: the same steps, no residuals
+
+
+def test_sgd_names_its_one_example_not_the_1_rows():
+    """Issue 24, item 10: batch size 1 is "the one example", never "the 1 rows"."""
+    data = gdviz.synthetic(n=20, seed=3)
+    run = gdviz.descend(data, lr=0.05, steps=4, batch_size=1)
+    spec = gdviz.web.lecture_spec(data, run)
+    text = json.dumps(spec["frames"]["panel"], ensure_ascii=False)
+    assert "the one example this update used" in text and "the 1 rows" not in text

@@ -551,7 +551,8 @@ def panel_recipe(run: dict, *, batch_size) -> dict:
     if run.get("pull"):
         rows += _unfold_rows(run, W, prime)
     if batch_size:  # the gradient the update used, beside the full one, before the update
-        rows.append(_row("g", [f"mini-batch gradient g (the {batch_size} rows this update used): ∂L/∂{W} ≈ ",
+        used = "the one example this update used" if batch_size == 1 else f"the {batch_size} rows this update used"
+        rows.append(_row("g", [f"mini-batch gradient g ({used}): ∂L/∂{W} ≈ ",
                                {"vec": ["used_grad_W", "k"]}, ", ∂L/∂b ≈ ", {"n": ["used_grad_b", "k"]}], when="next"))
     rows += _update_rows(run, W, batch=bool(batch_size))
     metrics = [{"label": ("w" if d == 1 else f"w{f + 1}") + prime, "value": [f"W[{f}]", "k"]},
