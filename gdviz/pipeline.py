@@ -247,7 +247,8 @@ def opening(state: PageState, previous: PageState | None = None, given=frozenset
         start = (-3.0, 4.0) if isinstance(choice, Synthetic) and objective == "mse" else (0.0, 0.0)
         suited = dict(lr=scale_below(best / 2), w0=start[0], b0=start[1], feature=0, compared=())
         if not isinstance(choice, Synthetic):  # real data: open on settings that reach the fit
-            for standardise in (False, True):
+            named = "standardise" in given  # a link that says raw (or standardised) is that loss's
+            for standardise in ((bool(state.standardise),) if named else (False, True)):
                 try:
                     fit = settings_that_fit(descended(choice, standardise, problem), objective=objective, l2=state.l2)
                 except ValueError:  # no finite optimum (separable classes)
@@ -255,11 +256,19 @@ def opening(state: PageState, previous: PageState | None = None, given=frozenset
                 if fit is not None:
                     suited.update(lr=fit[0], steps=fit[1], standardise=standardise, optimizer="gd",
                                   batch_mode=BATCH["full"], sched="constant")
-                    if standardise and "standardise" not in given:
+                    if standardise and not named:
                         notes.append("Opened with x standardised: the raw valley is too long and thin to reach the "
                                      "fit in a few steps — untick “Standardise” to see it. The line is still drawn "
                                      "in x's own units.")
                     break
+            else:  # no fit within the steps on the loss the link names: its "just right" preset, said so
+                if named and "lr" not in given:
+                    data = descended(choice, bool(state.standardise), problem)
+                    suited["lr"] = learning_rate_presets(data, objective=objective, l2=state.l2,
+                                                         steps=int(state.steps))["just right"]
+                    notes.append(f"Plain gradient descent does not reach the fit on this loss even in "
+                                 f"{max(STEP_CHOICES)} steps, so it opens on its “just right” preset, α = "
+                                 f"{nice(suited['lr'])}.")
     return state.replace(**{k: v for k, v in suited.items() if k not in given}), notes
 
 

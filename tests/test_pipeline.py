@@ -195,3 +195,14 @@ def test_a_link_that_says_raw_stays_raw():
     state = opening(link.state, PageState(), link.given)[0]
     assert state.standardise is False
     assert opening(read_link({"data": ["cars"]}).state, PageState(), read_link({"data": ["cars"]}).given)[0].standardise
+
+
+@pytest.mark.parametrize("sample_id", ["faithful", "cars"])
+def test_a_link_to_raw_data_opens_on_a_rate_that_shows_the_raw_valley(sample_id):
+    """?data=faithful&std=0 once opened on the standardised data's rate (0.45) and diverged at once."""
+    from gdviz.pipeline import read_link
+    link = read_link({"data": [sample_id], "std": ["0"]})
+    state, notes = opening(link.state, PageState(), link.given)
+    made = lecture(state)
+    assert state.standardise is False and made.run.diverged_at is None
+    assert state.lr < made.theory["lr_max"] and any(f"α = {state.lr:.4g}" in note for note in notes)
