@@ -568,6 +568,12 @@ def defaults() -> dict[str, Any]:
     return {key: control.default for key, control in CONTROLS.items()}
 
 
+def _visible(text, limit: int = 40) -> str:
+    """A link's name or value in a note: its first ``limit`` characters, control characters (a line
+    break, a tab) shown as "�" so a note stays one line."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in str(text)[:limit])
+
+
 def decode(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
     """(session values, notes) from a link's parameters (each name with every value it was given).
 
@@ -587,7 +593,7 @@ def decode(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
         texts = [str(t)[:2000] for t in (texts if isinstance(texts, list) else [texts])]
         text = texts[-1]
         if len(texts) > 1:
-            notes.append(f"“{name[:40]}” is given {len(texts)} times; using the last ({text[:40]}).")
+            notes.append(f"“{_visible(name)}” is given {len(texts)} times; using the last ({_visible(text)}).")
         if name in COLUMNS:
             values[name] = _columns(name, text, notes)
             continue
@@ -595,9 +601,9 @@ def decode(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
             values.update(_read(known.get(name), text))
         except (ValueError, KeyError, TypeError):
             what = "step" if name == STEP else known[name].what
-            notes.append(f"“{name}={text[:40]}” is not a valid {what}; using the default.")
+            notes.append(f"“{_visible(name)}={_visible(text)}” is not a valid {what}; using the default.")
     if unknown:
-        shown = ", ".join(f"“{name[:40]}”" for name in unknown[:3]) + (", …" if len(unknown) > 3 else "")
+        shown = ", ".join(f"“{_visible(name)}”" for name in unknown[:3]) + (", …" if len(unknown) > 3 else "")
         what = "is not a setting" if len(unknown) == 1 else f"{len(unknown)} parameters are not settings"
         notes.append(f"{shown} {what} gdviz knows; ignored." if len(unknown) == 1
                      else f"{what[0].upper() + what[1:]} gdviz knows ({shown}); ignored.")
@@ -823,7 +829,7 @@ class _PageStateMethods:
             try:
                 values[SCENE] = READ_STEP(str(scene)) if scene is not None else 1
             except ValueError:
-                notes.append(f"“scene={str(scene)[:40]}” is not a scene number; opening scene 1.")
+                notes.append(f"“scene={_visible(scene)}” is not a scene number; opening scene 1.")
                 values[SCENE] = 1
         elif scene is not None:
             notes.append("The link names a scene but no lesson; ignored.")

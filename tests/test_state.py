@@ -143,3 +143,10 @@ def test_the_link_is_canonical_short_and_leaves_out_defaults():
     assert PageState(lr=0.3, step=5).to_link() == {"lr": "0.3", "step": "5"}
     assert PageState(lesson="builtin", scene=3).to_link() == {"lesson": "builtin", "scene": "3"}
     assert PageState(lesson="builtin").to_link()["scene"] == "1"
+
+
+def test_a_note_stays_one_line_whatever_the_link_holds():
+    """Found by the lessons' fuzz test: a value with a line break once broke the note (and a lesson's sentence)."""
+    _, notes = PageState.from_link({"lr": ["\n"], "a\tb": ["1"], "scene": ["x\ny"]})
+    assert notes and all("\n" not in note and "\t" not in note for note in notes)
+    assert "“lr=\ufffd” is not a valid learning rate" in notes[0]
