@@ -152,7 +152,8 @@ def set_lesson(lesson, scene: int | None = 1) -> None:
     """Show ``lesson`` at ``scene`` (the lesson None: close it; the scene None: keep the view)."""
     ss["lesson"] = lesson
     if lesson is None:
-        del ss["lesson"], ss["scene"]
+        for key in ("lesson", "scene"):
+            ss.pop(key, None)
     elif scene is not None:
         go_to_scene(scene)
 
