@@ -31,7 +31,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .classroom import ClassError, Classroom, normal_code, store_from_environment
+from .classroom import ClassError, normal_code
+from .classroom import students_link as link_at
+from .classroom_store import Classroom, store_from_environment
 
 MAX_BODY = 32_768  # bytes: a link with a compressed lesson fits; anything larger is refused unread
 LONG_POLL = 20.0  # seconds a follower's GET waits for a change before answering "no change"
@@ -107,7 +109,7 @@ def public_base(request: Request) -> str:
 
 
 def students_link(request: Request, code: str) -> str:
-    return f"{public_base(request).rstrip('/')}/?{urlencode({'class': code})}"
+    return link_at(public_base(request), code)
 
 
 def routes(get_classroom=default_classroom, long_poll: float = LONG_POLL) -> list[Route]:

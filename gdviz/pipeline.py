@@ -586,7 +586,9 @@ class Link:
 
 
 def read_link(params: dict[str, list[str]]) -> Link:
-    """A link's parameters (each name with every value it was given) as the page opens them."""
+    """A link's parameters (each name with every value it was given) as the page opens them; a class's
+    room code (``class``) is the class's to read (gdviz.classroom_page.join), not a setting."""
+    params = {name: texts for name, texts in params.items() if name != "class"}
     state, notes = PageState.from_link(params)
     given = named(params)
     settings = bool(set(params) - {"lesson", "scene"})

@@ -20,8 +20,10 @@ import numpy as np
 import pytest
 
 from gdviz import classroom as cls
+from gdviz import classroom_store as stores
 from gdviz import pipeline
-from gdviz.classroom import ClassError, Classroom, Question
+from gdviz.classroom import ClassError, Question
+from gdviz.classroom_store import Classroom
 from gdviz.state import PageState
 
 
@@ -80,10 +82,10 @@ def make_store(request):
         redis.Redis.from_url(url).flushall()
 
         def make():
-            made.append(cls.RedisStore(url))
+            made.append(stores.RedisStore(url))
             return made[-1]
     else:
-        shared = cls.MemoryStore()
+        shared = stores.MemoryStore()
 
         def make():
             return shared
@@ -362,7 +364,7 @@ def test_a_browsers_flood_is_rate_limited(room_of, clock):
 
 def test_a_rooms_flood_is_rate_limited(room_of, clock, monkeypatch):
     classroom, room, token = room_of
-    monkeypatch.setattr(cls, "ROOM_RATE", (5, 1.0))
+    monkeypatch.setattr(stores, "ROOM_RATE", (5, 1.0))
     q = classroom.ask_step(room.code, token, 0).question
     point = {"question": q.id, "w": q.truth[0], "b": q.truth[1]}
     for i in range(5):
@@ -397,7 +399,7 @@ def test_an_ended_room_says_so_then_is_forgotten(make_store, clock):
     with pytest.raises(ClassError, match="has ended") as error:
         classroom.view(room.code)
     assert error.value.status == 410
-    if isinstance(classroom.store, cls.MemoryStore):  # Redis forgets by the key's expiry (its own clock)
+    if isinstance(classroom.store, stores.MemoryStore):  # Redis forgets by the key's expiry (its own clock)
         clock.now += cls.ENDED_SECONDS + 1
         classroom.start({})  # a start clears what has expired
         with pytest.raises(ClassError, match="no class with the code") as error:
@@ -408,13 +410,13 @@ def test_an_ended_room_says_so_then_is_forgotten(make_store, clock):
 
 
 def test_the_store_follows_the_environment(monkeypatch):
-    assert isinstance(cls.store_from_environment({}), cls.MemoryStore)
-    assert isinstance(cls.store_from_environment({"GDVIZ_REDIS_URL": "  "}), cls.MemoryStore)
+    assert isinstance(stores.store_from_environment({}), stores.MemoryStore)
+    assert isinstance(stores.store_from_environment({"GDVIZ_REDIS_URL": "  "}), stores.MemoryStore)
 
 
 def test_redis_keys_expire(redis_url, clock):
     import redis
-    store = cls.RedisStore(redis_url, prefix="gdviz:expiry-test:")
+    store = stores.RedisStore(redis_url, prefix="gdviz:expiry-test:")
     try:
         room, _ = Classroom(store, clock=clock).start({})
         ttl = redis.Redis.from_url(redis_url).ttl(f"gdviz:expiry-test:room:{room.code}")

@@ -9,15 +9,16 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from gdviz import classroom as cls
+from gdviz import classroom_store as stores
 from gdviz import classroom_routes
-from gdviz.classroom import Classroom
+from gdviz.classroom_store import Classroom
 
 SECURITY = ("X-Content-Type-Options", "Content-Security-Policy", "Referrer-Policy", "Cache-Control")
 
 
 @pytest.fixture
 def classroom():
-    return Classroom(cls.MemoryStore())
+    return Classroom(stores.MemoryStore())
 
 
 @pytest.fixture
