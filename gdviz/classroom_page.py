@@ -8,38 +8,44 @@ follows ``#`` never reaches a server, so no log holds the key).
 """
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import MutableMapping
+from functools import partial
 from urllib.parse import urlsplit
 
 from .classroom import CLASS_PARAM, ClassError, checked_link, room_link, students_link
 from .classroom_store import Classroom
 from .state import UPLOAD, PageState
 
+SAFE_URL = re.compile(r"https?://[A-Za-z0-9.:\[\]_-]+(/[A-Za-z0-9._~/-]*)?")  # a base that markdown shows as it is
 SHARED_DATA_ONLY = ("An uploaded file stays on this computer: the class sees the synthetic data. A class shares "
                     "sample or synthetic data only.")
 
 
-def join(classroom: Classroom, params: dict[str, list[str]]) -> tuple[str | None, dict[str, list[str]], str | None]:
-    """A page opened from a link: (the room's code or None, the parameters the page opens, a sentence
-    or None). With ``?class=CODE`` of an open room the page opens on the room's settings (what the
-    lecturer shows now); a code that names no open room is a sentence and the page opens as usual.
+def join(session: MutableMapping, classroom: Classroom, params: dict[str, list[str]]) -> tuple[dict, list[str]]:
+    """A page opened from a link: (the parameters the page opens, sentences). With ``?class=CODE`` of
+    an open room the session keeps the room's code and the page opens on the room's settings (what
+    the lecturer shows now); a code that names no open room is a sentence and the page opens as usual.
 
     >>> from gdviz.classroom_store import MemoryStore
     >>> room, _ = (c := Classroom(MemoryStore())).start({"lr": "0.3"})
-    >>> join(c, {"class": [room.code.lower()]}) == (room.code, {"lr": ["0.3"]}, None)
-    True
-    >>> join(c, {"class": ["ZZZZZZ"], "lr": ["0.1"]})
-    (None, {'lr': ['0.1']}, 'There is no class with the code ZZZZZZ; check the code on the projector.')
+    >>> session = {}
+    >>> join(session, c, {"class": [room.code.lower()], "lr": ["0.1"]}), session == {"class_code": room.code}
+    (({'lr': ['0.3']}, []), True)
+    >>> join({}, c, {"class": ["ZZZZZZ"], "lr": ["0.1"]})
+    ({'lr': ['0.1']}, ['There is no class with the code ZZZZZZ; check the code on the projector.'])
     """
     rest = {name: texts for name, texts in params.items() if name != CLASS_PARAM}
     texts = params.get(CLASS_PARAM) or []
     if not texts:
-        return None, rest, None
+        return rest, []
     try:
         room = classroom.view(texts[-1])
     except ClassError as error:
-        return None, rest, str(error)
-    return room["code"], {name: [value] for name, value in room["view"]["link"].items()}, None
+        return rest, [str(error)]
+    session["class_code"] = room["code"]
+    return {name: [value] for name, value in room["view"]["link"].items()}, []
 
 
 def start(session: MutableMapping, classroom: Classroom, state: PageState) -> None:
@@ -83,17 +89,27 @@ def page_base(url: str | None, public: str = "") -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def panel(session: MutableMapping, state: PageState, url: str | None, public: str = "") -> dict:
-    """What the sidebar's "Class" expander shows: ``role`` ("lecturer", "student" or None), the
-    ``code``, the students' ``link``, the QR code's ``qr`` address, and ``notes`` (sentences)."""
+def panel(session: MutableMapping, classroom: Classroom, state: PageState, url: str | None,
+          public: str | None = None) -> dict:
+    """What the sidebar's "Class" expander shows: ``code`` (None: no class), ``markdown`` (the code,
+    the students' link and the QR code, /class/CODE/qr.svg), ``notes`` (sentences), and its one
+    button: ``label``, ``action`` (a callback), ``help``."""
     code, notes = session.get("class_code"), [session.pop("class_note")] if "class_note" in session else []
-    role = None if not code else "lecturer" if session.get("class_token") else "student"
-    if role == "lecturer" and state.source == UPLOAD:
+    lecturer = bool(code and session.get("class_token"))
+    if state.source == UPLOAD and (lecturer or not code):
         notes.append(SHARED_DATA_ONLY)
     if not code:
-        return {"role": None, "notes": notes}
-    return {"role": role, "code": code, "link": students_link(page_base(url, public), code),
-            "qr": f"/class/{code}/qr.svg", "notes": notes}
+        return {"code": None, "notes": notes, "label": "Start class", "action": partial(start, session, classroom, state),
+                "help": "The students open a link (or scan a QR code) and follow this page; Predict asks them all."}
+    base = page_base(url, os.environ.get("GDVIZ_PUBLIC_URL", "") if public is None else public)
+    link = students_link(base, code) if SAFE_URL.fullmatch(base) else None
+    where = f"open <{link}> or scan:" if link else "scan:"
+    markdown = f"**Class {code[:3]} {code[3:]}** · students {where}\n\n![QR code to join class {code}](/class/{code}/qr.svg)"
+    if lecturer:
+        return {"code": code, "markdown": markdown, "notes": notes, "label": "End class",
+                "action": partial(end, session, classroom), "help": "Closes the class on every student's page."}
+    return {"code": code, "markdown": markdown, "notes": notes, "label": "Leave class", "action": partial(leave, session),
+            "help": "This page stops following; the class goes on for the others."}
 
 
 def spec(session: MutableMapping, state: PageState) -> dict:
@@ -110,13 +126,14 @@ def spec(session: MutableMapping, state: PageState) -> dict:
 
 
 def link_params(session: MutableMapping) -> dict[str, str]:
-    """What the page's own address keeps of a class: ``{"class": CODE}`` (a reload stays in the room).
+    """What a student's address keeps of a class: ``{"class": CODE}`` (a reload stays in the room).
+    The lecturer's address keeps nothing: reloaded, it is the lecturer's page again, not a student's.
 
-    >>> link_params({"class_code": "ABC234"}), link_params({})
+    >>> link_params({"class_code": "ABC234"}), link_params({"class_code": "ABC234", "class_token": "k"})
     ({'class': 'ABC234'}, {})
     """
     code = session.get("class_code")
-    return {CLASS_PARAM: code} if code else {}
+    return {CLASS_PARAM: code} if code and not session.get("class_token") else {}
 
 
 def followed(value) -> PageState | None:
@@ -132,12 +149,3 @@ def followed(value) -> PageState | None:
         return None
     state, _ = PageState.from_link({name: [text] for name, text in checked.items()})
     return state
-
-
-def share_text(code: str) -> str:
-    """The line under the QR code: the code as it is read out, and what the link is.
-
-    >>> share_text("ABC234")
-    'Code ABC 234: open the link or scan the code; no name, no account.'
-    """
-    return f"Code {code[:3]} {code[3:]}: open the link or scan the code; no name, no account."

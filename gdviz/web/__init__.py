@@ -36,7 +36,8 @@ PLOTLY_JS = Path(__file__).resolve().parent.parent / "vendor" / "plotly-gdviz.mi
 # The Streamlit page's own styles around the views (app.py), and presenter mode's.
 PAGE_CSS = (Path(__file__).parent / "page.css").read_text(encoding="utf-8")
 PRESENTER_CSS = (Path(__file__).parent / "presenter.css").read_text(encoding="utf-8")
-MODULES = ("protocol.js", "frames.js", "views.js", "panel.js", "player.js", "touch.js", "export.js", "main.js", "a11y.js")  # in index.html's order
+MODULES = ("protocol.js", "frames.js", "views.js", "panel.js", "player.js", "touch.js", "export.js", "class.js", "main.js",
+           "a11y.js")  # in index.html's order
 
 
 def frontend_files() -> list[Path]:

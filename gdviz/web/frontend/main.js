@@ -11,6 +11,7 @@
                 address: address};
   page.player = Player.create((k) => showStep(page, k));
   page.touch = Touch.create(page);   // dragging a point, predict-then-reveal, the clicker
+  page.room = Class.create(page);    // a class session (class.js): the lecturer drives, the students follow
 
   function showStep(page, k) {
     const frame = Touch.frame(page.touch, Frames.stepFrame(page.model, k));   // predict mode hides step k+1
@@ -214,6 +215,7 @@
       else firstStep();
       if (drawn > 0 || spec.present !== Boolean(old && old.present)) fitMaths(page);
       page.reportHeight();
+      Class.drawn(page.room);   // a following student's page takes the room's step now
     });
   }
 
@@ -283,7 +285,11 @@
     exportHtml: () => Export.html(page.spec, page.player.k, Views.camera()),
     get state() { return snapshot(page); },
     get predict() { return Touch.state(page.touch); },
+    get room() { return Class.state(page.room); },
   });
   if (standalone) render(page, window.GDVIZ_SPEC);
-  else { Protocol.onRender((spec) => render(page, spec)); Protocol.ready(); }
+  else {
+    Protocol.onRender((spec) => { Class.render(page.room, spec); render(page, spec); });   // the lecturer's key leaves the spec first
+    Protocol.ready();
+  }
 })();

@@ -5,14 +5,16 @@
 // to Python goes through Protocol.sendValue, with the page's click counter:
 //   {point: {row, x, y}, click}   a dragged point: the data set's row, where it was dropped (data units)
 //   {scene: +1 | -1, click}       PageDown / PageUp while the spec carries a lesson
-// Predicting sends nothing: it hides, then shows, what the spec already holds.
+// Predicting sends nothing: it hides, then shows, what the spec already holds. In a class
+// (class.js sets touch.room) a tap on the contours is the page's guess for the room instead, and
+// the room's reveal shows the step.
 const Touch = (() => {
   const NEAR = 12;          // px: a press this close to a drawn point picks it up
   const MARK = 7;           // px: the radius of the guess and the true point's rings
   const SVG = "http://www.w3.org/2000/svg";
 
   function create(page) {
-    return {page: page, drag: null, ghost: null, sent: null,
+    return {page: page, drag: null, ghost: null, sent: null, room: null,
             predict: {on: false, k: null, guess: null, truth: null, from: null, revealed: false, text: ""}};
   }
 
@@ -246,7 +248,7 @@ const Touch = (() => {
     const shapes = [];
     if (predict.revealed && predict.truth) {
       shapes.push(segment("touch-step", predict.from, predict.truth, colours.update, "solid"));
-      shapes.push(segment("touch-miss", predict.guess, predict.truth, colours.grad, "dash"));
+      if (predict.guess) shapes.push(segment("touch-miss", predict.guess, predict.truth, colours.grad, "dash"));
       shapes.push(ring("touch-truth", predict.truth[0], predict.truth[1], colours.path, true));
     }
     if (predict.guess) shapes.push(ring("touch-guess", predict.guess[0], predict.guess[1], colours.grad, false));
@@ -261,7 +263,9 @@ const Touch = (() => {
     const mouse = event && event.event, plot = area(document.getElementById("contour"));
     if (!predict.truth || !plot) return true;
     const p = event.points && event.points[0];
-    predict.guess = mouse && typeof mouse.clientX === "number" ? toData(plot, mouse.clientX, mouse.clientY) : [p.x, p.y];
+    const guess = mouse && typeof mouse.clientX === "number" ? toData(plot, mouse.clientX, mouse.clientY) : [p.x, p.y];
+    if (touch.room && touch.room.guess(guess)) return true;   // a class's question: class.js posts it, the room reveals
+    predict.guess = guess;
     predict.revealed = true;
     const miss = Math.hypot(predict.guess[0] - predict.truth[0], predict.guess[1] - predict.truth[1]);
     const length = Math.hypot(predict.truth[0] - predict.from[0], predict.truth[1] - predict.from[1]);
@@ -271,6 +275,21 @@ const Touch = (() => {
                `(the step was ${Panel.fmt(length, 3)} long). ${explain(touch.page.spec.run, predict.k)} → moves on.`);
     touch.page.player.onShow(touch.page.player.k);   // the same step again, now whole
     return true;
+  }
+
+  // class.js: this page's guess is in the room's hands (shown, not revealed, changeable until the reveal).
+  function guessed(touch, guess, text) {
+    touch.predict.guess = guess;
+    say(touch, text);
+    touch.page.player.onShow(touch.page.player.k);
+  }
+
+  // class.js: the room's reveal: the true step on the contours, this page's guess (the lecturer's: the
+  // class's mean) and the room's sentence.
+  function revealed(touch, guess, text) {
+    Object.assign(touch.predict, {guess: guess, revealed: true});
+    say(touch, text);
+    touch.page.player.onShow(touch.page.player.k);
   }
 
   // Why the step went where it did, in the optimizer's own words: Python's description of it
@@ -392,5 +411,5 @@ const Touch = (() => {
                           editable: editable(touch.page.spec), sent: touch.sent || null});
   }
 
-  return {create, bind, frame, shown, contourClick, drawn, toggle, state, editable};
+  return {create, bind, frame, shown, contourClick, drawn, toggle, state, editable, guessed, revealed, say};
 })();
