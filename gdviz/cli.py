@@ -11,9 +11,11 @@ installed command serves what ``streamlit run app.py`` serves from the repositor
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -31,6 +33,24 @@ def page() -> Path:
     if beside.is_file():
         return beside
     raise SystemExit(f"gdviz: the page is missing from the installed package ({PAGE}); reinstall gdviz.")
+
+
+def runnable(path: Path) -> Path:
+    """The page as Streamlit can serve it. app.py defines an ASGI app (``st.App``: the page and the
+    class's routes), which ``streamlit run`` serves by importing the file as a module named after it;
+    ``page.py3`` cannot be imported, so it runs as a copy, ``gdviz_page.py``, in a folder named by its
+    content (made once per version of the page)."""
+    if path.suffix == ".py":
+        return path
+    text = path.read_bytes()
+    folder = Path(tempfile.gettempdir()) / f"gdviz-page-{hashlib.sha256(text).hexdigest()[:16]}"
+    copy = folder / "gdviz_page.py"
+    if not (copy.is_file() and copy.read_bytes() == text):
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".gdviz_page.{os.getpid()}"
+        partial.write_bytes(text)
+        partial.replace(copy)  # whole or absent, even with two servers starting at once
+    return copy
 
 
 def config_options(path: Path = CONFIG) -> list[str]:
@@ -65,7 +85,7 @@ def serve_command(port: int | None = None, address: str | None = None, extra: li
         chosen["--server.address"] = address
     args = [a for name, value in pairs if name not in chosen and name not in given for a in (name, value)]
     args += [a for name, value in chosen.items() if name not in given for a in (name, value)]
-    return [sys.executable, "-m", "streamlit", "run", str(page()), *args, *extra]
+    return [sys.executable, "-m", "streamlit", "run", str(runnable(page())), *args, *extra]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -31,10 +31,10 @@ from .model import curvature, degeneracy, optimum
 from .optimizers import LABELS
 from .presets import PRESETS, STEP_CHOICES, judged_presets, learning_rate_presets, settings_that_fit
 from .stability import local_curvature
-from .state import (BATCH, LEARNING_RATES, REGRESSIONS, VIEWS, ARROWS, PageState, Sample, Synthetic,
-                    named, same_data_set, unedited)
+from .state import (BATCH, LEARNING_RATES, MAX_FEATURES, REGRESSIONS, VIEWS, ARROWS, PageState, Sample, Synthetic,
+                    Upload, named, same_data_set, unedited)
 from .test_functions import test_function
-from .words import amount, nice
+from .words import amount, markdown_text, nice
 
 SWEEP_RATES = 80  # learning rates in the sweep, from α_max·1e-4 to 3·α_max
 FIT_WITHIN = claims.FIT_WITHIN  # "reaches the fit": within 1% of the least loss
@@ -49,6 +49,13 @@ class Message:
     kind: str
     text: str
     bold: str = ""
+    lead: str = ""  # gdviz's own words before the text, not bold ("From the link:")
+
+    @property
+    def markdown(self) -> str:
+        """As Streamlit's markdown shows it: the bold lead, the lead, every character of the words as written."""
+        return (f"**{self.bold}** " if self.bold else "") + (f"{self.lead} " if self.lead else "") \
+            + markdown_text(self.text)
 
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ class Lecture:
     claims: tuple = ()  # every claims.Claim the sentences above were made from, with its evidence
     preset_help: dict = field(default_factory=dict)  # name → the preset's sentence (why it is absent, if it is)
     comparison: tuple = ()  # ((optimizer, learning rate), …) of the "GD vs momentum vs Adam" preset
-    comparison_help: str = ""
+    comparison_help: str = "The race needs settings that can be drawn."  # (a run that cannot: no race)
 
 
 # ---- what the state says, as maths inputs ----
@@ -358,6 +365,47 @@ def data_in_use(state: PageState) -> tuple[object, PageState, list[Message]]:
     return choice, state, messages
 
 
+@functools.lru_cache(maxsize=16)
+def columns(choice) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """(the numeric columns, read_csv's default features and target) of a Sample's file or an Upload
+    (kept by its digest, so a page's reruns read the file once)."""
+    source = choice.raw if isinstance(choice, Upload) else gdata.SAMPLES_DIR / gdata.SAMPLES[choice.title]
+    data = gdata.read_csv(source)
+    return tuple(gdata.csv_columns(source)[1]), tuple(data.feature_names), data.target_name
+
+
+def feature_choices(numeric: list[str], target: str, chosen) -> tuple[list[str], list[str], str | None]:
+    """(the columns a file offers as features once ``target`` is the target, the ``chosen`` ones still
+    among them, at most MAX_FEATURES, and a sentence when the file has more than the views show)."""
+    choices = [c for c in numeric if c != target]
+    note = (f"This file has {len(choices)} numeric columns besides the target; the views show at most "
+            f"{MAX_FEATURES} weights (the first ones unless you pick others).") if len(choices) > MAX_FEATURES else None
+    return choices, [c for c in chosen if c in choices][:MAX_FEATURES], note
+
+
+def notices(shown: Lecture, link: list[str] = (), opening: list[str] = (), edit: str | None = None,
+            bad_file: str | None = None) -> list[Message]:
+    """What the page says above the views: the link's notes, the settings new data opened on, a point
+    that could not move, a file that cannot be used, then the lecture's own messages."""
+    said = [Message("info", note, lead="From the link:") for note in link] + [Message("info", note) for note in opening]
+    said += [Message("warning", edit)] if edit else []
+    said += [Message("error", f"{bad_file} Still showing: {shown.data.name}.", "That data cannot be used:")] \
+        if bad_file else []
+    return said + list(shown.messages)
+
+
+def widget_values(state: PageState) -> dict:
+    """A state as the widgets' values by session key; a sample set's column pickers (keyed by the
+    set) hold its columns, or the file's defaults."""
+    values = {k: v for k, v in state.as_values().items() if k not in ("features", "target", "upload", "lesson",
+                                                                     "scene", "step")}
+    if state.features is not None or state.target is not None:
+        data = dataset(Sample(state.source))
+        values[f"features_{state.source}"] = list(state.features or data.feature_names)
+        values[f"target_{state.source}"] = state.target or data.target_name
+    return values
+
+
 def shown_data(state: PageState) -> tuple[gdata.Dataset, int]:
     """The data set a regression's state fits (moved points included) and its rows before the edits."""
     choice = data_in_use(state)[0]
@@ -556,11 +604,6 @@ TITLES = {"mse": "Gradient descent on linear regression &nbsp;·&nbsp; ŷ = XW +
 def page_title(state: PageState) -> str:
     """The page's heading for the problem on screen (markdown)."""
     return TITLES.get(state.problem_id, "Gradient descent on a test surface &nbsp;·&nbsp; L(w, b)")
-
-
-def preset_help(name: str, lr: float) -> str:
-    """The preset's sentence without a run to judge it by (Lecture.preset_help has the judged one)."""
-    return f"Plain gradient descent at α = {nice(lr)}: it {PRESETS[name].description}."
 
 
 def scene_state(scene) -> PageState:

@@ -12,6 +12,7 @@ use it as the page does.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 
@@ -95,6 +96,11 @@ class Upload:
     features: tuple[str, ...] | None = None
     target: str | None = None
     raw: bytes = field(default=b"", compare=False, hash=False, repr=False)  # the file itself, keyed by digest
+
+    @classmethod
+    def of(cls, raw: bytes, name: str) -> "Upload":
+        """The file ``raw`` as uploaded, its digest the first 16 hex digits of its SHA-256."""
+        return cls(hashlib.sha256(raw).hexdigest()[:16], name, raw=raw)
 
     def load(self, raw: bytes | None = None) -> gdata.Dataset:
         features = None if self.features is None else list(self.features)
@@ -287,6 +293,18 @@ def read_runs(text: str) -> dict[str, Any]:
         if name not in LABELS:
             raise ValueError
         values[f"cmp_opt_{i}"], values[f"cmp_lr_{i}"] = name, number(1e-9, 100.0)(rate)
+    return values
+
+
+def race_values(race) -> dict[str, Any]:
+    """A race ((optimizer, rate), …) as the widgets' values: the first is the run, the others are
+    compared with it (a preset button sets them; no race: nothing)."""
+    if not race:
+        return {}
+    (first, lr), rest = race[0], race[1:]
+    values: dict[str, Any] = {"optimizer": first, "lr": lr, "compare_n": len(rest)}
+    for i, (name, rate) in enumerate(rest, start=1):
+        values[f"cmp_opt_{i}"], values[f"cmp_lr_{i}"] = name, rate
     return values
 
 
@@ -552,6 +570,51 @@ def _hyper_control(h) -> Control:
 
 
 CONTROLS.update({key: _hyper_control(h) for key, h in optimizers.PAGE_HYPER.items()})
+# The page's buttons and the lesson editor's fields: no part of a state, described here once so the
+# page draws each by its key (app.draw) and the tests find it by the same key.
+_WIDE = dict(width="stretch")
+ACTIONS: dict[str, Control] = {c.key: c for c in [
+    Control("upload", None, "file_uploader", "CSV file (features…, target)",
+            dict(type=["csv", "txt", "tsv"],
+                 help="The last numeric column is the target by default; text columns are left out.")),
+    Control("add_outlier", None, "button", "Add an outlier",
+            dict(_WIDE, help="A point far below the line at the right end of x: watch the optimum and the bowl move.")),
+    Control("undo_edit", None, "button", "Undo", _WIDE),
+    Control("reset_edits", None, "button", "Reset", dict(_WIDE, help="The data as it was, every moved or added point "
+                                                                     "undone.")),
+    Control("open_builtin", None, "button", "Built-in lesson",
+            dict(_WIDE, help="The lecture notes' story in scenes: PageDown/PageUp (a clicker) move through it.")),
+    Control("close_lesson", None, "button", "Close lesson", _WIDE),
+    Control("lesson_file", None, "file_uploader", "Open a lesson file (TOML or JSON)", dict(type=["toml", "json"])),
+    Control("new_scene_title", None, "text_input", "Title of a new scene", dict(max_chars=80)),
+    Control("new_scene_note", None, "text_input", "Note for the lecturer", dict(max_chars=300)),
+    Control("new_scene_play", None, "checkbox", "Plays by itself"),
+    Control("add_scene", None, "button", "Add this view as a scene",
+            dict(_WIDE, help="After the scene shown, with everything on screen (the 3-D camera too).")),
+    Control("scene_back", None, "button", "◀", dict(help="The previous scene (PageUp)", width="content")),
+    Control("scene_next", None, "button", "▶", dict(help="The next scene (PageDown)", width="content")),
+    Control("preset_compare", None, "button", "GD vs momentum vs Adam", _WIDE),
+    Control("trajectory_csv", None, "download_button", "Trajectory (CSV)",
+            dict(_WIDE, file_name="gdviz-trajectory.csv", mime="text/csv",
+                 help="One row per step: step, weights, b, loss, gradient, the gradient used, the update.")),
+    Control("data_csv", None, "download_button", "Data (CSV)",
+            dict(_WIDE, file_name="gdviz-data.csv", mime="text/csv",
+                 help="The data in use, with any moved or added points.")),
+    Control("make_gif", None, "button", "Animated GIF of this run",
+            dict(_WIDE, help="Up to 60 frames spread over the run (10 a second, the last held), contours and data "
+                             "side by side.")),
+    Control("download_gif", None, "download_button", "Download: animated GIF of this run",
+            dict(_WIDE, file_name="gdviz-run.gif", mime="image/gif")),
+    Control("make_slides", None, "button", "Slides: a PNG per scene (zip)",
+            dict(_WIDE, help="One 1600x900 picture per scene of the lesson, each run drawn to its last step in view: "
+                             "for slides.")),
+    Control("download_slides", None, "download_button", "Download: slides: a PNG per scene (zip)",
+            dict(_WIDE, file_name="gdviz-lesson-slides.zip", mime="application/zip")),
+    Control("lesson_toml", None, "download_button", "Lesson (TOML)",
+            dict(_WIDE, file_name="gdviz-lesson.toml", mime="application/toml")),
+    Control("lesson_json", None, "download_button", "Lesson (JSON)",
+            dict(_WIDE, file_name="gdviz-lesson.json", mime="application/json")),
+]}
 STEP = "step"  # the step shown when a link opens (written by the views as they step)
 LESSON, SCENE = "lesson", "scene"  # a lesson ("builtin" or a compressed one) and its scene (1-based) in a link
 COLUMNS = ("features", "target")  # a sample set's columns, checked by the page against the file
@@ -715,7 +778,17 @@ WHEN: dict[str, Callable[[Any], bool]] = {
     **{key: (lambda name: lambda values: values["sched"] == name)(name)
        for name, keys in {"step": ("sched_step_size", "sched_step_gamma"), "exponential": ("sched_exp_gamma",),
                           "cosine": ("sched_t_max", "sched_eta_min")}.items() for key in keys},
+    **{key: (lambda users: lambda values: bool(set(users) & optimizers_in(values)))(users)  # μ, β₁, β₂
+       for key, users in optimizers.PAGE_HYPER_USERS.items()},
 }
+
+
+def optimizers_in(values) -> set[str]:
+    """The optimizers a state's (or the session's) runs use: the run's and the compared runs'."""
+    compared = values.get("compared")
+    if compared is None:  # the session's widgets
+        compared = [(values.get(f"cmp_opt_{i}"), None) for i in range(1, int(values.get("compare_n") or 0) + 1)]
+    return {values["optimizer"], *(name for name, _ in compared)}
 
 
 def used(key: str, values) -> bool:
@@ -723,9 +796,29 @@ def used(key: str, values) -> bool:
     return key not in WHEN or WHEN[key](values)
 
 
-# The widgets of a regression's data (kept while a test surface hides them).
+def rate_scale(*values: float) -> list[float]:
+    """The log scale of rates plus any value in use, so a preset lands exactly on the slider."""
+    return sorted(set(LEARNING_RATES) | {float(v) for v in values})
+
+
+def widget_options(key: str, values) -> dict:
+    """A widget's arguments that depend on the values in use (the session's): its scale with the value
+    in use on it, a mini-batch smaller than the data's rows (``base_m``)."""
+    if key in ("lr", "l2"):
+        return {"options": rate_scale(values[key], *(PENALTIES if key == "l2" else ()))}
+    if key == "tol":
+        return {"options": sorted(set(TOLERANCES) | {float(values["tol"])}, reverse=True)}
+    if key == "batch_size":
+        return {"max_value": max(3, int(values.get("base_m") or 0) - 1)}
+    if key in ("pull", "eigen") and (problem_name(values["problem"]) != "mse" or values["l2"]):
+        return {"disabled": True, "help": "Linear regression without a penalty only (its loss is the quadratic these "
+                                          "views explain)."}
+    return {}
+
+
+# The widgets of a regression (its data, penalty, batches and data-only views), kept while a test surface hides them.
 DATA_KEYS = ("l2", "source", "standardise", "feature", "data_view", "batch_mode", "batch_size", "n", "true_w", "true_b",
-             "noise", "offset", "seed")
+             "noise", "offset", "seed", "pull", "eigen")
 SCHEDULE_KEYS = ("sched_step_size", "sched_step_gamma", "sched_exp_gamma", "sched_t_max", "sched_eta_min")
 SYNTHETIC_KEYS = ("n", "true_w", "true_b", "noise", "offset", "seed")
 
@@ -835,13 +928,16 @@ class _PageStateMethods:
             notes.append("The link names a scene but no lesson; ignored.")
         made = cls.from_values(values)
         if not made.regression:  # a test surface has no data, penalty or batches: their settings mean nothing
-            keys = {*DATA_KEYS, "edits", "pull", "eigen"}
+            keys = {*DATA_KEYS, "edits"}
             unused = [name for name in params if (name in links() and links()[name].key in keys
                                                   and links()[name].key in values) or name in columns]
             if unused:
                 shown = ", ".join(f"“{name}”" for name in unused[:4]) + (", …" if len(unused) > 4 else "")
                 notes.append(f"{shown} {'means' if len(unused) == 1 else 'mean'} nothing on a test surface (it has "
                              "no data); ignored.")
+        for key, users in optimizers.PAGE_HYPER_USERS.items():  # μ without momentum, β without Adam
+            if key in values and getattr(made, key) != values[key]:  # the canonical state dropped it
+                notes.append(f"“{key}” is a setting of {' and '.join(users)}, which this link does not run; ignored.")
         return made, notes
 
     def scene_params(self) -> dict[str, str]:

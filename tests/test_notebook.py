@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -150,8 +151,12 @@ def test_gdviz_serve_starts_the_packaged_page(installed, tmp_path):
         assert answer == "ok", f"gdviz serve did not answer on port {port}:\n{log.read_text()[-3000:]}"
         # the server is this process (exec), running the page inside the installed package
         command = Path(f"/proc/{server.pid}/cmdline").read_bytes().split(b"\0")
-        assert str(installed["site"] / "gdviz" / "page.py3").encode() in command
+        served = Path(next(part for part in command if part.endswith(b"gdviz_page.py")).decode())
+        assert served.read_bytes() == (installed["site"] / "gdviz" / "page.py3").read_bytes()
         assert b"--client.showErrorDetails" in command  # the repository's production settings came along
+        with pytest.raises(urllib.error.HTTPError) as refused:  # the class's routes are served beside the page
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/class/NOROOM/state", timeout=10)
+        assert refused.value.code == 404 and "class code" in json.loads(refused.value.read())["error"]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

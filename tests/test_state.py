@@ -49,12 +49,17 @@ def test_the_data_choice_the_state_says():
 
 
 def test_hyper_parameters_reach_the_optimizer_that_uses_them():
-    state = PageState(mu=0.5, beta1=0.8, beta2=0.99)
+    state = PageState(mu=0.5, beta1=0.8, beta2=0.99, compared=(("nesterov", 0.1), ("adam", 0.1)))
     assert state.hyper("momentum") == {"momentum": 0.5} and state.hyper("nesterov") == {"momentum": 0.5}
     assert state.hyper("adam") == {"betas": (0.8, 0.99)} and state.hyper("gd") == {}
-    assert PageState.from_link({"mu": ["0.5"]})[0].mu == 0.5
-    assert PageState(mu=0.5).to_link() == {"mu": "0.5"}
-    assert "not a valid" in PageState.from_link({"mu": ["1.5"]})[1][0]
+    assert PageState.from_link({"mu": ["0.5"], "opt": ["momentum"]})[0].mu == 0.5
+    assert PageState(mu=0.5, optimizer="momentum").to_link() == {"mu": "0.5", "opt": "momentum"}
+    assert "not a valid" in PageState.from_link({"mu": ["1.5"], "opt": ["momentum"]})[1][0]
+    # A setting no run of the state uses keeps its default (one page, one state), and a link says so.
+    assert PageState(mu=0.5) == PageState() and PageState(beta1=0.8, compared=(("momentum", 0.1),)).beta1 == 0.9
+    state, notes = PageState.from_link({"mu": ["0.5"]})
+    assert state == PageState() and notes == ["“mu” is a setting of momentum and nesterov, which this link does not "
+                                              "run; ignored."]
 
 
 def test_a_link_with_bad_values_gives_notes_and_defaults():
