@@ -30,6 +30,7 @@ import numpy as np
 
 from . import model
 from .optimizers import DESCRIPTIONS
+from .words import factor as factor_text
 from .words import number
 
 ADAPTIVE = {d.name: d.label for d in DESCRIPTIONS.values() if d.adaptive}
@@ -226,19 +227,19 @@ def _plain(alpha: float, lams: np.ndarray, a: str, short: bool) -> str:
                 f"neither shrinks nor grows" + ("" if short else "."))
     if alpha > limit:
         return (f"{head} > α_max = 2/λ_max = {number(limit)}: {along} each step multiplies the "
-                f"error by 1 − {a}λ_max = {number(factor)}, so it grows" + ("" if short else "."))
+                f"error by 1 − {a}λ_max = {factor_text(factor)}, so it grows" + ("" if short else "."))
     if lams[0] < 0:  # a saddle: along a direction curving down no learning rate keeps the error small
         lam_min = float(lams[0])
         return (f"{head} < 2/λ_max = {number(limit)}, yet no learning rate is stable here: along the direction "
                 f"curving down (λ = {number(lam_min)} < 0) each step multiplies the error by 1 − {a}λ = "
-                f"{number(1.0 - alpha * lam_min)} > 1, so the path slides away from the saddle point; along the "
-                f"direction curving up 1 − {a}λ = {number(factor)}: {_gd_direction(factor)}.")
+                f"{factor_text(1.0 - alpha * lam_min)} > 1, so the path slides away from the saddle point; along the "
+                f"direction curving up 1 − {a}λ = {factor_text(factor)}: {_gd_direction(factor)}.")
     if short:
         if factor < 0:
-            return (f"{head} < α_max = 2/λ_max = {number(limit)}: 1 − {a}λ_max = {number(factor)} < 0, so "
+            return (f"{head} < α_max = 2/λ_max = {number(limit)}: 1 − {a}λ_max = {factor_text(factor)} < 0, so "
                     f"{steep} zig-zags and shrinks")
         return f"{head} < α_max = 2/λ_max = {number(limit)}: every factor 1 − {a}λ is between 0 and 1"
-    parts = [f"{name} (λ = {number(lam)}): 1 − {a}λ = {number(1.0 - alpha * lam)}, {_gd_direction(1.0 - alpha * lam)}"
+    parts = [f"{name} (λ = {number(lam)}): 1 − {a}λ = {factor_text(1.0 - alpha * lam)}, {_gd_direction(1.0 - alpha * lam)}"
              for name, lam in _directions(lams)]
     curved = lams[lams > 0]
     pace = float(np.max(np.abs(1.0 - alpha * curved))) if curved.size else 1.0
@@ -246,7 +247,7 @@ def _plain(alpha: float, lams: np.ndarray, a: str, short: bool) -> str:
     if len(distinct(lams)) > 3:
         tail += " The other directions' factors lie between these."
     if curved.size and pace > 0:
-        tail += f" The error as a whole shrinks like {number(pace)}ᵏ (the direction whose factor is closest to ±1 sets the pace)."
+        tail += f" The error as a whole shrinks like {factor_text(pace)}ᵏ (the direction whose factor is closest to ±1 sets the pace)."
     if curved.size < lams.size:
         tail += " Along a flat direction the error keeps what the start gave it."
     return (f"{head} < α_max = 2/λ_max = {number(limit)}: stable. Each step multiplies the error along each "
@@ -273,9 +274,9 @@ def _momentum(alpha: float, lams: np.ndarray, mu: float, nesterov: bool, a: str,
     rho = max(momentum_factor(alpha * lam, mu, nesterov=nesterov) for lam in lams if lam > 0) if (lams > 0).any() else 1.0
     if x > limit:
         return head + (f"{a}λ_max = {number(x)} > {bound}: unstable, the steep direction's error grows by about "
-                       f"{number(rho)} per step, so it diverges ({a} must stay below {alpha_limit}).")
+                       f"{factor_text(rho)} per step, so it diverges ({a} must stay below {alpha_limit}).")
     return head + (f"{a}λ_max = {number(x)} < {bound}: stable ({a} below {alpha_limit}); the error shrinks like "
-                   f"{number(rho)}ᵏ, its slowest direction setting the pace.")
+                   f"{factor_text(rho)}ᵏ, its slowest direction setting the pace.")
 
 
 def _adaptive(alpha: float, lam_max: float, name: str, a: str, short: bool) -> str:

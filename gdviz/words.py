@@ -72,6 +72,20 @@ def number(value: float) -> str:
     return sign + short
 
 
+def factor(value: float) -> str:
+    """A per-step factor such as 1 − αλ, as number() writes it, but with the digits it takes never to
+    read as ±1 when it is not: a factor of 0.99998 barely shrinks, and "1" would say it never does.
+
+    >>> factor(0.99998), factor(-1.0004), factor(1.0), factor(0.1), factor(0.9991)
+    ('0.99998', '−1.0004', '1', '0.1', '0.999')
+    """
+    value, text = float(value), number(value)
+    if text.lstrip("−") != "1" or abs(value) == 1.0:
+        return text
+    decimals = min(17, math.ceil(-math.log10(abs(abs(value) - 1.0))) + 1)
+    return ("−" if value < 0 else "") + f"{abs(value):.{decimals}f}".rstrip("0")
+
+
 _MARKDOWN_SIGNS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:=&%^\"'@/,;?"})
 # Streamlit's markdown turns a bare address (https://…, www.…, a@b.c) into a link even when its signs
 # are escaped: an invisible word joiner in "://", "www." and after "@" keeps it text.

@@ -210,3 +210,18 @@ def test_a_saddle_is_never_called_stable():
     assert "1 − αλ = 1.2 > 1" in note
     w = gdviz.descend(gdviz.test_function("saddle"), lr=0.1, steps=200, w0=[0.5], b0=0.01).b
     assert abs(w[-1]) > abs(w[0])  # the run slides away along b, as the note says
+
+
+
+def test_a_factor_that_barely_shrinks_never_reads_as_one():
+    """Raw faithful once read "1 − αλ = 1, it shrinks by that factor … shrinks like 1ᵏ" (issue 24, item 10):
+    its shallow factor, from the Hessian (2/m)[X 1]ᵀ[X 1] written out, is 0.99999…, and says so."""
+    data = gdviz.data.sample("Old Faithful: eruption length against waiting time")
+    design = np.column_stack([data.X, np.ones(data.m)])
+    lams = np.linalg.eigvalsh(2.0 / data.m * design.T @ design)
+    alpha = 0.9 / lams[-1]
+    shallow = 1.0 - alpha * lams[0]
+    assert 0.99999 < shallow < 1.0
+    why = stability_note(data, "gd", alpha)
+    assert "= 1," not in why and " 1ᵏ" not in why, why
+    assert f"shrinks like {shallow:.7f}ᵏ" in why, why
