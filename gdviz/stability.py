@@ -170,8 +170,10 @@ def _gd_direction(factor: float) -> str:
         return "negative: it shrinks by that factor each step and zig-zags"
     if factor == 0:
         return "it is gone after one step"
-    if factor < 1:
+    if factor < 0.999:
         return "it shrinks by that factor each step, from one side"
+    if factor < 1:  # 1000 steps keep more than a third of it
+        return "it barely moves: it shrinks by that factor each step, from one side"
     if factor == 1:
         return "it never changes (a flat direction: the gradient has no part along it)"
     return "it grows each step"

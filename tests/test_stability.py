@@ -225,3 +225,4 @@ def test_a_factor_that_barely_shrinks_never_reads_as_one():
     why = stability_note(data, "gd", alpha)
     assert "= 1," not in why and " 1ᵏ" not in why, why
     assert f"shrinks like {shallow:.7f}ᵏ" in why, why
+    assert f"1 − αλ = {shallow:.7f}, it barely moves" in why, why
