@@ -72,14 +72,15 @@ class ClassError(Exception):
 class View:
     """What the lecturer shows: the page state as a canonical link (no step, camera or presenter
     mode: those are separate or the lecturer's own), the step, playing or paused, the 3-D camera's
-    eye (None: the figure's own) and when it last changed (server time, so a follower that joins
-    while it plays can catch up)."""
+    eye (None: the figure's own), when it last changed (server time, so a follower that joins
+    while it plays can catch up) and the speed it plays at."""
 
     link: dict = field(default_factory=dict)
     step: int = 0
     playing: bool = False
     camera: tuple | None = None
     changed_at: float = 0.0
+    speed: str = ""  # the step bar's speed the lecturer plays at (one of SPEEDS; "": each page's own)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class Room:
         view = raw["view"]
         raw["view"] = View(link=dict(view["link"]), step=int(view["step"]), playing=bool(view["playing"]),
                            camera=None if view["camera"] is None else tuple(view["camera"]),
-                           changed_at=float(view["changed_at"]))
+                           changed_at=float(view["changed_at"]), speed=str(view.get("speed", "")))
         if raw["question"] is not None:
             q = raw["question"]
             for name in ("origin", "truth", "box", "steep", "options"):
@@ -235,6 +236,15 @@ def checked_step(step) -> int:
     if isinstance(step, int) and not isinstance(step, bool) and 0 <= step <= MAX_STEP:
         return step
     raise ClassError(f"The step must be a whole number from 0 to {MAX_STEP}.")
+
+
+SPEEDS = ("2", "5", "10", "25", "60", "run5")  # the step bar's choices (index.html's #speed)
+
+
+def checked_speed(speed) -> str:
+    if speed in SPEEDS:
+        return speed
+    raise ClassError(f"The speed is one of the step bar's: {', '.join(SPEEDS)}.")
 
 
 def checked_browser(browser) -> str:

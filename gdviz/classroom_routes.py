@@ -4,7 +4,7 @@
     POST /class/start              {"link"?}            → {code, token, version, students, lecturer}
     GET  /class/{code}/state       ?since=v&browser=id  → the room (long-poll: answers when the version
                                                           passes ``since``, or after LONG_POLL seconds)
-    POST /class/{code}/state       {"version", "link"?, "step"?, "playing"?, "camera"?}   lecturer
+    POST /class/{code}/state       {"version", "link"?, "step"?, "playing"?, "camera"?, "speed"?}
     POST /class/{code}/question    {"k"} | {"text", "options", "answer"?}                 lecturer
     POST /class/{code}/guess       {"browser", "question", "w", "b"} | {…, "choice"}
     GET  /class/{code}/guesses     the live cloud (count, points, mean)                   lecturer

@@ -23,7 +23,8 @@ import numpy as np
 from . import pipeline
 from .classroom import (BROWSER_ID, BROWSER_RATE, ENDED_SECONDS, IDLE_SECONDS, LECTURER_RATE, MAX_GUESSES,
                         MAX_ROOMS, MAX_VERSION_JUMP, ROOM_RATE, START_RATE, ClassError, Question, Room, View,
-                        checked_browser, checked_camera, checked_link, checked_point, checked_step, choice_question,
+                        checked_browser, checked_camera, checked_link, checked_point, checked_speed, checked_step,
+                        choice_question,
                         choice_result, new_code, normal_code, step_question, step_result, token_hash)
 from .state import PageState
 
@@ -442,7 +443,7 @@ class Classroom:
 
     def change(self, code: str, token, message: dict) -> Room:
         """The lecturer's change: ``message`` has ``version`` (above the room's: a replay is refused)
-        and any of ``link``, ``step``, ``playing``, ``camera``. A new link closes an open question."""
+        and any of ``link``, ``step``, ``playing``, ``camera``, ``speed``. A new link closes an open question."""
         room = self._room(code)
         self._lecturer(room, token)
         if not isinstance(message, dict):
@@ -461,6 +462,8 @@ class Classroom:
             changes["playing"] = message["playing"]
         if "camera" in message:
             changes["camera"] = checked_camera(message["camera"])
+        if "speed" in message:
+            changes["speed"] = checked_speed(message["speed"])
         now = self.clock()
 
         def apply(current: Room) -> tuple[Room, Room]:

@@ -163,8 +163,11 @@ def test_a_change_needs_the_token_and_a_newer_version(room_of):
     classroom, room, token = room_of
     changed = classroom.change(room.code, token, {"version": 2, "link": {"lr": "0.05", "steps": "10", "step": "4",
                                                                            "present": "1"},
-                                                  "step": 4, "playing": True, "camera": [0.3, -2.1, 0.8]})
-    assert changed.version == 2
+                                                  "step": 4, "playing": True, "camera": [0.3, -2.1, 0.8],
+                                                  "speed": "2"})
+    assert changed.version == 2 and changed.view.speed == "2"
+    with pytest.raises(ClassError, match="speed is one of"):
+        classroom.change(room.code, token, {"version": 3, "speed": "1e9"})
     # canonical: PageState's own link, without the step, the camera or presenter mode
     assert changed.view.link == PageState(lr=0.05, steps=10).to_link()
     assert (changed.view.step, changed.view.playing, changed.view.camera) == (4, True, (0.3, -2.1, 0.8))

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gdviz import classroom_routes  # the class's long poll and its largest message
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 HEALTH = "/_stcore/health"  # Streamlit's health endpoint
@@ -68,8 +70,10 @@ def compose() -> dict:
     return yaml.safe_load((DEPLOY / "compose.yaml").read_text())
 
 
-def k8s() -> dict:
-    docs = [doc for path in sorted((DEPLOY / "k8s").glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text()) if doc]
+def k8s(name: str = "gdviz") -> dict:
+    """The objects named ``name`` in deploy/k8s/ by kind (the app's, or its Redis's: "gdviz-redis")."""
+    docs = [doc for path in sorted((DEPLOY / "k8s").glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text())
+            if doc and doc["metadata"]["name"] == name]
     kinds = {doc["kind"]: doc for doc in docs}
     assert len(kinds) == len(docs), "one object of each kind"
     return kinds
@@ -192,6 +196,47 @@ def test_kubernetes_probes_ports_service_and_ingress_agree():
     assert backend["name"] == service["metadata"]["name"] == deployment["metadata"]["name"]
     assert backend["port"]["name"] == service_port["name"]
     assert ingress["spec"]["rules"][0]["http"]["paths"][0]["path"] == "/"
+
+
+# ---------------------------------------------------------------- a class over Redis (issue 22)
+def test_compose_keeps_a_class_in_redis_that_only_the_replicas_reach():
+    services = compose()["services"]
+    app, redis = services["app"], services["redis"]
+    assert app["environment"]["GDVIZ_REDIS_URL"] == "redis://redis:6379/0"
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "ports" not in redis and redis["expose"] == ["6379"]  # never published to the hall
+    command = redis["command"]
+    assert command[:1] == ["redis-server"] and command[command.index("--save") + 1] == ""  # nothing on disk
+    assert command[command.index("--appendonly") + 1] == "no"
+    assert re.fullmatch(r"redis:\d+\.\d+[\w.-]*(@sha256:[0-9a-f]{64})?", redis["image"])
+    assert "GDVIZ_PUBLIC_URL" in app["environment"]  # the QR code names the hall's address
+
+
+def test_kubernetes_gives_every_pod_the_same_redis():
+    app, redis = k8s(), k8s("gdviz-redis")
+    assert set(redis) == {"Deployment", "Service"} and redis["Deployment"]["spec"]["replicas"] == 1
+    (container,) = app["Deployment"]["spec"]["template"]["spec"]["containers"]
+    env = {item["name"]: item["value"] for item in container["env"]}
+    (port,) = redis["Service"]["spec"]["ports"]
+    assert env["GDVIZ_REDIS_URL"] == f"redis://{redis['Service']['metadata']['name']}:{port['port']}/0"
+    pod = redis["Deployment"]["spec"]["template"]
+    assert redis["Service"]["spec"]["selector"].items() <= pod["metadata"]["labels"].items()
+    (server,) = pod["spec"]["containers"]
+    assert server["args"][server["args"].index("--save") + 1] == "" and "volumeClaimTemplates" not in redis["Deployment"]
+    assert server["securityContext"]["readOnlyRootFilesystem"] is True and pod["spec"]["securityContext"]["runAsNonRoot"]
+    assert env["GDVIZ_PUBLIC_URL"] == f"https://{app['Ingress']['spec']['rules'][0]['host']}"
+
+
+def test_nginx_sends_a_class_to_any_replica_and_holds_its_long_polls():
+    conf = nginx_conf()
+    routes = block(conf, "location /class/")
+    assert "proxy_pass http://gdviz;" in routes and "add_header" not in routes
+    assert int(re.search(r"proxy_read_timeout (\d+)s", routes).group(1)) > classroom_routes.LONG_POLL
+    assert "proxy_buffering off;" in routes and "proxy_set_header Host $http_host;" in routes
+    assert int(re.search(r"client_max_body_size (\d+)k;", routes).group(1)) * 1024 >= classroom_routes.MAX_BODY
+    start = block(conf, "location = /class/start")
+    zone = re.search(r"limit_req zone=(\w+) burst=(\d+) nodelay;", start).group(1)
+    assert re.search(rf"limit_req_zone \$binary_remote_addr zone={zone}:\d+m rate=\d+r/m;", conf)
 
 
 # ---------------------------------------------------------------- hardening (issue 21, item 5)

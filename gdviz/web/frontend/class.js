@@ -23,6 +23,7 @@ const Class = (() => {
   const PLAYING_EVERY = 1000;       // ms: while playing, the step is sent at most this often
   const CLOUD_EVERY = 500;          // ms: the lecturer's view of the guesses, while a question is open
   const WAITS = [2000, 5000];       // ms: a follower's waits after a failed poll, then every 5 s
+  const DRIFT = 10;                 // steps a playing follower may be off the lecturer's before it is put back
 
   function create(page) {
     const room = {page: page, code: null, role: null, token: null, link: null, version: 0, room: null,
@@ -210,7 +211,7 @@ const Class = (() => {
   // What the lecturer's page shows now, as the room keeps it.
   function shown(room) {
     const player = room.page.player;
-    return {step: player.k, playing: Boolean(player.playing), camera: eye()};
+    return {step: player.k, playing: Boolean(player.playing), camera: eye(), speed: document.getElementById("speed").value};
   }
 
   // Every TICK: what changed since the last change sent (while playing, the step once a second: the
@@ -222,6 +223,7 @@ const Class = (() => {
     if (now.playing !== sent.playing) Object.assign(change, {playing: now.playing, step: now.step});
     if (now.step !== sent.step && (!now.playing || Date.now() - (sent.at || 0) >= PLAYING_EVERY)) change.step = now.step;
     if (now.camera && JSON.stringify(now.camera) !== JSON.stringify(sent.camera)) change.camera = now.camera;
+    if (now.speed !== sent.speed) change.speed = now.speed;
     if (Object.keys(change).length) send(room, change);
     const predict = Touch.state(room.page.touch);
     if (predict.on && predict.truth && room.asked !== `${room.link && JSON.stringify(room.link)}@${predict.k}`) ask(room, predict.k);
@@ -397,9 +399,11 @@ const Class = (() => {
     }
     if (!page.player.ready) return;
     const q = r.question, asking = Boolean(q && q.kind === "step" && view.step === q.k && !view.playing);
-    const step = view.step;
-    if (view.playing) {
+    const step = view.step, speed = document.getElementById("speed");
+    if (view.speed && speed.value !== view.speed) speed.value = view.speed;   // plays at the lecturer's speed
+    if (view.playing) {   // playing along at this page's speed, put back when it drifts far from the lecturer's
       if (!page.player.playing) { Player.show(page.player, step); Player.play(page.player); }
+      else if (Math.abs(page.player.k - step) > DRIFT) Player.show(page.player, step);
     } else {
       if (page.player.playing) Player.pause(page.player);
       if (page.player.k !== step) Player.show(page.player, step);
@@ -468,6 +472,7 @@ const Class = (() => {
                                                      (error) => refused(room, error));
         clearInterval(room.timer);
         room.timer = setInterval(() => tick(room), TICK);
+        document.getElementById("play").addEventListener("click", () => setTimeout(() => tick(room), 0));
       } else poll(room);
     }
     draw(room);
