@@ -39,3 +39,27 @@ def data(request):
                                          3.0 * np.random.default_rng(4).uniform(-2, 2, 200) - 7.0
                                          + np.random.default_rng(5).standard_normal(200)),
     }[request.param]()
+
+
+# ---- one Streamlit server and one Chromium for the whole session (the browser tests) ----
+# Started the first time a test asks for them, so a run without browser tests starts neither, and
+# stopped at the end of the session. The code and the skip logic are tests/test_browser.py's: every
+# browser module imports it first, and it skips loudly (or fails under GDVIZ_REQUIRE_BROWSER=1) when
+# Chromium or playwright is missing, before any of these can start.
+@pytest.fixture(scope="session")
+def browser_server(tmp_path_factory):
+    from test_browser import serving
+    with serving(tmp_path_factory.mktemp("streamlit") / "server.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def app_url(browser_server):
+    return browser_server.url
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from test_browser import launched
+    with launched() as browser:
+        yield browser

@@ -10,6 +10,7 @@ The browser is never downloaded (no `playwright install`): it is the system's.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
@@ -51,7 +52,7 @@ if _MISSING:
     warnings.warn(_why, stacklevel=1)
     pytest.skip(_why, allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
@@ -101,55 +102,118 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """`streamlit run app.py` on a free loopback port; always stopped, killed if it will not stop."""
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--server.fileWatcherType", "none"]
-    # A file, not a pipe: a chatty server must never block on a pipe nobody reads.
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
+class Server:
+    """`streamlit run app.py` on a free loopback port, its output in a log file."""
+
+    def __init__(self, log_path: Path):
+        self.port, self.log_path = _free_port(), log_path
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                   "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                   "--server.address", "127.0.0.1", "--server.port", str(self.port),
+                   "--server.fileWatcherType", "none"]
+        # A file, not a pipe: a chatty server must never block on a pipe nobody reads.
+        with open(log_path, "wb") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_until_healthy(self) -> None:
         deadline = time.monotonic() + SERVER_START
         while True:
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode}:\n{_tail(log_path)}")
+            self.check_alive()
             try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
                     if answer.read().strip() == b"ok":
-                        break
+                        return
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer /_stcore/health in {SERVER_START:.0f} s:\n{_tail(log_path)}")
+                pytest.fail(f"streamlit did not answer /_stcore/health in {SERVER_START:.0f} s:\n{_tail(self.log_path)}")
             time.sleep(0.25)
-        yield url
-    finally:
-        server.terminate()
+
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            pytest.fail(f"streamlit exited with {self.process.returncode}:\n{_tail(self.log_path)}")
+
+    def stop(self) -> None:
+        """Always stopped, killed if it will not stop."""
+        self.process.terminate()
         try:
-            server.wait(timeout=15)
+            self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
+            self.process.kill()
+            self.process.wait(timeout=15)
 
 
 def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-@pytest.fixture(scope="module")
-def chromium():
+@contextlib.contextmanager
+def serving(log_path: Path):
+    """A healthy server for the time of the block (conftest.py's session-wide `app_url`)."""
+    server = Server(log_path)
+    try:
+        server.wait_until_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def launched():
+    """Debian's Chromium for the time of the block (conftest.py's session-wide `chromium`)."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
         try:
             yield browser
         finally:
             browser.close()
+
+
+# One server and one browser for the whole test session: conftest.py starts them the first time a test
+# asks for them. These names stay importable (every browser module imports them): a module's
+# `app_url` and `chromium` are the session's, checked alive when the module starts.
+@pytest.fixture(scope="module")
+def app_url(app_url, browser_server):
+    browser_server.check_alive()
+    return app_url
+
+
+@pytest.fixture(scope="module")
+def chromium(chromium):
+    assert chromium.is_connected(), "the session's Chromium has gone"
+    return chromium
+
+
+# Tabs share browser contexts: one per set of options (the plain browser's default size, or a `Sized`
+# browser's projector, phone or reduced motion). A context's HTTP cache keeps Streamlit's and the views'
+# scripts between tabs, where a fresh context fetches and compiles them again (about half a page load on
+# software WebGL). Each tab is still a fresh Streamlit session at the defaults. A wrapper of any other
+# kind (one that watches its contexts' requests, say) gets a new context of its own for every tab.
+_SHARED_CONTEXTS: dict = {}
+DEFAULT_CONTEXT = {"viewport": {"width": 1600, "height": 1000}}
+
+
+class Sized:
+    """A browser whose tabs open with options (a projector's size, a phone): Lecture(Sized(chromium,
+    viewport=...), url) opens its tab in the shared context of those options."""
+
+    def __init__(self, browser, **options):
+        self.browser, self.options = browser, options
+
+    def new_context(self, **kwargs):
+        return self.browser.new_context(**{**kwargs, **self.options})
+
+
+def _shared_context(browser, options: dict):
+    options = {**DEFAULT_CONTEXT, **options}
+    key = (id(browser), repr(sorted(options.items())))
+    context = _SHARED_CONTEXTS.get(key)
+    if context is None or context.browser is not browser or not browser.is_connected():
+        context = browser.new_context(**options)
+        context.set_default_timeout(ACTION)
+        _SHARED_CONTEXTS[key] = context
+    return context
 
 
 class Lecture:
@@ -160,8 +224,15 @@ class Lecture:
     """
 
     def __init__(self, browser, url: str):
-        self.context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        self.context.set_default_timeout(ACTION)
+        # A new tab in a shared context (the plain browser's, or a Sized browser's), else a context of its own.
+        self._own_context = not isinstance(browser, (Browser, Sized))
+        if isinstance(browser, Sized):
+            self.context = _shared_context(browser.browser, browser.options)
+        elif isinstance(browser, Browser):
+            self.context = _shared_context(browser, {})
+        else:
+            self.context = browser.new_context(**DEFAULT_CONTEXT)
+            self.context.set_default_timeout(ACTION)
         self.page = self.context.new_page()
         self.errors: list[str] = []        # uncaught exceptions, in the page and in the iframe
         self.rerun_requests = 0
@@ -175,7 +246,7 @@ class Lecture:
             self.frame.wait_for_function(JS_READY, timeout=READY)
             self.page.wait_for_selector(APP_IDLE, state="attached", timeout=READY)
         except BaseException:
-            self.context.close()
+            self.close()
             raise
 
     def _watch(self, socket_) -> None:
@@ -234,7 +305,7 @@ class Lecture:
         self.page.screenshot(path=str(DOCS / name))
 
     def close(self) -> None:
-        self.context.close()
+        (self.context if self._own_context else self.page).close()
 
 
 def _kind(message_class, payload: bytes) -> str | None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 try:
-    from test_browser import (ACTION, IFRAME, JS_READY, READY, RERUN, Lecture, app_url, chromium,  # noqa: F401
+    from test_browser import (Sized, ACTION, IFRAME, JS_READY, READY, RERUN, Lecture, app_url, chromium,  # noqa: F401
                               wait_until)
 except pytest.skip.Exception as skipped:  # the same skip, reported against this module
     pytest.skip(skipped.msg, allow_module_level=True)
@@ -43,12 +43,9 @@ JS_ACTIVE = """() => {
 }"""
 
 
-class _Browser:
-    def __init__(self, browser, **options):
-        self._browser, self._options = browser, options
-
-    def new_context(self, **kwargs):
-        return self._browser.new_context(**{**kwargs, **self._options})
+# Tabs with extra options (a phone's viewport, a projector's size): test_browser.Sized opens them in
+# one shared context per set of options.
+_Browser = Sized
 
 
 def open_tab(chromium, url: str, **options) -> Lecture:

@@ -20,7 +20,7 @@ import pytest
 # The fixtures (app_url, chromium, lecture) are registered for this module by being imported into it.
 # test_browser skips (with a warning) or fails at import when Chromium or playwright is missing.
 try:
-    from test_browser import (ACTION, IFRAME, JS_EYE, JS_READY, JS_TURN, READY, RERUN, TURNED,  # noqa: F401
+    from test_browser import (Sized, ACTION, IFRAME, JS_EYE, JS_READY, JS_TURN, READY, RERUN, TURNED,  # noqa: F401
                               Lecture, app_url, assert_eye, chromium, lecture, wait_until)
 except pytest.skip.Exception as skipped:  # the same skip, reported against this module
     pytest.skip(skipped.msg, allow_module_level=True)
@@ -48,15 +48,9 @@ JS_FONT = "(view) => document.getElementById(view)._fullLayout.font.size"
 
 # ---------------------------------------------------------------- helpers
 
-class _Browser:
-    """A browser whose new contexts get extra options (a phone's viewport, a projector's size), so
-    test_browser.Lecture loads the page exactly as it does for the other tests."""
-
-    def __init__(self, browser, **options):
-        self._browser, self._options = browser, options
-
-    def new_context(self, **kwargs):
-        return self._browser.new_context(**{**kwargs, **self._options})
+# Tabs with extra options (a phone's viewport, a projector's size): test_browser.Sized opens them in
+# one shared context per set of options.
+_Browser = Sized
 
 
 def open_tab(chromium, url: str, **context_options) -> Lecture:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 try:
-    from test_browser import (ACTION, DOCS, IFRAME, JS_EYE, JS_READY, JS_TURN, READY, RERUN, TURNED,  # noqa: F401
+    from test_browser import (Sized, ACTION, DOCS, IFRAME, JS_EYE, JS_READY, JS_TURN, READY, RERUN, TURNED,  # noqa: F401
                               Lecture, app_url, assert_eye, chromium, lecture, wait_until)
 except pytest.skip.Exception as skipped:  # the same skip, reported against this module
     pytest.skip(skipped.msg, allow_module_level=True)
@@ -28,14 +28,9 @@ JS_ACTIVE = """() => { const a = document.activeElement;
   return {tag: a.tagName, type: a.type || null, role: a.getAttribute('role'), label: a.getAttribute('aria-label')}; }"""
 
 
-class _Browser:
-    """New contexts with extra options (a projector's size) for test_browser.Lecture."""
-
-    def __init__(self, browser, **options):
-        self._browser, self._options = browser, options
-
-    def new_context(self, **kwargs):
-        return self._browser.new_context(**{**kwargs, **self._options})
+# Tabs with extra options (a phone's viewport, a projector's size): test_browser.Sized opens them in
+# one shared context per set of options.
+_Browser = Sized
 
 
 def state(tab: Lecture) -> dict:
