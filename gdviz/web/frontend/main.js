@@ -203,7 +203,7 @@
     };
     let waiting = null;   // the count of steps shown when the first step was put off
     const on = {click: (event) => startHere(page, event), camera: (camera) => page.address("cam", cameraParam(camera)),
-                surface: () => {   // drawn last
+                surface: () => {   // drawn (first, on the first screen)
                   if (waiting !== null && waiting === page.shown) { waiting = null; firstStep(); }
                   else if (page.frame) Views.apply(page.views, page.frame, ["surface"]);
                 }};

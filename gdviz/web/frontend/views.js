@@ -40,10 +40,12 @@ const Views = (() => {
     return NAMES.every((name) => (spec.figures[name] || null) === (views.figJson[name] || null));
   }
 
-  // Draws every figure whose JSON changed, what the eye reads first first: resolves, to how many
-  // figures are drawn or on their way, once the 2-D views are drawn. The order: the 2-D views of the
-  // first screen (views.first: presenter mode's first row), then the 3-D surface (WebGL: the slow
-  // one), then the views below; one a frame, each on screen as soon as it is drawn. A view already
+  // Draws every figure whose JSON changed, each in a task of its own (a frame painted between two):
+  // resolves, to how many figures are drawn or on their way, once the 2-D views are drawn. The order:
+  // the 3-D surface first when it is on the first screen (the note, the step and the maths are
+  // written before any view, and painted before the surface's task starts), then the other views of
+  // the first screen (views.first: presenter mode's first row), then the views below. A 3-D view off
+  // the first screen (a scene's row without it) comes after the first row's views. A view already
   // drawn for another run is marked "updating" (its old picture hidden) until its new one is drawn:
   // no view shows the previous run beside the new one. on.surface() is called once the surface is
   // drawn; on.click(event): a click on the contours; on.camera(camera): the lecturer turned the 3-D
@@ -63,12 +65,12 @@ const Views = (() => {
     }
     if (views.newScene && !changed.includes("surface")) sceneCamera(views);
     const first = views.first || ["surface", "contour"];
-    const rank = (name) => (name === "surface" ? 1 : first.includes(name) ? 0 : 2);
+    const rank = (name) => (!first.includes(name) ? (name === "surface" ? 2 : 3) : name === "surface" ? 0 : 1);
     const order = changed.slice().sort((a, b) => rank(a) - rank(b));
     const done = {};   // each view's job: the chain resolved up to and including it
     let chain = Promise.resolve();
-    order.forEach((name, i) => {
-      chain = chain.then(() => (i ? afterPaint() : null)).then(() => drawJob(views, name, spec.figures[name], on));
+    order.forEach((name) => {   // what was written before the first view (the maths) is painted first too
+      chain = chain.then(() => afterPaint()).then(() => drawJob(views, name, spec.figures[name], on));
       done[name] = chain;
     });
     // Resolves once every 2-D view is drawn (the surface may still be on its way).
