@@ -455,6 +455,11 @@ def test_a_diverging_learning_rate_is_reported_and_drawn_with_finite_numbers(lec
         return bad;
     }""")
     assert bad == [], f"non-numbers in the maths panel: {bad[:3]}"
+    # the step label counts to the step the run blew up at, as the note says (never "step 0 / 0")
+    frame.evaluate("() => gdviz.show(gdviz.state.last)")
+    last, diverged = frame.evaluate("() => [gdviz.state.last, gdviz.state.spec.run.diverged_at]")
+    assert frame.inner_text("#steplabel") == f"step {last} / {diverged}"
+    assert f"Diverged at step {diverged}:" in frame.inner_text("#note")
     lecture.wait_until_views_fill_their_cells()
     assert lecture.errors == []
     lecture.screenshot("screenshot-diverging.png")

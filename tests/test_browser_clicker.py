@@ -233,7 +233,9 @@ def check_scene(tab, k: int, timings: dict, shots: Path) -> None:
     frame.wait_for_function(f"() => gdviz.state.k === {last - 1}", timeout=ACTION)
     page.keyboard.press("ArrowRight")
     frame.wait_for_function(f"() => gdviz.state.k === {last}", timeout=ACTION)
-    assert tab.frame.inner_text("#steplabel") == f"step {last} / {last}"
+    # a run that diverged counts to the step it blew up at, as its note says ("Diverged at step 30")
+    diverged = frame.evaluate("() => gdviz.state.spec.run.diverged_at") or 0
+    assert tab.frame.inner_text("#steplabel") == f"step {last} / {max(last, diverged)}"
 
 
 def page_down(tab, k: int) -> tuple[float, float]:

@@ -22,9 +22,16 @@
     markUnfolded();
     if (overflows()) fitMaths(page, true);   // a longer number than at the drawing: wider, never narrower
     document.getElementById("slider").value = k;
-    document.getElementById("steplabel").textContent = `step ${k} / ${page.player.last}`;
+    document.getElementById("steplabel").textContent = stepLabel(page.spec, k);
     page.address("step", k);
     Touch.shown(page.touch);
+  }
+
+  // The step label: "step k / N", N the last step drawn, or the step a diverged run blew up at (the
+  // note says "Diverged at step N"): a run that diverges at once reads "step 0 / 1", never "step 0 / 0".
+  function stepLabel(spec, k) {
+    const run = spec.run;
+    return `step ${k} / ${Math.max(run.last, run.diverged_at || 0)}`;
   }
 
   // The link's form of a camera: the eye, three numbers rounded to 3 decimals ("cam=x,y,z").
@@ -152,7 +159,7 @@
     Panel.note(spec);
     Panel.render(Touch.frame(page.touch, Frames.stepFrame(page.model, k0)).panel, page.reveal);
     markUnfolded();
-    document.getElementById("steplabel").textContent = `step ${k0} / ${spec.run.last}`;
+    document.getElementById("steplabel").textContent = stepLabel(spec, k0);
     document.getElementById("slider").value = k0;
     page.player.k = k0;   // a key pressed before the views are drawn steps from here
   }
