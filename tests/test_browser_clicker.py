@@ -67,6 +67,24 @@ JS_EYES = """() => {
   const eye = gd._fullLayout.scene.camera.eye;
   return {shown: {x: eye.x, y: eye.y, z: eye.z}, own: own ? own.eye : null};
 }"""
+# In the page around the views: every link the views write (their step and camera into the address
+# bar), with the scene and step the views show at that moment (issue 24: after PageDown the last
+# scene's step was put back into the new scene's link before the new scene's views were drawn).
+JS_WATCH_ADDRESS = """() => {
+  if (window.__viewsWrites) return;
+  const writes = window.__viewsWrites = [], replace = history.replaceState.bind(history);
+  history.replaceState = (state, title, url) => {
+    if (new Error().stack.includes('writeAddress')) {
+      const frame = document.querySelector("iframe[src*='gdviz_views']");
+      const S = frame && frame.contentWindow.gdviz ? frame.contentWindow.gdviz.state : null;
+      const link = new URL(String(url), location.href).searchParams;
+      writes.push({scene: link.get('scene'), step: link.get('step'),
+                   shownScene: S && S.spec && S.spec.lesson ? String(S.spec.lesson.k) : null,
+                   shownStep: S ? String(S.k) : null});
+    }
+    return replace(state, title, url);
+  };
+}"""
 JS_BOX = """(id) => { const r = document.getElementById(id).getBoundingClientRect();
   return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }"""
 
@@ -265,6 +283,7 @@ def test_the_whole_lesson_by_clicker_after_every_kind_of_control(chromium, app_u
     try:
         tab.page.get_by_text(f"Scene 1 / {N} ·").first.wait_for(timeout=RERUN)
         settle(tab)
+        tab.page.evaluate(JS_WATCH_ADDRESS)
         check_scene(tab, 1, timings, shots)
         for k in range(2, N + 1):
             settle(tab)
@@ -272,6 +291,11 @@ def test_the_whole_lesson_by_clicker_after_every_kind_of_control(chromium, app_u
             timings[k] = page_down(tab, k)
             tab.page.get_by_text(f"Scene {k} / {N} ·").first.wait_for(timeout=RERUN)
             check_scene(tab, k, timings, shots)
+            # the views wrote only their own scene's step into its own link, never the last scene's
+            written = tab.page.evaluate("window.__viewsWrites.splice(0)")
+            wrong = [w for w in written if w["step"] is not None
+                     and (w["scene"], w["step"]) != (w["shownScene"], w["shownStep"])]
+            assert not wrong, f"scene {k}: the views wrote a link that is not the one they show: {wrong}"
         assert tab.exceptions() == [] and tab.errors == []
     finally:
         lines = [f"scene {k:2d} after {clicked[k]}: spec in the views {a:.2f} s, every view shows it {b:.2f} s"

@@ -4,7 +4,9 @@
 (() => {
   // A standalone export (web.standalone_html) carries its spec inline and needs no Streamlit.
   const standalone = typeof window.GDVIZ_SPEC !== "undefined";
-  const address = standalone ? () => {} : Protocol.addressWriter();
+  // The address is the views' own when it names the lesson's scene they show (or no lesson is shown).
+  const ours = (params) => !page.spec || !page.spec.lesson || params.get("scene") === String(page.spec.lesson.k);
+  const address = standalone ? () => {} : Protocol.addressWriter(ours);
   const page = {spec: null, model: null, runId: null, clicks: 0, shown: 0, views: Views.create(),
                 reveal: {on: false, shown: 0},   // the maths line by line (a scene's reveal=1): rows shown
                 reportHeight: standalone ? () => {} : Protocol.heightReporter(document.getElementById("content")),
@@ -200,7 +202,10 @@
     document.getElementById("slider").max = spec.run.last;
     const newRun = spec.run_id !== page.runId;
     page.runId = spec.run_id;
-    if (newRun) page.frame = null;   // the old run's frame never goes into the new run's views
+    if (newRun) {
+      page.frame = null;   // the old run's frame never goes into the new run's views
+      page.address("step", null);   // nor its step into the new run's link: the first step shown writes it
+    }
     writeReadable(page, spec, newRun ? Math.max(0, Math.min(spec.run.last, spec.step || 0)) : page.player.k);
     // The first step shown: the 2-D figures come drawn at spec.step, so while the surface is on its way
     // its full application (a restyle of every view) waits for it, unless a step was shown meanwhile.

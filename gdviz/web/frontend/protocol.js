@@ -38,22 +38,27 @@ const Protocol = (() => {
   // opens there: address(name, value), e.g. ("step", "6") or ("cam", "0.3,-2.1,0.8"). A rerun writes
   // the address from the script's own state and can drop them: a check each second puts back what
   // the views last wrote (it writes nothing while the address already says so). address(name, null)
-  // forgets the name: the script's value stands (a new scene's camera).
-  function addressWriter() {
+  // forgets the name: the script's value stands (a new scene's camera, a new run's step). ours(params)
+  // says whether the address is the one of the page on screen: after a scene change the script's new
+  // link and the new scene's views arrive in either order, and nothing is written into a link that is
+  // not the views' own (the last scene's step into the new scene's link, or the reverse).
+  function addressWriter(ours) {
     const wanted = {};
     let timer = null;
-    setInterval(() => writeAddress(wanted), 1000);
+    const write = () => writeAddress(wanted, ours);
+    setInterval(write, 1000);
     return (name, value) => {
       if (value === null) { delete wanted[name]; return; }
       wanted[name] = String(value);
       clearTimeout(timer);
-      timer = setTimeout(() => writeAddress(wanted), 400);
+      timer = setTimeout(write, 400);
     };
   }
 
-  function writeAddress(wanted) {
+  function writeAddress(wanted, ours) {
     try {
       const url = new URL(window.parent.location.href);
+      if (ours && !ours(url.searchParams)) return;
       const stale = Object.keys(wanted).filter((name) => url.searchParams.get(name) !== wanted[name]);
       if (!stale.length) return;
       for (const name of stale) url.searchParams.set(name, wanted[name]);
