@@ -219,6 +219,7 @@
                   if (waiting !== null && waiting === page.shown) { waiting = null; firstStep(); }
                   else if (page.frame) Views.apply(page.views, page.frame, ["surface"]);
                 }};
+    Views.stale(page.views, spec);   // before the cells change size: an old picture is not resized
     layout(page, spec);
     Views.draw(page.views, spec, on).then((drawn) => {
       Touch.drawn(page.touch, drawn);

@@ -31,8 +31,12 @@ const Views = (() => {
     return Math.abs(full.width - box.width) > 1 || Math.abs(full.height - box.height) > 1;
   }
 
-  function resize(gd) {
-    if (gd.data && gd.offsetParent !== null) return Plotly.Plots.resize(gd).catch(() => {});   // a hidden view waits
+  // A view hidden (no cell on screen) or "updating" (its old picture is hidden until its new figure
+  // is drawn, in the cell's size) is not resized: redrawing a picture nobody sees would delay the
+  // new ones (a 3-D view's redraw costs as much as its drawing).
+  function resize(gd, drawn) {
+    if (gd.classList.contains("updating") && !drawn) return null;   // drawn: its new figure, just drawn
+    if (gd.data && gd.offsetParent !== null) return Plotly.Plots.resize(gd).catch(() => {});
     return null;
   }
 
@@ -90,6 +94,15 @@ const Views = (() => {
     }));
   }
 
+  // The views drawn for another spec than this one are marked "updating" at once (Views.draw does it
+  // again as it takes the spec): main.js calls it before it changes the cells' sizes.
+  function stale(views, spec) {
+    for (const name of NAMES) {
+      const json = spec.figures[name], cell = document.getElementById(name);
+      if (json !== undefined && views.figJson[name] !== json && cell.data) updating(name, true);
+    }
+  }
+
   // A new scene whose surface is the one drawn: the scene's own camera, not the turned one (not the
   // lecturer turning it: the address keeps the scene's).
   function sceneCamera(views) {
@@ -141,7 +154,7 @@ const Views = (() => {
       views.newScene = false;
     }
     if (views.present && views.looks) presenterFigure(name, fig, views.looks);   // drawn once, in its sizes
-    return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => outOfCell(gd) && resize(gd)).then(() => {
+    return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => outOfCell(gd) && resize(gd, true)).then(() => {
       views.uids[name] = Object.fromEntries(gd.data.map((trace, i) => [trace.uid, i]));
       views.applied[name] = {};
       views.notes[name] = null;   // the figure's own arrows until a frame gives its own
@@ -270,7 +283,7 @@ const Views = (() => {
     document.body.classList.toggle("present", on);
     for (const name of NAMES) {
       const gd = document.getElementById(name);
-      if (!gd.data || (name === "surface" && views.surfacePending)) continue;   // drawn in its sizes soon
+      if (!gd.data || gd.classList.contains("updating")) continue;   // its new figure: drawn in its sizes soon
       const fig = JSON.parse(views.figJson[name]), scale = on ? page.looks.line_scale : 1;
       Plotly.relayout(gd, presenterSizes(name, fig.layout, on, page.looks));
       const widths = fig.data.map((t) => (t.line && t.line.width ? t.line.width * scale : null));
@@ -329,5 +342,5 @@ const Views = (() => {
     return sizes;
   }
 
-  return {create, unchanged, draw, apply, presenter, fit, camera};
+  return {create, unchanged, stale, draw, apply, presenter, fit, camera};
 })();
