@@ -10,7 +10,7 @@ from dataclasses import replace
 import streamlit as st
 import streamlit.components.v1 as components
 
-from gdviz import DataError, classroom_routes, lessons, pipeline, slides, web
+from gdviz import DataError, classroom_page, classroom_routes, lessons, pipeline, slides, web
 from gdviz.optimizers import LABELS, PAGE_HYPER
 from gdviz.presets import PRESETS
 from gdviz.state import (ACTIONS, COMPARE_DEFAULTS, CONTROLS, DATA_KEYS, MAX_FEATURES, SCHEDULE_KEYS, SYNTHETIC,
@@ -79,7 +79,7 @@ def apply_state(state: PageState, given=None) -> None:
 
 def read_link() -> None:
     """On a session's first run: what the link says becomes the widgets' values (bad values: a note)."""
-    link = pipeline.read_link({name: st.query_params.get_all(name) for name in st.query_params})
+    link = pipeline.read_link(classroom_page.join(ss, {key: st.query_params.get_all(key) for key in st.query_params}))
     if link.lesson is not None:
         ss["lesson"], ss["scene"] = link.lesson, link.scene
     if link.scene_only:
@@ -114,6 +114,7 @@ def from_views() -> None:
         move_point(*sent["point"])
     if "scene" in sent and "lesson" in ss:
         go_to_scene(ss.get("scene", 1) + sent["scene"])
+    classroom_page.from_views(ss, ss.get("views"), apply_state)  # the class bar: start, end, leave, follow
 
 
 def move_point(row, x: float, y: float) -> None:
@@ -375,6 +376,7 @@ def page() -> None:
             and ss["data_view"] == CONTROLS["data_view"].default}
     if ss.get("lesson") is not None:  # PageDown/PageUp (a clicker) move through it
         spec["lesson"] = {"k": ss.get("scene", 1), "n": len(ss["lesson"].scenes)}
+    spec.update(classroom_page.spec(ss, shown.state))  # a class: its code and this page's part in it
     views_component()(spec=spec, key="views", on_change=from_views, default=None)
     for column, metric in zip(st.columns(len(shown.metrics)), shown.metrics):
         column.metric(metric.label, metric.value, help=metric.help, delta=metric.delta,
@@ -386,6 +388,7 @@ def page() -> None:
     params = shown.state.replace(step=ss.get("link_step"), present=bool(present)).to_link()
     if ss.get("lesson") is not None:
         params.update(lessons.lesson_params(ss["lesson"], ss.get("scene", 1)))
+    params.update(classroom_page.link_params(ss))  # a student's reload stays in the class
     if {name: st.query_params.get_all(name) for name in st.query_params} != {k: [v] for k, v in params.items()}:
         st.query_params.from_dict(params)
     ss["link_step"] = None  # the link's step applies to the first view only

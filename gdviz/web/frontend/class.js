@@ -31,7 +31,24 @@ const Class = (() => {
                   result: null, cloud: null, followed: null, camera: null, failures: 0, stopped: false,
                   polling: false, timer: null, cloudTimer: null, joinShown: false, note: "", clicks: 0};
     page.touch.room = {guess: (point) => guess(room, point)};
+    if (typeof window.GDVIZ_SPEC === "undefined") startButton(room);   // an exported page has no class
     return room;
+  }
+
+  // What goes back to Python (the component's value), with the page's click counter.
+  function tell(room, value) {
+    room.page.clicks += 1;
+    Protocol.sendValue(Object.assign(value, {click: room.page.clicks}));
+  }
+
+  // "Start a class" in the step bar, on every page that is in none: Python starts the room
+  // (gdviz.classroom_page.from_views) and the page comes back as the lecturer's.
+  function startButton(room) {
+    const made = node("button", {id: "classstart", type: "button",
+                                 title: "The students open a link or scan a QR code and follow this page; Predict asks them all"},
+                      "Start a class");
+    made.onclick = () => { made.disabled = true; tell(room, {class: "start"}); };
+    document.getElementById("bar").insertBefore(made, document.getElementById("predict").nextSibling);
   }
 
   // ---------------------------------------------------------------- talking to the room
@@ -132,7 +149,7 @@ const Class = (() => {
     div.classList.toggle("detached", room.role === "student" && !room.following);
     div.classList.toggle("closed", room.stopped);
     if (room.stopped) {
-      for (const id of ["classfollow", "classreveal", "classjoinbutton"]) {
+      for (const id of ["classfollow", "classreveal", "classjoinbutton", "classend", "classleave"]) {
         const old = document.getElementById(id);
         if (old) old.remove();
       }
@@ -155,6 +172,7 @@ const Class = (() => {
     const revealing = button(div, "classreveal", "Reveal", () => reveal(room));
     revealing.disabled = !open;
     revealing.hidden = !q;
+    button(div, "classend", "End class", () => { room.ending = true; tell(room, {class: "end"}); });
   }
 
   // A student's bar: following (or exploring, and where the lecturer is), the question, the reveal.
@@ -173,6 +191,7 @@ const Class = (() => {
       if (room.following && room.room) apply(room, room.room);
       draw(room);
     });
+    button(div, "classleave", "Leave class", () => { room.leaving = true; tell(room, {class: "leave"}); });
   }
 
   // The lecturer's "show the code": the code, the link and the QR code large enough to read and scan
@@ -184,7 +203,7 @@ const Class = (() => {
     if (!panel) {
       panel = node("div", {id: "classjoin", role: "region", "aria-label": "join the class"});
       const words = node("div", {});
-      const link = `${window.location.origin}${url("").replace(/\/class\/$/, "")}/?class=${room.code}`;
+      const link = room.students || `${window.location.origin}${url("").replace(/\/class\/$/, "")}/?class=${room.code}`;
       words.append(node("div", {class: "where"}, "Join the class: scan the code, or open"),
                    node("div", {class: "where link"}, link),
                    node("div", {class: "where"}, "and type the code"),
@@ -449,8 +468,13 @@ const Class = (() => {
   // main.js, each time the spec arrives (before it is drawn): the class part taken out of it.
   function render(room, spec) {
     const part = spec && spec.class;
+    const start = document.getElementById("classstart");
+    if (start) { start.hidden = Boolean(part && part.code); start.disabled = false; }
     if (!part || typeof part.code !== "string") {
-      if (room.code && !room.stopped) stop(room, "This page has left the class; it is yours to explore.");
+      if (room.code && !room.stopped) {
+        stop(room, room.ending ? "The class has ended on every page." : "This page has left the class; it is yours to explore.");
+      }
+      if (part && part.note) { room.code = room.code || ""; stop(room, part.note); }
       return;
     }
     const token = part.token || (part.role === "student" ? keyInAddress() : null);
@@ -463,10 +487,11 @@ const Class = (() => {
       }
     }
     room.link = part.link || {};
+    room.students = part.students || null;
     if (fresh) {
       Object.assign(room, {code: part.code, role: token ? "lecturer" : "student", token: token, stopped: false,
                            room: null, sent: {}, version: 0, following: true, followed: null, adopted: null,
-                           failures: 0, predicting: false});
+                           failures: 0, predicting: false, ending: false, leaving: false});
       if (room.role === "lecturer") {
         call(room, "GET", `${room.code}/state`).then((r) => { room.version = r.version; room.sent.link = r.view.link; taken(room, r); },
                                                      (error) => refused(room, error));
@@ -476,6 +501,7 @@ const Class = (() => {
       } else poll(room);
     }
     draw(room);
+    if (part.note) say(room, part.note);
   }
 
   // A read-only picture, for tests and the curious.
