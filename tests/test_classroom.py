@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from gdviz import classroom as cls
+from gdviz import classroom_page as page
 from gdviz import classroom_store as stores
 from gdviz import pipeline
 from gdviz.classroom import ClassError, Question
@@ -426,3 +427,31 @@ def test_redis_keys_expire(redis_url, clock):
         assert cls.IDLE_SECONDS < ttl <= cls.IDLE_SECONDS + cls.ENDED_SECONDS
     finally:
         store.close()
+
+
+# ---------------------------------------------------------------- the page's side (gdviz.classroom_page)
+
+def test_the_page_starts_follows_and_ends_a_class():
+    classroom = Classroom(stores.MemoryStore())
+    lecturer = {"shown": PageState(lr=0.3, step=4, present=True)}
+    page.from_views(lecturer, {"class": "start", "click": 1}, None, classroom)
+    code, token = lecturer["class_code"], lecturer["class_token"]
+    assert classroom.view(code)["view"]["link"] == {"lr": "0.3"}  # the room's form: no step, no presenter mode
+    part = page.spec(lecturer, PageState(lr=0.3))["class"]
+    assert part == {"code": code, "role": "lecturer", "link": {"lr": "0.3"}, "token": token}
+    assert page.link_params(lecturer) == {}  # the lecturer's address never names the class
+
+    student, applied = {}, []
+    assert page.join(student, {"class": [code]}, classroom) == {"lr": ["0.3"]}
+    assert page.spec(student, PageState(lr=0.3))["class"] == {"code": code, "role": "student", "link": {"lr": "0.3"}}
+    page.from_views(student, {"follow": {"lr": "0.05", "steps": "10"}, "click": 2}, applied.append, classroom)
+    assert applied == [PageState(lr=0.05, steps=10)]
+    page.from_views(student, {"follow": {"lr": "NaN"}, "click": 3}, applied.append, classroom)  # the codec's no
+    page.from_views(lecturer, {"follow": {"lr": "0.05"}, "click": 2}, applied.append, classroom)  # not a follower
+    assert len(applied) == 1
+    page.from_views(lecturer, {"class": "end", "click": 3}, None, classroom)
+    assert "class_code" not in lecturer and "class_token" not in lecturer
+    with pytest.raises(ClassError, match="This class has ended"):
+        classroom.view(code)
+    assert page.join(again := {}, {"class": [code]}, classroom) == {} and "ended" in again["class_note"]
+    assert page.spec(again, PageState()) == {"class": {"note": "This class has ended; the page is yours to explore."}}

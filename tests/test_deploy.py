@@ -4,6 +4,7 @@ deploy/k8s/) agree with each other and with the app, without Docker or a cluster
 compared; nginx's own ``nginx -t`` checks nginx.conf where nginx is installed."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -21,6 +22,7 @@ import pytest
 import yaml
 
 from gdviz import classroom_routes  # the class's long poll and its largest message
+from test_classroom import redis_url  # noqa: F401  (the fixture: a redis-server on a free port)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -375,9 +377,10 @@ def http(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, 
 
 
 @pytest.fixture(scope="module")
-def hall(tmp_path_factory):
+def hall(tmp_path_factory, redis_url):
     """deploy/nginx.conf on loopback in front of two Streamlit processes of app.py (each answering
-    with its own port in X-Upstream, added for the test), and its port."""
+    with its own port in X-Upstream, added for the test) whose class rooms are in one redis-server,
+    and its port."""
     if NO_NGINX:
         pytest.skip("nginx is not installed (apt-get install -y nginx)")
     folder = tmp_path_factory.mktemp("hall")
@@ -389,7 +392,8 @@ def hall(tmp_path_factory):
             processes.append(subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
                  "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port", str(app),
-                 "--server.fileWatcherType", "none"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                 "--server.fileWatcherType", "none"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env={**os.environ, "GDVIZ_REDIS_URL": redis_url}))
         text = loopback_conf(port, apps).replace("add_header Set-Cookie $gdviz_route_cookie always;",
                                                  "add_header Set-Cookie $gdviz_route_cookie always;\n"
                                                  "        add_header X-Upstream $upstream_addr always;")
@@ -453,3 +457,18 @@ def test_the_websocket_is_upgraded_through_nginx(hall):
     assert head.startswith("HTTP/1.1 101"), head
     assert "upgrade: websocket" in head.lower()
     assert "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in head  # RFC 6455's own example
+
+
+def test_any_replica_serves_any_student_of_a_class(hall):
+    request = urllib.request.Request(f"http://127.0.0.1:{hall}/class/start", data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json", "Cookie": "gdviz_route=lecturer"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        started = json.loads(answer.read())
+    assert started["students"] == f"http://127.0.0.1:{hall}/?class={started['code']}"  # the address, port included
+    seen = set()
+    for i in range(12):
+        status, headers, body = http(hall, f"/class/{started['code']}/state", {"Cookie": f"gdviz_route=student-{i}"})
+        assert status == 200 and json.loads(body)["code"] == started["code"], body
+        seen.add(headers["x-upstream"][0])
+    assert len(seen) == 2, f"every student went to {seen}"
+
