@@ -1,0 +1,279 @@
+"""A class in one Chromium (issue 22): a lecturer's page and three students' pages (one a phone at
+390x844) on `streamlit run app.py`, against the in-process store and against a real redis-server.
+
+The story, as the hall meets it: the lecturer starts a class from the sidebar; the students open its
+link; they follow a new scene (a preset), a step and Play; one explores on its own and stays put,
+then follows again; the lecturer presses Predict, three guesses appear on the lecturer's screen with
+their mean, and the reveal reaches every student with its own distance and the class's spread; a
+student's page cannot drive the room and a forged key is refused with a sentence; the end of the
+class reaches every page. What is asserted is text on screen (the class bar, the step label, the
+run's sentence) and the numbers a person reads, checked against the page's own frames.
+
+It reuses test_browser's Chromium and the session's server (so it skips, loudly, where test_browser
+does, and fails under GDVIZ_REQUIRE_BROWSER=1); the Redis run starts one server of its own over
+test_classroom's redis-server on a free port. Every wait is bounded.
+"""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+try:
+    from test_browser import (ACTION, DOCS, READY, Server, app_url, chromium, wait_until)  # noqa: F401
+except pytest.skip.Exception as skipped:  # the same skip, reported against this module
+    pytest.skip(skipped.msg, allow_module_level=True)
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+from test_classroom import redis_url  # noqa: E402,F401  (the fixture: a redis-server on a free port)
+
+IFRAME = "iframe[src*='gdviz_views']"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+FOLLOW = 60_000   # ms for a room's change to reach a page (a new scene: a rerun and a drawing on a busy box)
+JS_READY = """(room) => {
+  const S = window.gdviz && window.gdviz.state, R = window.gdviz && window.gdviz.room;
+  return !!(S && S.spec && ['surface', 'contour'].every((v) => S.uids[v]) && (!room || (R && R.code))
+            && document.getElementById('steplabel').textContent !== 'step 0 / 0');
+}"""
+# A point of the contours' plane (data units) → a position inside the #contour element (px).
+JS_AT = """([w, b]) => {
+  const gd = document.getElementById('contour'), L = gd._fullLayout, box = gd.getBoundingClientRect();
+  const size = L._size, element = document.getElementById('contour').getBoundingClientRect();
+  return {x: size.l + L.xaxis.d2p(w) + box.left - element.left, y: size.t + L.yaxis.d2p(b) + box.top - element.top};
+}"""
+JS_POINT = """(k) => {
+  const p = window.gdviz.frameAt(k).traces.contour['current-point'];
+  return [p.x[0], p.y[0]];
+}"""
+JS_MEAN = """() => {
+  const gd = document.getElementById('contour'), t = gd.data.find((t) => t.uid === 'class-mean');
+  return t && t.x.length ? [Number(t.x[0]), Number(t.y[0])] : null;
+}"""
+JS_SHOWN = """() => ({step: document.getElementById('steplabel').textContent, playing: window.gdviz.state.playing,
+                     room: window.gdviz.room, note: document.getElementById('note').textContent,
+                     guess: document.getElementById('guess').textContent})"""
+JS_WATCH_PLAY = """() => {
+  const play = document.getElementById('play');
+  window.__played = false;
+  new MutationObserver(() => { if (play.dataset.state === 'pause') window.__played = true; })
+    .observe(play, {attributes: true, childList: true});
+}"""
+JS_POST = """async ([path, token]) => {
+  const headers = {'Content-Type': 'application/json'};
+  if (token) headers.Authorization = 'Bearer ' + token;
+  const answer = await fetch(path, {method: 'POST', headers: headers, body: JSON.stringify({version: 999, step: 3})});
+  return [answer.status, (await answer.json()).error];
+}"""
+
+
+@pytest.fixture(scope="module", params=["memory", "redis"])
+def class_url(request, tmp_path_factory):
+    """The session's `streamlit run app.py` (its rooms in the process), then one of this module's own
+    whose rooms are in a real redis-server (GDVIZ_REDIS_URL)."""
+    if request.param == "memory":
+        yield request.getfixturevalue("app_url")
+        return
+    with pytest.MonkeyPatch.context() as patch:  # the server's environment only: it is read when it starts
+        patch.setenv("GDVIZ_REDIS_URL", request.getfixturevalue("redis_url"))
+        server = Server(tmp_path_factory.mktemp("streamlit") / "server.log")
+    try:
+        server.wait_until_healthy()
+        yield server.url
+    finally:
+        server.stop()
+
+
+class Tab:
+    """One page of the class in its own browser context (its own anonymous browser id)."""
+
+    def __init__(self, browser, url: str, width: int, height: int, touch: bool = False):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch,
+                                           is_mobile=touch)
+        self.context.set_default_timeout(ACTION)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.goto(url, wait_until="domcontentloaded", timeout=READY)
+        self.page.wait_for_selector(IDLE, state="attached", timeout=READY)
+
+    @property
+    def frame(self):
+        return self.page.wait_for_selector(IFRAME, state="attached", timeout=READY).content_frame()
+
+    def ready(self, room: bool = True) -> None:
+        """Until the views are drawn (and, with ``room``, the page is in a class)."""
+        self.frame.wait_for_function(JS_READY, arg=room, timeout=READY)
+
+    def says(self) -> str:
+        return self.frame.inner_text("#classtext")
+
+    def step(self) -> str:
+        return self.frame.inner_text("#steplabel")
+
+    def note(self) -> str:
+        return self.frame.inner_text("#note")
+
+    def wait_text(self, selector: str, text: str, timeout: float = FOLLOW) -> None:
+        self.wait("([s, t]) => { const n = document.querySelector(s); return n && n.textContent.includes(t); }",
+                  [selector, text], timeout, f"“{text}” in {selector}")
+
+    def wait(self, script: str, arg=None, timeout: float = FOLLOW, what: str = "") -> None:
+        """Until ``script(arg)`` is true in the views; else a failure that says what this page shows."""
+        try:
+            self.frame.wait_for_function(script, arg=arg, timeout=timeout)
+        except PlaywrightTimeout:
+            shown = self.frame.evaluate(JS_SHOWN)
+            pytest.fail(f"not seen within {timeout / 1000:.0f} s: {what or script}; the page shows {shown}")
+
+    def click(self, selector: str) -> None:
+        self.frame.locator(selector).click()
+
+    def tap_contours(self, w: float, b: float) -> None:
+        at = self.frame.evaluate(JS_AT, [w, b])
+        self.frame.locator("#contour").click(position=at)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _start(lecturer: Tab) -> str:
+    """The step bar's "Start a class": the code the class bar then shows, as a person reads it."""
+    lecturer.frame.get_by_role("button", name="Start a class").click()
+    lecturer.wait_text("#classtext", "the students follow this page")
+    code = lecturer.says().split("Class ", 1)[1][:7].replace(" ", "")
+    assert len(code) == 6, lecturer.says()
+    return code
+
+
+def test_a_class_follows_predicts_and_cannot_be_driven_by_a_student(chromium, class_url, request):
+    lecturer = Tab(chromium, class_url, 1920, 1080)   # a projector
+    students: list[Tab] = []
+    try:
+        lecturer.ready(room=False)
+        code = _start(lecturer)
+        lecturer.ready()
+        assert "the students follow this page" in lecturer.says()
+        _show_the_code(lecturer, code, "memory" in request.node.callspec.id)
+        students = [Tab(chromium, f"{class_url}/?class={code.lower()}", 1280, 800),
+                    Tab(chromium, f"{class_url}/?class={code}", 1280, 800),
+                    Tab(chromium, f"{class_url}/?class={code}", 390, 844, touch=True)]
+        for student in students:
+            student.ready()
+            assert "following the lecturer" in student.says(), student.says()
+            assert student.frame.locator("#classend, #classreveal, #classstart:visible").count() == 0  # none of the lecturer's
+
+        # A new scene: a preset reruns the lecturer's page, every student's page reruns on it.
+        lecturer.page.get_by_role("button", name="Oscillating").click()
+        lecturer.wait_text("#note", "α = 0.3022")
+        for student in students:
+            student.wait_text("#note", "α = 0.3022")
+            assert student.note() == lecturer.note()
+
+        # A step, then Play and Pause.
+        for _ in range(3):
+            lecturer.click("#forward")
+        wanted = lecturer.step()
+        assert wanted.startswith("step 3 ")
+        for student in students:
+            student.wait_text("#steplabel", wanted)
+        lecturer.frame.select_option("#speed", "2")
+        for student in students:   # the play button says "Pause" while it plays (however soon the run ends)
+            student.frame.evaluate(JS_WATCH_PLAY)
+        lecturer.click("#play")
+        for student in students:
+            student.wait("() => window.__played", what="the play button saying Pause")
+            assert student.frame.eval_on_selector("#speed", "s => s.value") == "2"   # the lecturer's speed
+        lecturer.click("#play")
+        lecturer.frame.wait_for_function("() => !window.gdviz.state.playing", timeout=ACTION)
+        lecturer.click("#first")
+        lecturer.click("#forward")   # step 1: paused where the players had passed (or the run's end)
+        wanted = lecturer.step()
+        assert wanted.startswith("step 1 ")
+        for student in students:
+            student.wait_text("#steplabel", wanted)
+            assert not student.frame.evaluate("() => window.gdviz.state.playing")
+
+        # Exploring alone: the lecturer's steps do not move this page; following again does.
+        phone = students[2]
+        phone.frame.get_by_role("button", name="Explore on my own").click()
+        kept = phone.step()
+        lecturer.click("#forward")
+        lecturer.click("#forward")
+        wanted = lecturer.step()
+        students[0].wait_text("#steplabel", wanted)
+        phone.wait_text("#classtext", f"the lecturer is at step {wanted.split()[1]}")
+        assert phone.step() == kept and "exploring on my own" in phone.says()
+        phone.frame.get_by_role("button", name="Follow again").click()
+        phone.wait_text("#steplabel", wanted)
+        phone.wait_text("#classtext", "following the lecturer")
+
+        # Predict together: three guesses, their mean on the lecturer's contours, the reveal on every page.
+        k = int(wanted.split()[1])
+        lecturer.click("#predict")
+        lecturer.wait_text("#classtext", f"0 guesses for step {k + 1}")
+        origin = lecturer.frame.evaluate(JS_POINT, k)
+        truth = lecturer.frame.evaluate(JS_POINT, k + 1)
+        length = math.dist(origin, truth)
+        offsets = [(0.3, 0.2), (-0.2, 0.4), (0.5, -0.3)]
+        guesses = []
+        for student, (dw, db) in zip(students, offsets):
+            student.wait_text("#classtext", f"Where does step {k + 1} land?")
+            student.tap_contours(truth[0] + dw * length, truth[1] + db * length)
+            student.wait_text("#classtext", f"Your guess for step {k + 1} is in")
+            guesses.append(student.frame.evaluate("() => window.gdviz.predict.guess"))
+        lecturer.wait_text("#classtext", f"3 guesses for step {k + 1}")
+        mean = [sum(g[i] for g in guesses) / 3 for i in range(2)]
+        wait_until(lecturer.page, lambda: lecturer.frame.evaluate(JS_MEAN) is not None, ACTION, "no mean drawn")
+        assert lecturer.frame.evaluate(JS_MEAN) == pytest.approx(mean, rel=1e-9, abs=1e-12)
+        lecturer.frame.get_by_role("button", name="Reveal").click()
+        within = sum(math.dist(g, truth) <= length for g in guesses)
+        lecturer.wait_text("#classtext", f"{within} of 3 within one step length")
+        for student, guess in zip(students, guesses):
+            student.wait_text("#guess", "from the true step")
+            shown = student.frame.inner_text("#guess")
+            assert f"Your guess was {_fmt(math.dist(guess, truth))} from the true step {k + 1}" in shown, shown
+            assert f"{within} of 3 within one step length" in shown
+
+        # A student's page cannot drive the room; a forged key is refused with a sentence.
+        before = lecturer.step()
+        students[0].click("#forward")
+        students[0].page.wait_for_timeout(1000)   # time enough for any change to have travelled
+        assert lecturer.step() == before
+        status, sentence = students[0].frame.evaluate(JS_POST, [f"/class/{code}/state", None])
+        assert status == 403 and sentence.startswith("Only the lecturer's link can change this class")
+        status, sentence = students[1].frame.evaluate(JS_POST, [f"/class/{code}/state", "forged-key-" + "x" * 20])
+        assert (status, sentence) == (403, "That lecturer key does not belong to this class; nothing was changed.")
+
+        # The end of the class reaches every page, in words; a code that names no class is a sentence.
+        lecturer.frame.get_by_role("button", name="End class").click()
+        lecturer.wait_text("#classtext", "The class has ended on every page.")
+        for student in students:
+            student.wait_text("#classtext", "This class has ended; the page is yours to explore.")
+        phone.page.goto(f"{class_url}/?class=ZZZ-ZZZ", wait_until="domcontentloaded", timeout=READY)
+        phone.wait_text("#classtext", "There is no class with the code ZZZZZZ; check the code on the projector.", READY)
+        assert not [error for tab in [lecturer, *students] for error in tab.errors]
+    finally:
+        for tab in [lecturer, *students]:
+            tab.close()
+
+
+def _show_the_code(lecturer: Tab, code: str, screenshot: bool) -> None:
+    """"Show the code to join": the code as read out, the link, and the QR code loaded at ≥ 40 % of the
+    screen's height; the picture the hall sees is kept in docs/ (once, from the in-process run)."""
+    lecturer.frame.get_by_role("button", name="Show the code to join").click()
+    lecturer.wait("() => { const i = document.querySelector('#classjoin img'); return i && i.complete && i.naturalWidth > 0; }",
+                  what="the QR code loaded")
+    panel = lecturer.frame.inner_text("#classjoin")
+    assert f"{code[:3]} {code[3:]}" in panel and f"?class={code}" in panel and "No name, no account." in panel
+    height = lecturer.frame.eval_on_selector("#classjoin img", "i => i.getBoundingClientRect().height")
+    assert height >= 0.4 * 1080
+    if screenshot:
+        lecturer.frame.locator("#classjoin").scroll_into_view_if_needed()
+        DOCS.mkdir(exist_ok=True)
+        lecturer.page.screenshot(path=str(DOCS / "screenshot-class-join.png"))
+    lecturer.frame.get_by_role("button", name="Hide the code").click()
+    lecturer.wait("() => !document.getElementById('classjoin')", what="the code hidden")
+
+
+def _fmt(value: float) -> str:
+    """Panel.fmt(value, 3) of the views: three significant digits, as the page writes them."""
+    return f"{float(f'{value:.3g}'):f}".rstrip("0").rstrip(".")
