@@ -20,7 +20,8 @@ import math
 import pytest
 
 try:
-    from test_browser import (ACTION, DOCS, READY, Server, app_url, chromium, wait_until)  # noqa: F401
+    from test_browser import (ACTION, DOCS, JS_EYE, JS_TURN, READY, TURNED, Server, app_url, chromium,  # noqa: F401
+                              wait_until)
 except pytest.skip.Exception as skipped:  # the same skip, reported against this module
     pytest.skip(skipped.msg, allow_module_level=True)
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
@@ -56,6 +57,10 @@ JS_WATCH_PLAY = """() => {
   window.__played = false;
   new MutationObserver(() => { if (play.dataset.state === 'pause') window.__played = true; })
     .observe(play, {attributes: true, childList: true});
+}"""
+JS_EYE_IS = """(e) => {
+  const eye = document.getElementById('surface')._fullLayout.scene.camera.eye;
+  return ['x', 'y', 'z'].every((a) => Math.abs(eye[a] - e[a]) < 1e-3);
 }"""
 JS_POST = """async ([path, token]) => {
   const headers = {'Content-Type': 'application/json'};
@@ -167,6 +172,17 @@ def test_a_class_follows_predicts_and_cannot_be_driven_by_a_student(chromium, cl
         for student in students:
             student.wait_text("#note", "α = 0.3022")
             assert student.note() == lecturer.note()
+
+        # The 3-D camera: every page takes the lecturer's, but a page whose student turned the view keeps it.
+        first, own = {"x": 1.9, "y": 1.2, "z": 0.9}, {"x": -2.0, "y": 0.4, "z": 0.6}
+        for eye, following in ((first, students), (TURNED, [students[0], students[2]])):
+            lecturer.frame.evaluate(JS_TURN, eye)
+            for student in following:
+                student.wait(JS_EYE_IS, eye, what=f"the lecturer's camera {eye}")
+            if eye is first:
+                students[1].frame.evaluate(JS_TURN, own)
+        students[0].page.wait_for_timeout(1000)   # time enough for the lecturer's camera to reach every page
+        assert students[1].frame.evaluate(JS_EYE) == pytest.approx(own, abs=1e-6)
 
         # A step, then Play and Pause.
         for _ in range(3):

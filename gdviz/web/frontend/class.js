@@ -188,6 +188,7 @@ const Class = (() => {
     button(div, "classfollow", room.following ? "Explore on my own" : "Follow again", () => {
       room.following = !room.following;
       room.followed = null;
+      room.camera = null;   // following again: the lecturer's camera too
       if (room.following && room.room) apply(room, room.room);
       draw(room);
     });
@@ -447,9 +448,11 @@ const Class = (() => {
     if (!camera) return;
     const now = eye(), gd = document.getElementById("surface");
     const turned = room.camera && now && JSON.stringify(now) !== JSON.stringify(room.camera);
-    if (turned || !gd || !gd.data || JSON.stringify(now) === JSON.stringify(camera)) return;
-    room.camera = camera;
-    Plotly.relayout(gd, {"scene.camera.eye": {x: camera[0], y: camera[1], z: camera[2]}});
+    if (turned || !gd || !gd.data || !now) return;
+    room.camera = camera;   // what this page took last: a view unlike it was turned by the student
+    if (JSON.stringify(now) !== JSON.stringify(camera)) {
+      Plotly.relayout(gd, {"scene.camera.eye": {x: camera[0], y: camera[1], z: camera[2]}});
+    }
   }
 
   // ---------------------------------------------------------------- both
@@ -481,7 +484,11 @@ const Class = (() => {
     delete part.token;   // never in page.spec: an exported page must not carry the lecturer's key
     const fresh = room.code !== part.code, link = JSON.stringify(part.link || {});
     if (!fresh && room.role === "student" && link !== JSON.stringify(room.link)) {
-      if (room.followed) { room.adopted = room.followed; room.followed = null; }   // the rerun this page asked for
+      if (room.followed) {   // the rerun this page asked for: a new scene, drawn on its own camera
+        room.adopted = room.followed;
+        room.followed = null;
+        room.camera = null;
+      }
       else if (room.following && room.room && link !== JSON.stringify(room.room.view.link) && link !== room.adopted) {
         room.following = false;   // the student changed the page: exploring on their own
       }
