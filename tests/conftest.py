@@ -1,4 +1,6 @@
 """Shared data for the tests: small, seeded, and including the hard case of features far from zero."""
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -41,9 +43,9 @@ def data(request):
     }[request.param]()
 
 
-# ---- one Streamlit server and one Chromium for the whole session (the browser tests) ----
-# Started the first time a test asks for them, so a run without browser tests starts neither, and
-# stopped at the end of the session. The code and the skip logic are tests/test_browser.py's: every
+# ---- one Streamlit server and one Chromium for all the browser modules ----
+# Started the first time a test asks for them, so a run without browser tests starts neither; the
+# server is stopped at the end of the session, Chromium when the browser modules are done. The code and the skip logic are tests/test_browser.py's: every
 # browser module imports it first, and it skips loudly (or fails under GDVIZ_REQUIRE_BROWSER=1) when
 # Chromium or playwright is missing, before any of these can start.
 @pytest.fixture(scope="session")
@@ -58,8 +60,45 @@ def app_url(browser_server):
     return browser_server.url
 
 
-@pytest.fixture(scope="session")
+class _Chromium:
+    """The shared Chromium, launched when a module first asks for it and closed as soon as the next
+    test is not a browser module's: Playwright's sync API runs an event loop in this thread while it
+    is open, and later tests that run their own (asyncio.run, another sync_playwright) must not meet it."""
+
+    def __init__(self):
+        self.browser, self._open = None, None
+
+    def get(self):
+        if self.browser is None or not self.browser.is_connected():
+            self.close()
+            from test_browser import launched
+            self._open = contextlib.ExitStack()
+            self.browser = self._open.enter_context(launched())
+        return self.browser
+
+    def close(self):
+        stack, self._open, self.browser = self._open, None, None
+        if stack is not None:
+            stack.close()
+
+
+_CHROMIUM = _Chromium()
+
+
+def _in_browser_module(item) -> bool:
+    return item is not None and item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].startswith("test_browser")
+
+
+@pytest.fixture(scope="module")
 def chromium():
-    from test_browser import launched
-    with launched() as browser:
-        yield browser
+    return _CHROMIUM.get()
+
+
+@pytest.hookimpl(trylast=True)   # after the module's own fixtures (its contexts and tabs) are torn down
+def pytest_runtest_teardown(item, nextitem):
+    if not _in_browser_module(nextitem):
+        _CHROMIUM.close()
+
+
+def pytest_sessionfinish(session):
+    _CHROMIUM.close()
