@@ -469,6 +469,19 @@ const Class = (() => {
   }
 
   // main.js, each time the spec arrives (before it is drawn): the class part taken out of it.
+  // A student's page got a new link: the scene it asked to follow, or a change of the student's own.
+  function linkChanged(room, link) {
+    if (link === JSON.stringify(room.link)) return;
+    if (room.followed) {   // the rerun this page asked for: a new scene, drawn on its own camera
+      room.adopted = room.followed;
+      room.followed = null;
+      room.camera = null;
+    }
+    else if (room.following && room.room && link !== JSON.stringify(room.room.view.link) && link !== room.adopted) {
+      room.following = false;   // the student changed the page: exploring on their own
+    }
+  }
+
   function render(room, spec) {
     const part = spec && spec.class;
     const start = document.getElementById("classstart");
@@ -482,17 +495,8 @@ const Class = (() => {
     }
     const token = part.token || (part.role === "student" ? keyInAddress() : null);
     delete part.token;   // never in page.spec: an exported page must not carry the lecturer's key
-    const fresh = room.code !== part.code, link = JSON.stringify(part.link || {});
-    if (!fresh && room.role === "student" && link !== JSON.stringify(room.link)) {
-      if (room.followed) {   // the rerun this page asked for: a new scene, drawn on its own camera
-        room.adopted = room.followed;
-        room.followed = null;
-        room.camera = null;
-      }
-      else if (room.following && room.room && link !== JSON.stringify(room.room.view.link) && link !== room.adopted) {
-        room.following = false;   // the student changed the page: exploring on their own
-      }
-    }
+    const fresh = room.code !== part.code;
+    if (!fresh && room.role === "student") linkChanged(room, JSON.stringify(part.link || {}));
     room.link = part.link || {};
     room.students = part.students || null;
     if (fresh) {

@@ -188,6 +188,16 @@
     page.reportHeight();
   }
 
+  // The spec becomes the page's: its model, its colours, the player's and the slider's last step.
+  function adopt(page, spec) {
+    page.spec = spec;
+    page.model = Frames.load(spec);
+    for (const [name, colour] of Object.entries(spec.looks.colours)) document.body.style.setProperty(`--${name}`, colour);
+    page.player.last = spec.run.last;
+    page.player.ready = true;
+    document.getElementById("slider").max = spec.run.last;
+  }
+
   function render(page, spec) {
     // Streamlit renders again when the frame's size changes; the same spec needs no redraw.
     const old = page.spec;
@@ -195,12 +205,7 @@
     if (old && spec.run_id === old.run_id && spec.present === old.present && scene(spec) === scene(old) &&
         Views.unchanged(page.views, spec)) return;
     enterScene(page, spec, old);
-    page.spec = spec;
-    page.model = Frames.load(spec);
-    for (const [name, colour] of Object.entries(spec.looks.colours)) document.body.style.setProperty(`--${name}`, colour);
-    page.player.last = spec.run.last;
-    page.player.ready = true;
-    document.getElementById("slider").max = spec.run.last;
+    adopt(page, spec);
     const newRun = spec.run_id !== page.runId;
     page.runId = spec.run_id;
     if (newRun) {
