@@ -16,11 +16,10 @@
   page.room = Class.create(page);    // a class session (class.js): the lecturer drives, the students follow
 
   function showStep(page, k) {
-    const own = Frames.stepFrame(page.model, k);
-    const frame = Touch.frame(page.touch, own);   // predict mode hides step k+1
+    const frame = Touch.frame(page.touch, Frames.stepFrame(page.model, k));   // predict mode hides step k+1
     page.frame = frame;
     page.shown += 1;
-    Views.apply(page.views, frame, null, frame === own);
+    Views.apply(page.views, frame);
     Panel.render(frame.panel, page.reveal);
     markUnfolded();
     if (overflows()) fitMaths(page, true);   // a longer number than at the drawing: wider, never narrower

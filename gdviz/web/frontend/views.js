@@ -12,7 +12,7 @@ const Views = (() => {
   // Each view is resized to its cell whenever the cell changes size (a column given to the maths, the
   // presenter's row, the frame's width): Plotly itself only follows the window.
   function create() {
-    const views = {figJson: {}, uids: {}, applied: {}, notes: {}, drawnAt: {}, present: false, looks: null};
+    const views = {figJson: {}, uids: {}, applied: {}, notes: {}, present: false, looks: null};
     if (typeof ResizeObserver !== "undefined") {
       const observer = new ResizeObserver((entries) => {
         for (const entry of entries) if (outOfCell(entry.target)) resize(entry.target);
@@ -74,7 +74,7 @@ const Views = (() => {
     const done = {};   // each view's job: the chain resolved up to and including it
     let chain = Promise.resolve();
     order.forEach((name) => {   // what was written before the first view (the maths) is painted first too
-      chain = chain.then(() => afterPaint()).then(() => drawJob(views, name, spec.figures[name], on, spec.step));
+      chain = chain.then(() => afterPaint()).then(() => drawJob(views, name, spec.figures[name], on));
       done[name] = chain;
     });
     // Resolves once every 2-D view is drawn (the surface may still be on its way).
@@ -82,11 +82,10 @@ const Views = (() => {
   }
 
   // One view of a spec drawn, unless a newer spec's figure is on its way; then no longer "updating".
-  function drawJob(views, name, json, on, step) {
+  function drawJob(views, name, json, on) {
     if (views.figJson[name] !== json) return null;
     return guard(views, name, json, drawOne(views, name, JSON.parse(json), on).then(() => {
       if (views.figJson[name] !== json) return;
-      views.drawnAt[name] = step;   // the figure came with its moving traces at the spec's step
       updating(name, false);
       if (name === "surface") {
         views.surfacePending = false;
@@ -178,22 +177,12 @@ const Views = (() => {
     return cam ? JSON.parse(JSON.stringify(cam)) : null;
   }
 
-  // A frame's moving traces and arrows into the views (only: the names of the views to update). A
-  // view just drawn at the frame's own step already shows it (Python filled the figure's moving
-  // traces and arrows at that step, frames.step_frame): asDrawn (the frame is the step's own, not
-  // predict mode's) leaves it alone once, instead of restyling every moving trace to the same values
-  // (for the 3-D view, one more WebGL redraw after a new scene's).
-  function apply(views, frame, only, asDrawn) {
+  // A frame's moving traces and arrows into the views (only: the names of the views to update).
+  function apply(views, frame, only) {
     const wanted = (name) => !only || only.includes(name);
-    const skip = {};
-    for (const name of Object.keys(views.drawnAt)) {
-      if (!wanted(name) || views.drawnAt[name] === null) continue;
-      skip[name] = asDrawn && views.drawnAt[name] === frame.k;
-      views.drawnAt[name] = null;
-    }
-    for (const [name, traces] of Object.entries(frame.traces)) if (wanted(name) && !skip[name]) restyle(views, name, traces);
+    for (const [name, traces] of Object.entries(frame.traces)) if (wanted(name)) restyle(views, name, traces);
     for (const [name, annotations] of Object.entries(frame.annotations)) {
-      if (!wanted(name) || skip[name] || (name === "surface" && views.surfacePending)) continue;
+      if (!wanted(name) || (name === "surface" && views.surfacePending)) continue;
       const gd = document.getElementById(name), text = JSON.stringify(annotations);
       if (!gd.data || views.notes[name] === text) continue;   // the same arrows: no redraw
       views.notes[name] = text;
