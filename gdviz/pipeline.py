@@ -400,9 +400,9 @@ def widget_values(state: PageState) -> dict:
     values = {k: v for k, v in state.as_values().items() if k not in ("features", "target", "upload", "lesson",
                                                                      "scene", "step")}
     if state.features is not None or state.target is not None:
-        data = dataset(Sample(state.source))
-        values[f"features_{state.source}"] = list(state.features or data.feature_names)
-        values[f"target_{state.source}"] = state.target or data.target_name
+        _, features, target = columns(Sample(state.source))  # the file's defaults, as its pickers offer them
+        values[f"features_{state.source}"] = list(state.features or features)
+        values[f"target_{state.source}"] = state.target or target
     return values
 
 
