@@ -82,8 +82,9 @@ def read_link() -> None:
     link = pipeline.read_link(classroom_page.join(ss, {key: st.query_params.get_all(key) for key in st.query_params}))
     if link.lesson is not None:
         ss["lesson"], ss["scene"] = link.lesson, link.scene
-    if link.scene_only:
+    if link.scene_only:  # the scene's own state, shown as the link says (presenter mode, the step)
         go_to_scene(link.scene)
+        ss.update(present=link.state.present if "present" in link.given else ss["present"], link_step=link.state.step)
     else:
         apply_state(link.state, set(link.given))
     ss["link_notes"] = list(link.notes)
@@ -127,8 +128,7 @@ def move_point(row, x: float, y: float) -> None:
 
 
 def set_lesson(lesson, scene: int = 1, view: bool = True) -> None:
-    """Show ``lesson`` at ``scene`` with that scene's view (``view`` False: the view stays, as after a
-    scene is moved or deleted); no lesson: close it."""
+    """Show ``lesson`` at ``scene`` with its view (``view`` False: the view stays, after a move); None: close it."""
     ss["lesson"], ss["scene"] = lesson, scene
     if lesson is None:
         del ss["lesson"], ss["scene"]

@@ -634,7 +634,7 @@ def read_link(params: dict[str, list[str]]) -> Link:
     params = {name: texts for name, texts in params.items() if name != "class"}
     state, notes = PageState.from_link(params)
     given = named(params)
-    settings = bool(set(params) - {"lesson", "scene"})
+    settings = bool(set(params) - {"lesson", "scene", "present", "step"})  # how to show a scene is no setting
     if state.lesson is None:
         return Link(state, frozenset(given), notes=tuple(notes))
     try:

@@ -132,6 +132,17 @@ def _maths(spec) -> dict:
             "loss": web.decode(timeline["loss"]).tolist()}
 
 
+def test_a_scene_link_that_says_how_to_show_it_still_opens_the_scene():
+    """?lesson=builtin&scene=2&present=1 once opened the default views under scene 2's title: presenter
+    mode and the step say how to show a scene, not a state of their own."""
+    direct = spec_of(open_app_with({"lesson": "builtin", "scene": "2"}))
+    for extra in ({"present": "1"}, {"present": "0"}, {"step": "7"}):
+        at = open_app_with({"lesson": "builtin", "scene": "2", **extra})
+        assert not at.exception and _maths(spec_of(at)) == _maths(direct), extra
+        assert at.query_params["data"] == "trees" and at.toggle(key="present").value == (extra.get("present") != "0")
+    assert spec_of(open_app_with({"lesson": "builtin", "scene": "2", "step": "7"}))["step"] == 7
+
+
 def test_every_scene_reached_by_the_next_button_is_the_scene_its_link_opens():
     """▶ from scene k shows what ?lesson=builtin&scene=k+1 shows: the same run, not the previous scene's
     settings with a few changed."""
