@@ -32,6 +32,7 @@ from pathlib import Path
 
 from . import data as gdata
 from . import state
+from .classroom import ClassError, Question, choice_question
 
 FORMAT_VERSION = 1
 MAX_SCENES = 60
@@ -131,8 +132,11 @@ def _where(number: int, title) -> str:
 class Scene:
     """One prepared moment: ``title`` (at most 80 characters), ``note`` (one line for the lecturer,
     at most 300), ``params`` (the page state as link parameters {name: text}, camera included; a
-    ``step``, ``lesson`` or ``scene`` is dropped: a scene opens at step 0) and ``play`` (start
-    playing by itself). Raises LessonError if any of it cannot be used.
+    ``step``, ``lesson`` or ``scene`` is dropped: a scene opens at step 0), ``play`` (start
+    playing by itself) and ``question``: None, or a multiple-choice question the lecturer may ask
+    the class on this scene ({text, options, answer?} or a classroom.Question, checked by
+    classroom.choice_question; ``answer`` is the right option's index, 0 for the first). Raises
+    LessonError if any of it cannot be used.
 
     >>> Scene("The update rule", "Point at the path.", {"lr": "0.3", "step": "9"}).params
     {'lr': '0.3'}
@@ -142,6 +146,7 @@ class Scene:
     note: str = ""
     params: dict = None  # type: ignore[assignment]
     play: bool = False
+    question: Question | None = None
 
     def __post_init__(self) -> None:
         self.check(0)
@@ -155,9 +160,41 @@ class Scene:
         if not isinstance(self.play, bool):
             raise LessonError(f"{where}: the field “play” must be true or false, not {_kind(self.play)}.")
         object.__setattr__(self, "params", check_params({} if self.params is None else self.params, where))
+        object.__setattr__(self, "question", check_question(self.question, where))
 
     def __hash__(self) -> int:  # params is a dict: hash its items
-        return hash((self.title, self.note, tuple(sorted(self.params.items())), self.play))
+        return hash((self.title, self.note, tuple(sorted(self.params.items())), self.play, self.question))
+
+
+QUESTION_FIELDS = ("text", "options", "answer")
+
+
+def check_question(question, where: str) -> Question | None:
+    """A scene's multiple-choice question as classroom.choice_question makes it (None: none):
+    ``question`` is {text, options, answer?} as a file carries it, or a Question of kind "choice";
+    a bad one raises the classroom's sentence after ``where`` (the scene's number and title)."""
+    if question is None:
+        return None
+    if isinstance(question, Question) and question.kind == "choice":
+        question = {"text": question.text, "options": list(question.options), "answer": question.answer}
+    if not isinstance(question, dict):
+        raise LessonError(f"{where}: the field “question” must be a table with text, options and answer, "
+                          f"not {_kind(question)}.")
+    unknown = [key for key in question if key not in QUESTION_FIELDS]
+    if unknown:
+        raise LessonError(f"{where}: the field “question” has “{_shown(str(unknown[0]))}”, which is not part of a "
+                          "question (a question has text, options and answer).")
+    try:
+        return choice_question(question.get("text"), question.get("options"), question.get("answer"))
+    except ClassError as error:
+        sentence = str(error)
+        raise LessonError(f"{where}: in the field “question”, {sentence[:1].lower()}{sentence[1:]}") from None
+
+
+def question_fields(question: Question) -> dict:
+    """A scene's question as a lesson file writes it: text, options and (if given) answer."""
+    fields = {"text": question.text, "options": list(question.options)}
+    return fields if question.answer is None else {**fields, "answer": question.answer}
 
 
 @dataclass(frozen=True)
@@ -252,7 +289,8 @@ def retitle(lesson: Lesson, title: str) -> Lesson:
 # ---- files ----
 def _as_dict(lesson: Lesson) -> dict:
     return {"gdviz_lesson": FORMAT_VERSION, "title": lesson.title,
-            "scenes": [{"title": s.title, "note": s.note, "play": s.play, "params": dict(s.params)}
+            "scenes": [{"title": s.title, "note": s.note, "play": s.play, "params": dict(s.params),
+                        **({"question": question_fields(s.question)} if s.question else {})}
                        for s in lesson.scenes]}
 
 
@@ -284,13 +322,18 @@ def _toml_key(key: str) -> str:
 
 def lesson_to_toml(lesson: Lesson) -> str:
     """The lesson as a readable TOML file: a title, then one [[scenes]] table per scene with its
-    title, note, play and a [scenes.params] table of link parameters (every value a string)."""
+    title, note, play, a [scenes.params] table of link parameters (every value a string) and, if the
+    scene has one, a [scenes.question] table (text, options, answer)."""
     lines = [f"# A gdviz lesson: {len(lesson.scenes)} scenes. Each scene's params are link parameters.",
              f"gdviz_lesson = {FORMAT_VERSION}", f"title = {_toml_string(lesson.title)}"]
     for scene in lesson.scenes:
         lines += ["", "[[scenes]]", f"title = {_toml_string(scene.title)}", f"note = {_toml_string(scene.note)}",
                   f"play = {'true' if scene.play else 'false'}", "[scenes.params]"]
         lines += [f"{_toml_key(name)} = {_toml_string(value)}" for name, value in scene.params.items()]
+        if scene.question:
+            lines += ["[scenes.question]", f"text = {_toml_string(scene.question.text)}",
+                      f"options = [{', '.join(map(_toml_string, scene.question.options))}]"]
+            lines += [] if scene.question.answer is None else [f"answer = {scene.question.answer}"]
     return "\n".join(lines) + "\n"
 
 
@@ -338,10 +381,10 @@ def from_dict(raw) -> Lesson:
         if not isinstance(item, dict):
             raise LessonError(f"Scene {number} must be a table with a title, a note and params, not {_kind(item)}.")
         where = _where(number, item.get("title"))
-        unknown = [key for key in item if key not in ("title", "note", "play", "params")]
+        unknown = [key for key in item if key not in ("title", "note", "play", "params", "question")]
         if unknown:
             raise LessonError(f"{where}: the field “{_shown(str(unknown[0]))}” is not part of a scene (a scene has "
-                              "title, note, play and params).")
+                              "title, note, play, params and question).")
         if "title" not in item:
             raise LessonError(f"{where} has no title.")
         params = item.get("params", {})
@@ -355,7 +398,7 @@ def from_dict(raw) -> Lesson:
                                   "setting needs more than a few.") from None
         scene = Scene.__new__(Scene)  # checked below with its number, so the sentence names it
         for name, value in (("title", item["title"]), ("note", item.get("note", "")), ("params", params),
-                            ("play", item.get("play", False))):
+                            ("play", item.get("play", False)), ("question", item.get("question"))):
             object.__setattr__(scene, name, value)
         scene.check(number)
         made.append(scene)

@@ -564,7 +564,11 @@ PARAMS = st.fixed_dictionaries({}, optional={
     "data": st.sampled_from(["synthetic", "cars", "trees"]),
     "offset": st.sampled_from(["0", "1", "4.5", "-10", "50"]),
 })
-SCENES = st.builds(Scene, title=TITLES, note=PLAIN, params=PARAMS, play=st.booleans())
+OPTION = st.text(st.characters(categories=("L", "N", "P")) | st.sampled_from(' "\\#='), min_size=1, max_size=80)
+QUESTIONS = st.one_of(st.none(), st.lists(OPTION.filter(str.strip), min_size=2, max_size=6).flatmap(
+    lambda options: st.fixed_dictionaries({"text": TITLES, "options": st.just(options)},
+                                          optional={"answer": st.integers(0, len(options) - 1)})))
+SCENES = st.builds(Scene, title=TITLES, note=PLAIN, params=PARAMS, play=st.booleans(), question=QUESTIONS)
 LESSONS = st.builds(Lesson, title=TITLES, scenes=st.lists(SCENES, min_size=1, max_size=6).map(tuple))
 
 
@@ -717,6 +721,84 @@ def test_a_bad_scene_or_lesson_cannot_be_made():
         Lesson("Big", (Scene("A"),) * 61)
 
 
+# ---- a scene's multiple-choice question ----
+CONVERGE = ("Yes, smoothly", "Yes, zig-zagging", "No, it diverges")
+
+
+def test_a_scene_may_carry_a_question_read_and_written_by_both_codecs():
+    raw = toml_with('lr = "0.1"\n[scenes.question]\ntext = " Will it converge? "\noptions = ["yes", "no "]\nanswer = 1')
+    lesson = lessons.read_lesson(raw, "deck.toml")
+    question = lesson.scenes[2].question
+    assert (question.kind, question.text, question.options, question.answer) == ("choice", "Will it converge?",
+                                                                               ("yes", "no"), 1)
+    assert lesson.scenes[0].question is None and "[scenes.question]" in lessons.lesson_to_toml(lesson)
+    assert json.loads(lessons.lesson_to_json(lesson))["scenes"][2]["question"] == {
+        "text": "Will it converge?", "options": ["yes", "no"], "answer": 1}
+    for text, name in ((lessons.lesson_to_toml(lesson), "a.toml"), (lessons.lesson_to_json(lesson), "a.json")):
+        assert lessons.read_lesson(text.encode(), name) == lesson
+    assert lessons.lesson_from_link(lessons.lesson_to_link(lesson)) == lesson
+    asked = Scene("A", "", {}, False, {"text": "Q?", "options": ["a", "b"]})
+    assert asked.question.answer is None and "answer" not in lessons.lesson_to_json(Lesson("L", (asked,)))
+    assert Scene("A", question=asked.question) == asked and hash(Scene("A", question=asked.question)) == hash(asked)
+    assert asked != Scene("A") and hash(asked) != hash(Scene("A"))
+
+
+@pytest.mark.parametrize("question, words", [
+    ('"Converge?"', "the field “question” must be a table with text, options and answer, not text."),
+    ('{text = "", options = ["a", "b"]}', "in the field “question”, a question is a text of 1 to 200 characters."),
+    (f'{{text = "{"q" * 201}", options = ["a", "b"]}}', "a question is a text of 1 to 200 characters."),
+    ('{text = 3, options = ["a", "b"]}', "a question is a text of 1 to 200 characters."),
+    ('{text = "Q?", options = ["a"]}', "a question has 2 to 6 answers, each 1 to 80 characters."),
+    ('{text = "Q?", options = ["a", "b", "c", "d", "e", "f", "g"]}', "a question has 2 to 6 answers"),
+    ('{text = "Q?", options = ["a", 2]}', "a question has 2 to 6 answers"),
+    ('{text = "Q?", options = "a, b"}', "a question has 2 to 6 answers"),
+    ('{text = "Q?", options = ["a", "b"], answer = 2}', "in the field “question”, the right answer must be the "
+                                                          "number of one of the answers (0 for the first)."),
+    ('{text = "Q?", options = ["a", "b"], answer = -1}', "the right answer must be the number of one of the answers"),
+    ('{text = "Q?", options = ["a", "b"], answer = "a"}', "the right answer must be the number of one of the answers"),
+    ('{text = "Q?", options = ["a", "b"], answer = true}', "the right answer must be the number of one of the answers"),
+    ('{text = "Q?", options = ["a", "b"], answer = 1.0}', "the right answer must be the number of one of the answers"),
+    ('{text = "Q?", options = ["a", "b"], right = 1}', "the field “question” has “right”, which is not part of a "
+                                                         "question (a question has text, options and answer)."),
+])
+def test_a_bad_question_is_one_sentence_naming_its_scene(question, words):
+    with pytest.raises(LessonError) as caught:
+        lessons.read_lesson(toml_with('lr = "0.1"', extra=f"question = {question}\n"), "deck.toml")
+    message = one_sentence(caught.value)
+    assert message.startswith("Scene 3 (“Too small”): ") and words in message, message
+    with pytest.raises(LessonError, match="The scene “A”: in the field “question”"):
+        Scene("A", question={"text": "Q?", "options": ["a", "b"], "answer": 5})
+
+
+def converges_how(lecture) -> int:
+    """What the scene's run does, as CONVERGE's index, measured on the run and its eigen-directions:
+    2 when it stops, diverged; 1 when the steep direction's error flips sign and shrinks (a zig-zag
+    that converges); 0 when no direction changes sign and the loss falls at every step."""
+    run, data = lecture.run, lecture.data
+    factors = 1 - lecture.state.lr * hessian(data)[0]  # what each eigen-direction's error is multiplied by
+    if run.diverged_at is not None:
+        assert np.abs(factors).max() > 1 and run.diverged_at < lecture.state.steps
+        return 2
+    assert np.abs(factors).max() < 1 and falls(run.loss)
+    errors = eigen_errors(data, run)
+    flipped = [sign_changes(errors[:, j], 1e-8 * abs(errors[0, j])) for j in range(data.d + 1)]
+    assert (min(factors) < 0) == (max(flipped) > 0)
+    return 1 if max(flipped) > 0 else 0
+
+
+def test_the_builtin_questions_are_asked_on_the_learning_rate_scenes():
+    asked = [number for number in range(1, N + 1) if BUILTIN.scenes[number - 1].question]
+    assert asked == [5, 6, 7, 8]
+
+
+@pytest.mark.parametrize("number", [5, 6, 7, 8])
+def test_every_builtin_question_s_answer_is_what_its_run_does(number):
+    scene, _, lecture = lectured(number)
+    question = scene.question
+    assert (question.text, question.options) == ("Will this rate converge?", CONVERGE)
+    assert question.answer == converges_how(lecture), (number, question.options[question.answer])
+
+
 def test_deck_edits_return_new_lessons():
     a, b, c = Scene("A"), Scene("B", params={"lr": "0.2"}), Scene("C", play=True)
     lesson = Lesson("Deck", (a,))
@@ -788,6 +870,9 @@ scene_docs = st.fixed_dictionaries({"title": st.one_of(st.text(max_size=20), val
                                    optional={"note": values, "play": values,
                                              "params": st.one_of(values, st.dictionaries(
                                                  st.sampled_from(LINK_NAMES), scalars, max_size=4)),
+                                             "question": st.one_of(values, st.fixed_dictionaries(
+                                                 {}, optional={"text": values, "options": values,
+                                                               "answer": values})),
                                              "extra": values})
 lesson_docs = st.one_of(values, st.fixed_dictionaries(
     {"title": st.one_of(st.just("A lesson"), values)},
@@ -861,12 +946,13 @@ def test_the_link_codec_never_raises(params):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(0, 2), st.sampled_from(["title", "note", "play", "params", "lr", "opt", "steps", "cam", "zz"]),
+@given(st.integers(0, 2), st.sampled_from(["title", "note", "play", "params", "question", "lr", "opt", "steps", "cam",
+                                          "zz"]),
        st.one_of(scalars, values))
 def test_a_bad_field_names_its_scene_and_the_field(k, field, value):
     """Every input either opens or says which scene and which field."""
     scenes = [{"title": f"S{i}", "note": "", "params": {"lr": "0.1"}} for i in range(3)]
-    if field in ("title", "note", "play", "params"):
+    if field in ("title", "note", "play", "params", "question"):
         scenes[k][field] = value
     else:
         scenes[k]["params"][field] = value
