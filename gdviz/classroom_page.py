@@ -16,6 +16,7 @@ from collections.abc import Callable, MutableMapping
 from .classroom import CLASS_PARAM, ClassError, checked_link, room_link, students_link
 from .classroom_routes import default_classroom
 from .classroom_store import Classroom
+from .lessons import question_fields
 from .state import UPLOAD, PageState
 
 SHARED_DATA_ONLY = ("An uploaded file stays on this computer: the class sees the synthetic data. A class shares "
@@ -93,8 +94,9 @@ def from_views(session: MutableMapping, value, apply_state: Callable[[PageState]
 
 def spec(session: MutableMapping, state: PageState) -> dict:
     """The part of the views' spec a class adds: ``{"class": {code, role, link, students?, token?,
-    note?}}`` (the key on the lecturer's page only; ``link`` is the room's form of what this page
-    shows; ``students`` the students' link when GDVIZ_PUBLIC_URL names the hall's address), or
+    question?, note?}}`` (the key and the scene's question on the lecturer's page only; ``link`` is
+    the room's form of what this page shows; ``students`` the students' link when GDVIZ_PUBLIC_URL
+    names the hall's address; ``question`` what the class bar's "Ask" button sends the room), or
     ``{"class": {"note": …}}`` with no class, or {}."""
     code, note = session.get("class_code"), session.pop("class_note", None)
     if not code:
@@ -105,9 +107,25 @@ def spec(session: MutableMapping, state: PageState) -> dict:
         shown["students"] = students_link(public, code)
     if session.get("class_token"):
         shown["token"] = session["class_token"]
+        if question := scene_question(session):
+            shown["question"] = question
     if note:
         shown["note"] = note
     return {"class": shown}
+
+
+def scene_question(session: MutableMapping) -> dict | None:
+    """The multiple-choice question of the lesson's scene on screen (lessons.Scene.question) as the
+    room's question route takes it ({text, options, answer?}), or None (no lesson, or no question).
+
+    >>> from gdviz.lessons import builtin_lesson
+    >>> scene_question({"lesson": builtin_lesson(), "scene": 8})["answer"], scene_question({"scene": 8})
+    (2, None)
+    """
+    lesson, k = session.get("lesson"), session.get("scene", 1)
+    if lesson is None or not 1 <= k <= len(lesson.scenes) or lesson.scenes[k - 1].question is None:
+        return None
+    return question_fields(lesson.scenes[k - 1].question)
 
 
 def link_params(session: MutableMapping) -> dict[str, str]:

@@ -455,3 +455,38 @@ def test_the_page_starts_follows_and_ends_a_class():
         classroom.view(code)
     assert page.join(again := {}, {"class": [code]}, classroom) == {} and "ended" in again["class_note"]
     assert page.spec(again, PageState()) == {"class": {"note": "This class has ended; the page is yours to explore."}}
+
+
+def test_the_lecturer_s_spec_carries_the_scene_s_question_and_the_room_takes_it():
+    """A lesson scene's question (lessons.Scene.question) reaches the lecturer's class bar only, as the
+    room's question route takes it; asked, it is the scene's; a forged answer is refused."""
+    from gdviz.lessons import builtin_lesson
+    classroom = Classroom(stores.MemoryStore())
+    lecturer = {"shown": PageState(lr=0.3), "lesson": builtin_lesson(), "scene": 7}
+    page.from_views(lecturer, {"class": "start", "click": 1}, None, classroom)
+    code, token = lecturer["class_code"], lecturer["class_token"]
+    part = page.spec(lecturer, PageState(lr=0.3))["class"]
+    assert part["question"] == {"text": "Will this rate converge?",
+                                "options": ["Yes, smoothly", "Yes, zig-zagging", "No, it diverges"], "answer": 1}
+    assert "question" not in page.spec({**lecturer, "scene": 9}, PageState())["class"]  # a scene without one
+    assert "question" not in page.spec({**lecturer, "class_token": None}, PageState())["class"]  # a student's page
+    assert page.spec({"lesson": builtin_lesson(), "scene": 7}, PageState()) == {}  # no class: nothing to ask
+    asked = classroom.ask_choice(code, token, **part["question"]).question
+    assert (asked.text, asked.options, asked.answer) == ("Will this rate converge?", tuple(part["question"]["options"]),
+                                                         1)
+    for forged, words in (({"question": asked.id, "choice": 3}, "one of the 3 choices"),
+                          ({"question": asked.id, "choice": -1}, "one of the 3 choices"),
+                          ({"question": asked.id, "choice": True}, "one of the 3 choices"),
+                          ({"question": asked.id, "choice": "1"}, "one of the 3 choices"),
+                          ({"question": asked.id, "choice": 1.0}, "one of the 3 choices"),
+                          ({"question": asked.id + 1, "choice": 1}, "an earlier question"),
+                          ({"question": asked.id, "w": 0.0, "b": 0.0}, "one of the 3 choices")):
+        with pytest.raises(ClassError, match=words):
+            classroom.guess(code, "browser-forger", forged)
+    classroom.guess(code, "browser-0001", {"question": asked.id, "choice": 0})
+    assert classroom.guess(code, "browser-0001", {"question": asked.id, "choice": 1})["counted"] == "changed"
+    assert classroom.cloud(code, token)["counts"] == [0, 1, 0]  # one browser, one answer: its last
+    result = classroom.reveal(code, token).result
+    assert result["counts"] == [0, 1, 0] and result["answer"] == 1
+    with pytest.raises(ClassError, match="guesses are closed"):
+        classroom.guess(code, "browser-0002", {"question": asked.id, "choice": 2})

@@ -160,3 +160,36 @@ def test_the_routes_avoid_streamlits_reserved_prefixes():
     paths = [route.path for route in classroom_routes.ROUTES]
     assert paths and all(path.startswith("/class/") for path in paths)
     assert not any(path.startswith(reserved) for path in paths for reserved in _RESERVED_ROUTE_PREFIXES)
+
+
+def test_a_scene_s_question_through_the_routes_forged_and_out_of_range_answers_refused(client, started):
+    """What the lecturer's "Ask" sends (a lesson scene's question): only the lecturer's key asks it;
+    an answer out of range, of the wrong type or for another question is a sentence; one answer per
+    browser (a second replaces the first); the counts per answer after the reveal."""
+    code, lecturer, _ = started
+    body = {"text": "Will this rate converge?", "options": ["Yes, smoothly", "Yes, zig-zagging", "No, it diverges"],
+            "answer": 1}
+    student = client.post(f"/class/{code}/question", json=body)
+    forged = client.post(f"/class/{code}/question", json=body, headers={"Authorization": "Bearer forged-key-xxxxxxxx"})
+    assert (student.status_code, forged.status_code) == (403, 403)
+    bad = client.post(f"/class/{code}/question", json={**body, "answer": 3}, headers=lecturer)
+    assert bad.status_code == 400 and "(0 for the first)" in bad.json()["error"]
+    question = client.post(f"/class/{code}/question", json=body, headers=lecturer).json()["question"]
+    assert question["options"] == body["options"] and "answer" not in question  # the answer only after the reveal
+    for choice in (3, -1, True, "1", 0.5, None):
+        refused = client.post(f"/class/{code}/guess", json={"browser": "browser-0009", "question": question["id"],
+                                                            "choice": choice})
+        assert refused.status_code == 400 and refused.json()["error"] == "An answer is one of the 3 choices."
+    stale = client.post(f"/class/{code}/guess", json={"browser": "browser-0009", "question": question["id"] - 1,
+                                                      "choice": 0})
+    assert stale.status_code == 409 and "earlier question" in stale.json()["error"]
+    for browser, choice in (("browser-0001", 0), ("browser-0001", 1), ("browser-0002", 1), ("browser-0003", 2)):
+        assert client.post(f"/class/{code}/guess", json={"browser": browser, "question": question["id"],
+                                                         "choice": choice}).status_code == 200
+    assert client.get(f"/class/{code}/guesses", headers=lecturer).json()["counts"] == [0, 2, 1]
+    result = client.post(f"/class/{code}/reveal", json={}, headers=lecturer).json()
+    assert result["question"]["answer"] == 1 and result["result"]["counts"] == [0, 2, 1]
+    assert result["result"]["sentence"] == ("3 answers: Yes, smoothly: 0, Yes, zig-zagging: 2, No, it diverges: 1. "
+                                            "2 of 3 chose the right answer (Yes, zig-zagging).")
+    mine = client.get(f"/class/{code}/state", params={"browser": "browser-0003"}).json()["mine"]
+    assert mine == {"choice": 2, "right": False}
