@@ -16,6 +16,7 @@ test_classroom's redis-server on a free port. Every wait is bounded.
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
@@ -27,8 +28,10 @@ except pytest.skip.Exception as skipped:  # the same skip, reported against this
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from test_classroom import redis_url  # noqa: E402,F401  (the fixture: a redis-server on a free port)
 
+from gdviz import lessons  # noqa: E402
+from gdviz.lessons import Lesson, Scene  # noqa: E402
+
 IFRAME = "iframe[src*='gdviz_views']"
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 FOLLOW = 60_000   # ms for a room's change to reach a page (a new scene: a rerun and a drawing on a busy box)
 JS_READY = """(room) => {
   const S = window.gdviz && window.gdviz.state, R = window.gdviz && window.gdviz.room;
@@ -62,6 +65,8 @@ JS_EYE_IS = """(e) => {
   const eye = document.getElementById('surface')._fullLayout.scene.camera.eye;
   return ['x', 'y', 'z'].every((a) => Math.abs(eye[a] - e[a]) < 1e-3);
 }"""
+JS_ROOM_STEP = """async (code) => (await (await fetch(`/class/${code}/state`)).json()).view.step"""
+JS_ROWS = "rows => rows.map((r) => [r.querySelector('.words').innerText, r.querySelector('.count').innerText])"
 JS_POST = """async ([path, token]) => {
   const headers = {'Content-Type': 'application/json'};
   if (token) headers.Authorization = 'Bearer ' + token;
@@ -97,8 +102,7 @@ class Tab:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(url, wait_until="domcontentloaded", timeout=READY)
-        self.page.wait_for_selector(IDLE, state="attached", timeout=READY)
+        self.page.goto(url, wait_until="commit", timeout=READY)   # the rest loads while the next tab opens
 
     @property
     def frame(self):
@@ -149,31 +153,74 @@ def _start(lecturer: Tab) -> str:
     return code
 
 
+def _lesson() -> str:
+    """The lesson the lecturer opens (as a link's ``lesson``): the built-in lesson's "just right" and
+    "oscillates" scenes, paused and outside presenter mode (so every page shows the same views)."""
+    scenes = [Scene(s.title, s.note, {k: v for k, v in s.params.items() if k not in ("present", "focus")}, False,
+                    s.question) for s in lessons.builtin_lesson().scenes[5:7]]
+    return lessons.lesson_to_link(Lesson("A class", tuple(scenes)))
+
+
+class Laps:
+    """Where the time goes: each part's seconds, printed (pytest shows them with -s or on a failure)."""
+
+    def __init__(self, name: str):
+        self.name, self.at = name, time.monotonic()
+
+    def __call__(self, part: str) -> None:
+        now = time.monotonic()
+        print(f"[{self.name}] {part}: {now - self.at:.1f} s")
+        self.at = now
+
+
 def test_a_class_follows_predicts_and_cannot_be_driven_by_a_student(chromium, class_url, request):
-    lecturer = Tab(chromium, class_url, 1920, 1080)   # a projector
+    """The issue's "Done when", against the store of this run; the in-process run also shows the code
+    (its screenshot), turns the camera and ends the class."""
+    full, lap = "memory" in request.node.callspec.id, Laps(request.node.callspec.id)
+    lecturer = Tab(chromium, f"{class_url}/?lesson={_lesson()}&scene=1&present=0", 1920, 1080)   # a projector
     students: list[Tab] = []
     try:
         lecturer.ready(room=False)
         code = _start(lecturer)
         lecturer.ready()
-        assert "the students follow this page" in lecturer.says()
-        _show_the_code(lecturer, code, "memory" in request.node.callspec.id)
-        students = [Tab(chromium, f"{class_url}/?class={code.lower()}", 1280, 800),
+        lap("the lecturer's page and its class")
+        if full:
+            _show_the_code(lecturer, code)
+        students = [Tab(chromium, f"{class_url}/?class={code.lower()}", 1280, 800),   # all three load at once
                     Tab(chromium, f"{class_url}/?class={code}", 1280, 800),
                     Tab(chromium, f"{class_url}/?class={code}", 390, 844, touch=True)]
         for student in students:
             student.ready()
             assert "following the lecturer" in student.says(), student.says()
-            assert student.frame.locator("#classend, #classreveal, #classstart:visible").count() == 0  # none of the lecturer's
+            assert student.frame.locator("#classend, #classreveal, #classask, #classstart:visible").count() == 0
+        lap("three students joined")
+        _follow_a_scene_a_step_and_play(lecturer, students, full)
+        lap("a scene, the camera, a step, Play")
+        k = _explore_and_follow_again(lecturer, students)
+        lap("exploring on my own")
+        _predict(lecturer, students, k)
+        lap("Predict and Reveal")
+        _ask_the_scene_s_question(lecturer, students, full)
+        lap("the scene's question")
+        _cannot_drive(lecturer, students, code)
+        if full:
+            _end(lecturer, students, class_url)
+        lap("refusals and the end")
+        assert not [error for tab in [lecturer, *students] for error in tab.errors]
+    finally:
+        for tab in [lecturer, *students]:
+            tab.close()
 
-        # A new scene: a preset reruns the lecturer's page, every student's page reruns on it.
-        lecturer.page.get_by_role("button", name="Oscillating").click()
-        lecturer.wait_text("#note", "α = 0.3022")
-        for student in students:
-            student.wait_text("#note", "α = 0.3022")
-            assert student.note() == lecturer.note()
 
-        # The 3-D camera: every page takes the lecturer's, but a page whose student turned the view keeps it.
+def _follow_a_scene_a_step_and_play(lecturer: Tab, students: list[Tab], camera: bool) -> None:
+    """The lesson's next scene reruns every student's page on it; (``camera``: the lecturer's 3-D
+    camera reaches every page but one whose student turned the view); a step; Play and Pause."""
+    lecturer.page.get_by_role("button", name="▶", exact=True).click()
+    lecturer.wait_text("#note", "α = 0.3022")
+    for student in students:
+        student.wait_text("#note", "α = 0.3022")
+        assert student.note() == lecturer.note()
+    if camera:
         first, own = {"x": 1.9, "y": 1.2, "z": 0.9}, {"x": -2.0, "y": 0.4, "z": 0.6}
         for eye, following in ((first, students), (TURNED, [students[0], students[2]])):
             lecturer.frame.evaluate(JS_TURN, eye)
@@ -181,100 +228,150 @@ def test_a_class_follows_predicts_and_cannot_be_driven_by_a_student(chromium, cl
                 student.wait(JS_EYE_IS, eye, what=f"the lecturer's camera {eye}")
             if eye is first:
                 students[1].frame.evaluate(JS_TURN, own)
-        students[0].page.wait_for_timeout(1000)   # time enough for the lecturer's camera to reach every page
-        assert students[1].frame.evaluate(JS_EYE) == pytest.approx(own, abs=1e-6)
-
-        # A step, then Play and Pause.
-        for _ in range(3):
-            lecturer.click("#forward")
-        wanted = lecturer.step()
-        assert wanted.startswith("step 3 ")
-        for student in students:
-            student.wait_text("#steplabel", wanted)
-        lecturer.frame.select_option("#speed", "2")
-        for student in students:   # the play button says "Pause" while it plays (however soon the run ends)
-            student.frame.evaluate(JS_WATCH_PLAY)
-        lecturer.click("#play")
-        for student in students:
-            student.wait("() => window.__played", what="the play button saying Pause")
-            assert student.frame.eval_on_selector("#speed", "s => s.value") == "2"   # the lecturer's speed
-        lecturer.click("#play")
-        lecturer.frame.wait_for_function("() => !window.gdviz.state.playing", timeout=ACTION)
-        lecturer.click("#first")
-        lecturer.click("#forward")   # step 1: paused where the players had passed (or the run's end)
-        wanted = lecturer.step()
-        assert wanted.startswith("step 1 ")
-        for student in students:
-            student.wait_text("#steplabel", wanted)
-            assert not student.frame.evaluate("() => window.gdviz.state.playing")
-
-        # Exploring alone: the lecturer's steps do not move this page; following again does.
-        phone = students[2]
-        phone.frame.get_by_role("button", name="Explore on my own").click()
-        kept = phone.step()
+        version = students[0].frame.evaluate("() => window.gdviz.room.version")   # the room's TURNED …
+        students[1].wait("(v) => window.gdviz.room.version >= v", version, what="the room's last camera")
+        assert students[1].frame.evaluate(JS_EYE) == pytest.approx(own, abs=1e-6)   # … reached it, and it kept its own
+    for _ in range(3):
         lecturer.click("#forward")
-        lecturer.click("#forward")
-        wanted = lecturer.step()
-        students[0].wait_text("#steplabel", wanted)
-        phone.wait_text("#classtext", f"the lecturer is at step {wanted.split()[1]}")
-        assert phone.step() == kept and "exploring on my own" in phone.says()
-        phone.frame.get_by_role("button", name="Follow again").click()
-        phone.wait_text("#steplabel", wanted)
-        phone.wait_text("#classtext", "following the lecturer")
-
-        # Predict together: three guesses, their mean on the lecturer's contours, the reveal on every page.
-        k = int(wanted.split()[1])
-        lecturer.click("#predict")
-        lecturer.wait_text("#classtext", f"0 guesses for step {k + 1}")
-        origin = lecturer.frame.evaluate(JS_POINT, k)
-        truth = lecturer.frame.evaluate(JS_POINT, k + 1)
-        length = math.dist(origin, truth)
-        offsets = [(0.3, 0.2), (-0.2, 0.4), (0.5, -0.3)]
-        guesses = []
-        for student, (dw, db) in zip(students, offsets):
-            student.wait_text("#classtext", f"Where does step {k + 1} land?")
-            student.tap_contours(truth[0] + dw * length, truth[1] + db * length)
-            student.wait_text("#classtext", f"Your guess for step {k + 1} is in")
-            guesses.append(student.frame.evaluate("() => window.gdviz.predict.guess"))
-        lecturer.wait_text("#classtext", f"3 guesses for step {k + 1}")
-        mean = [sum(g[i] for g in guesses) / 3 for i in range(2)]
-        wait_until(lecturer.page, lambda: lecturer.frame.evaluate(JS_MEAN) is not None, ACTION, "no mean drawn")
-        assert lecturer.frame.evaluate(JS_MEAN) == pytest.approx(mean, rel=1e-9, abs=1e-12)
-        lecturer.frame.get_by_role("button", name="Reveal").click()
-        within = sum(math.dist(g, truth) <= length for g in guesses)
-        lecturer.wait_text("#classtext", f"{within} of 3 within one step length")
-        for student, guess in zip(students, guesses):
-            student.wait_text("#guess", "from the true step")
-            shown = student.frame.inner_text("#guess")
-            assert f"Your guess was {_fmt(math.dist(guess, truth))} from the true step {k + 1}" in shown, shown
-            assert f"{within} of 3 within one step length" in shown
-
-        # A student's page cannot drive the room; a forged key is refused with a sentence.
-        before = lecturer.step()
-        students[0].click("#forward")
-        students[0].page.wait_for_timeout(1000)   # time enough for any change to have travelled
-        assert lecturer.step() == before
-        status, sentence = students[0].frame.evaluate(JS_POST, [f"/class/{code}/state", None])
-        assert status == 403 and sentence.startswith("Only the lecturer's link can change this class")
-        status, sentence = students[1].frame.evaluate(JS_POST, [f"/class/{code}/state", "forged-key-" + "x" * 20])
-        assert (status, sentence) == (403, "That lecturer key does not belong to this class; nothing was changed.")
-
-        # The end of the class reaches every page, in words; a code that names no class is a sentence.
-        lecturer.frame.get_by_role("button", name="End class").click()
-        lecturer.wait_text("#classtext", "The class has ended on every page.")
-        for student in students:
-            student.wait_text("#classtext", "This class has ended; the page is yours to explore.")
-        phone.page.goto(f"{class_url}/?class=ZZZ-ZZZ", wait_until="domcontentloaded", timeout=READY)
-        phone.wait_text("#classtext", "There is no class with the code ZZZZZZ; check the code on the projector.", READY)
-        assert not [error for tab in [lecturer, *students] for error in tab.errors]
-    finally:
-        for tab in [lecturer, *students]:
-            tab.close()
+    wanted = lecturer.step()
+    assert wanted.startswith("step 3 ")
+    for student in students:
+        student.wait_text("#steplabel", wanted)
+    lecturer.frame.select_option("#speed", "2")
+    for student in students:   # the play button says "Pause" while it plays (however soon the run ends)
+        student.frame.evaluate(JS_WATCH_PLAY)
+    lecturer.click("#play")
+    for student in students:
+        student.wait("() => window.__played", what="the play button saying Pause")
+        assert student.frame.eval_on_selector("#speed", "s => s.value") == "2"   # the lecturer's speed
+    lecturer.click("#play")
+    lecturer.frame.wait_for_function("() => !window.gdviz.state.playing", timeout=ACTION)
+    lecturer.click("#first")
+    lecturer.click("#forward")   # step 1: paused where the players had passed (or the run's end)
+    wanted = lecturer.step()
+    assert wanted.startswith("step 1 ")
+    for student in students:
+        student.wait_text("#steplabel", wanted)
+        assert not student.frame.evaluate("() => window.gdviz.state.playing")
 
 
-def _show_the_code(lecturer: Tab, code: str, screenshot: bool) -> None:
+def _explore_and_follow_again(lecturer: Tab, students: list[Tab]) -> int:
+    """The phone explores on its own: the lecturer's steps do not move it; following again does. The step shown then."""
+    phone = students[2]
+    phone.frame.get_by_role("button", name="Explore on my own").click()
+    kept = phone.step()
+    lecturer.click("#forward")
+    lecturer.click("#forward")
+    wanted = lecturer.step()
+    students[0].wait_text("#steplabel", wanted)
+    phone.wait_text("#classtext", f"the lecturer is at step {wanted.split()[1]}")
+    assert phone.step() == kept and "exploring on my own" in phone.says()
+    phone.frame.get_by_role("button", name="Follow again").click()
+    phone.wait_text("#steplabel", wanted)
+    phone.wait_text("#classtext", "following the lecturer")
+    return int(wanted.split()[1])
+
+
+def _predict(lecturer: Tab, students: list[Tab], k: int) -> None:
+    """Predict together: three guesses, their mean on the lecturer's contours, the reveal on every page."""
+    lecturer.click("#predict")
+    lecturer.wait_text("#classtext", f"0 guesses for step {k + 1}")
+    origin = lecturer.frame.evaluate(JS_POINT, k)
+    truth = lecturer.frame.evaluate(JS_POINT, k + 1)
+    length = math.dist(origin, truth)
+    offsets = [(0.3, 0.2), (-0.2, 0.4), (0.5, -0.3)]
+    guesses = []
+    for student, (dw, db) in zip(students, offsets):
+        student.wait_text("#classtext", f"Where does step {k + 1} land?")
+        student.tap_contours(truth[0] + dw * length, truth[1] + db * length)
+        student.wait_text("#classtext", f"Your guess for step {k + 1} is in")
+        guesses.append(student.frame.evaluate("() => window.gdviz.predict.guess"))
+    lecturer.wait_text("#classtext", f"3 guesses for step {k + 1}")
+    mean = [sum(g[i] for g in guesses) / 3 for i in range(2)]
+    lecturer.wait(f"() => ({JS_MEAN})() !== null", what="the mean guess drawn")
+    assert lecturer.frame.evaluate(JS_MEAN) == pytest.approx(mean, rel=1e-9, abs=1e-12)
+    lecturer.frame.get_by_role("button", name="Reveal").click()
+    within = sum(math.dist(g, truth) <= length for g in guesses)
+    lecturer.wait_text("#classtext", f"{within} of 3 within one step length")
+    for student, guess in zip(students, guesses):
+        student.wait_text("#guess", "from the true step")
+        shown = student.frame.inner_text("#guess")
+        assert f"Your guess was {_fmt(math.dist(guess, truth))} from the true step {k + 1}" in shown, shown
+        assert f"{within} of 3 within one step length" in shown
+
+
+def _ask_the_scene_s_question(lecturer: Tab, students: list[Tab], screenshots: bool) -> None:
+    """The lesson scene's question: Ask, three taps (one changed), "3 answers" live on the lecturer's
+    bar, and after Reveal the count of every answer on every page, the right one marked."""
+    question = lessons.builtin_lesson().scenes[6].question
+    options = question.options
+    lecturer.frame.get_by_role("button", name=f"Ask: {question.text}").click()
+    lecturer.wait_text("#classtext", f"0 answers to “{question.text}”")
+    chosen = [1, 2, 1]
+    for student in students:
+        student.wait_text("#classchoice", question.text)
+    if screenshots:
+        _screenshot(students[2], "screenshot-class-question-phone.png")
+    students[0].frame.get_by_role("button", name=options[2]).click()   # then changed: one answer per browser
+    students[0].wait("() => document.querySelector('#classchoice .mine')", what="the first answer marked")
+    for student, i in zip(students, chosen):
+        student.frame.get_by_role("button", name=options[i]).click()
+        student.wait_text("#classchoice .mine", options[i])
+        assert "your answer is in" in student.says()
+    lecturer.wait_text("#classtext", f"3 answers to “{question.text}”")
+    lecturer.frame.get_by_role("button", name="Reveal").click()
+    counts = [chosen.count(i) for i in range(len(options))]
+    right = counts[question.answer]
+    sentence = (f"3 answers: {', '.join(f'{o}: {n}' for o, n in zip(options, counts))}. {right} of 3 chose the right "
+                f"answer ({options[question.answer]}).")
+    lecturer.wait_text("#classtext", sentence)
+    for tab, i in zip([lecturer, *students], [None, *chosen]):
+        tab.wait("() => document.querySelectorAll('#classchoice .count').length === 3", what="the counts")
+        rows = tab.frame.eval_on_selector_all("#classchoice .option", JS_ROWS)
+        assert [(words.startswith(option), count) for (words, count), option in zip(rows, options)] == \
+            [(True, str(n)) for n in counts], rows
+        assert rows[question.answer][0].endswith("✓ the right answer"), rows
+        if i is not None:
+            assert "your answer" in rows[i][0] and sentence in tab.says()
+            assert tab.says().split(": ", 1)[1].startswith("Your answer was right." if i == question.answer else
+                                                         "Your answer was not the right one.")
+    if screenshots:
+        _screenshot(lecturer, "screenshot-class-question.png")
+
+
+def _screenshot(tab: Tab, name: str) -> None:
+    tab.frame.locator("#classchoice").scroll_into_view_if_needed()
+    DOCS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(DOCS / name))
+
+
+def _cannot_drive(lecturer: Tab, students: list[Tab], code: str) -> None:
+    """A student's page cannot drive the room; a forged key is refused with a sentence."""
+    before = lecturer.step()
+    students[0].click("#forward")
+    students[0].wait("(before) => document.getElementById('steplabel').textContent !== before", before,
+                     what="the student's own step")   # a student's page never sends: the room is where it was
+    assert students[0].frame.evaluate(JS_ROOM_STEP, code) == int(before.split()[1]) and lecturer.step() == before
+    status, sentence = students[0].frame.evaluate(JS_POST, [f"/class/{code}/state", None])
+    assert status == 403 and sentence.startswith("Only the lecturer's link can change this class")
+    status, sentence = students[1].frame.evaluate(JS_POST, [f"/class/{code}/state", "forged-key-" + "x" * 20])
+    assert (status, sentence) == (403, "That lecturer key does not belong to this class; nothing was changed.")
+
+
+def _end(lecturer: Tab, students: list[Tab], class_url: str) -> None:
+    """The end of the class reaches every page, in words; a code that names no class is a sentence."""
+    lecturer.frame.get_by_role("button", name="End class").click()
+    lecturer.wait_text("#classtext", "The class has ended on every page.")
+    for student in students:
+        student.wait_text("#classtext", "This class has ended; the page is yours to explore.")
+    phone = students[2]
+    phone.page.goto(f"{class_url}/?class=ZZZ-ZZZ", wait_until="domcontentloaded", timeout=READY)
+    phone.wait_text("#classtext", "There is no class with the code ZZZZZZ; check the code on the projector.", READY)
+
+
+def _show_the_code(lecturer: Tab, code: str) -> None:
     """"Show the code to join": the code as read out, the link, and the QR code loaded at ≥ 40 % of the
-    screen's height; the picture the hall sees is kept in docs/ (once, from the in-process run)."""
+    screen's height; the picture the hall sees is kept in docs/ (from the in-process run)."""
     lecturer.frame.get_by_role("button", name="Show the code to join").click()
     lecturer.wait("() => { const i = document.querySelector('#classjoin img'); return i && i.complete && i.naturalWidth > 0; }",
                   what="the QR code loaded")
@@ -282,10 +379,9 @@ def _show_the_code(lecturer: Tab, code: str, screenshot: bool) -> None:
     assert f"{code[:3]} {code[3:]}" in panel and f"?class={code}" in panel and "No name, no account." in panel
     height = lecturer.frame.eval_on_selector("#classjoin img", "i => i.getBoundingClientRect().height")
     assert height >= 0.4 * 1080
-    if screenshot:
-        lecturer.frame.locator("#classjoin").scroll_into_view_if_needed()
-        DOCS.mkdir(exist_ok=True)
-        lecturer.page.screenshot(path=str(DOCS / "screenshot-class-join.png"))
+    lecturer.frame.locator("#classjoin").scroll_into_view_if_needed()
+    DOCS.mkdir(exist_ok=True)
+    lecturer.page.screenshot(path=str(DOCS / "screenshot-class-join.png"))
     lecturer.frame.get_by_role("button", name="Hide the code").click()
     lecturer.wait("() => !document.getElementById('classjoin')", what="the code hidden")
 

@@ -16,6 +16,13 @@
 // at once. When the lecturer asks, a tap on the contours is this browser's guess (an anonymous
 // random id kept in localStorage; no name).
 //
+// A lesson scene's multiple-choice question (spec.class.question, the lecturer's page only) is the
+// lecturer's "Ask: …" button: it goes to the room (/question {text, options, answer}); every
+// student's page, following or exploring on its own (a clicker answers whatever it shows), shows the
+// text and one big button per answer (a tap is this browser's answer, changeable until the reveal);
+// the lecturer's bar counts the answers live; after the reveal every page shows each answer's count
+// as a bar, the right one marked when the scene gives it.
+//
 // Every sentence reaches the page through textContent. The lecturer's key is taken out of the spec
 // as it arrives (an exported page never carries it) and travels only in an Authorization header.
 const Class = (() => {
@@ -149,12 +156,13 @@ const Class = (() => {
     div.classList.toggle("detached", room.role === "student" && !room.following);
     div.classList.toggle("closed", room.stopped);
     if (room.stopped) {
-      for (const id of ["classfollow", "classreveal", "classjoinbutton", "classend", "classleave"]) {
+      for (const id of ["classfollow", "classreveal", "classask", "classjoinbutton", "classend", "classleave"]) {
         const old = document.getElementById(id);
         if (old) old.remove();
       }
     } else if (room.role === "lecturer") drawLecturer(room, div);
     else drawStudent(room, div);
+    drawChoice(room);
   }
 
   // The lecturer's bar: the guesses so far, or the reveal's sentence; "show the code", Reveal.
@@ -162,6 +170,7 @@ const Class = (() => {
     const r = room.room, q = r && r.question, open = Boolean(q && !q.revealed), count = room.cloud ? room.cloud.count : 0;
     const name = `Class ${spaced(room.code)}`;
     if (open && q.kind === "step") say(room, `${name}: ${count} guess${count === 1 ? "" : "es"} for step ${q.k + 1}.`);
+    else if (open) say(room, `${name}: ${count} answer${count === 1 ? "" : "s"} to “${q.text}”`);
     else if (q && q.revealed && r.result) say(room, `${name}: ${r.result.sentence}`);
     else say(room, `${name}: the students follow this page. Predict asks the whole class where the next step lands.`);
     button(div, "classjoinbutton", room.joinShown ? "Hide the code" : "Show the code to join", () => {
@@ -169,6 +178,9 @@ const Class = (() => {
       join(room);
       draw(room);
     });
+    const asking = button(div, "classask", room.ask ? `Ask: ${room.ask.text}` : "Ask", () => askChoice(room));
+    asking.hidden = !room.ask;
+    asking.disabled = open;
     const revealing = button(div, "classreveal", "Reveal", () => reveal(room));
     revealing.disabled = !open;
     revealing.hidden = !q;
@@ -183,7 +195,9 @@ const Class = (() => {
     else if (q && !q.revealed && q.kind === "step" && r.view.step === q.k) {
       say(room, r.mine && r.mine.point ? `Your guess for step ${q.k + 1} is in; tap again to change it until the lecturer reveals.`
                                        : `Where does step ${q.k + 1} land? Tap on the contours.`);
-    } else if (q && q.revealed && r.result) say(room, `${name}: ${r.result.sentence}`);
+    } else if (q && !q.revealed && q.kind === "choice") {
+      say(room, `${name}: ${r.mine ? "your answer is in; tap another to change it until the lecturer reveals." : "the lecturer asks; tap your answer below."}`);
+    } else if (q && q.revealed && r.result) say(room, `${name}: ${mark(r)}${r.result.sentence}`);
     else say(room, `${name}: following the lecturer (${r ? `step ${r.view.step}` : "joining…"}).`);
     button(div, "classfollow", room.following ? "Explore on my own" : "Follow again", () => {
       room.following = !room.following;
@@ -193,6 +207,72 @@ const Class = (() => {
       draw(room);
     });
     button(div, "classleave", "Leave class", () => { room.leaving = true; tell(room, {class: "leave"}); });
+  }
+
+  // After a multiple-choice reveal: whether this browser's answer was the right one (when the scene says).
+  function mark(r) {
+    if (!r.mine || r.mine.right === undefined) return "";
+    return r.mine.right ? "Your answer was right. " : "Your answer was not the right one. ";
+  }
+
+  // A multiple-choice question on screen (see the top): the text, one row per answer (a button on a
+  // student's page while it is open), redrawn only when what it shows changes.
+  function drawChoice(room) {
+    const r = room.room, q = r && r.question, result = r && r.result;
+    const shown = Boolean(!room.stopped && q && q.kind === "choice");
+    let panel = document.getElementById("classchoice");
+    if (!panel && !shown) return;
+    const key = shown ? JSON.stringify([q.id, q.revealed, r.mine || null, result && result.counts, room.role]) : "";
+    if (panel && panel.dataset.key === key) return;
+    if (panel) panel.remove();
+    if (shown) {
+      panel = node("div", {id: "classchoice", role: "region", "aria-label": "the class's question"});
+      panel.dataset.key = key;
+      panel.style.setProperty("--choice", `${Math.round(Math.max(18, 0.028 * Protocol.screenHeight()))}px`);
+      panel.append(node("div", {class: "question"}, q.text));
+      q.options.forEach((option, i) => panel.append(choiceRow(room, q, i, result)));
+      document.getElementById("content").insertBefore(panel, document.getElementById("bar"));
+    }
+    room.page.reportHeight();
+  }
+
+  // One answer: its words (and, after the reveal, its count and a bar as long as its share of the
+  // most chosen); on a student's page while the question is open, a button that answers it.
+  function choiceRow(room, q, i, result) {
+    const mine = Boolean(room.room.mine && room.room.mine.choice === i), right = q.revealed && q.answer === i;
+    const open = !q.revealed && room.role === "student";
+    const row = node(open ? "button" : "div", open ? {type: "button", "aria-pressed": String(mine)} : {});
+    row.className = `option${mine ? " mine" : ""}${right ? " right" : ""}`;
+    const words = node("span", {class: "words"}, q.options[i]);
+    if (mine) words.append(node("span", {class: "tag"}, " · your answer"));
+    if (right) words.append(node("span", {class: "tag"}, " ✓ the right answer"));
+    row.append(words);
+    if (q.revealed && result && result.counts) {
+      const n = result.counts[i], track = node("span", {class: "track"}), bar = node("span", {class: "bar"});
+      bar.style.setProperty("--share", `${(100 * n) / Math.max(1, ...result.counts)}%`);
+      track.append(bar);
+      row.append(node("span", {class: "count"}, String(n)), track);
+    }
+    if (open) row.onclick = () => answer(room, q, i);
+    return row;
+  }
+
+  // A student's tap on an answer: this browser's answer to the question (again: a new answer).
+  function answer(room, q, i) {
+    call(room, "POST", `${room.code}/guess`, {browser: browserId(), question: q.id, choice: i}).then(() => {
+      const r = room.room;
+      if (r && r.question && r.question.id === q.id && !r.question.revealed) r.mine = {choice: i};
+      draw(room);
+    }, (error) => say(room, error.message));
+  }
+
+  // The lecturer's "Ask: …": the lesson scene's question goes to the room; its answers are counted live.
+  function askChoice(room) {
+    call(room, "POST", `${room.code}/question`, room.ask).then((r) => {
+      room.cloud = {count: 0};
+      taken(room, r);
+      cloud(room);
+    }, (error) => refused(room, error));
   }
 
   // The lecturer's "show the code": the code, the link and the QR code large enough to read and scan
@@ -311,7 +391,7 @@ const Class = (() => {
     call(room, "GET", `${room.code}/guesses`).then((c) => {
       if (!room.room.question || c.question !== room.room.question.id) return;
       room.cloud = c;
-      drawCloud(room, c.points || [], c.mean);
+      if (c.points) drawCloud(room, c.points, c.mean);
       draw(room);
     }, () => null).finally(() => {
       room.cloudTimer = setTimeout(() => cloud(room), CLOUD_EVERY);
@@ -499,6 +579,7 @@ const Class = (() => {
     if (!fresh && room.role === "student") linkChanged(room, JSON.stringify(part.link || {}));
     room.link = part.link || {};
     room.students = part.students || null;
+    room.ask = part.question || null;   // the lesson scene's question, on the lecturer's page
     if (fresh) {
       Object.assign(room, {code: part.code, role: token ? "lecturer" : "student", token: token, stopped: false,
                            room: null, sent: {}, version: 0, following: true, followed: null, adopted: null,
