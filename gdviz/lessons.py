@@ -3,7 +3,9 @@
 A ``Scene`` is a short title, a one-line note for the lecturer (what to point at), the link
 parameters of the page state ({name: text}, exactly as a link carries them, camera ``cam``
 included) and whether it starts playing by itself: a difference from the page's defaults, which
-gdviz.pipeline.scene_state turns into the whole state (adding the settings its data opens on). A
+gdviz.pipeline.scene_state turns into the whole state (adding the settings its data opens on); it may
+carry a multiple-choice question for a class (``Scene.question``, checked by
+gdviz.classroom.choice_question; the lecturer's class bar offers to ask it). A
 scene always opens at step 0, so a ``step`` parameter is dropped, as are the page's own ``lesson``
 and ``scene``. A ``Lesson`` is a title and its scenes. Both check themselves when made, with the
 link's own codec (``PageState.from_link``): a bad parameter is the sentence the same value in a
