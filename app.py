@@ -209,7 +209,7 @@ def point_buttons(data, edited: bool) -> None:
 
 def lesson_panel(state: PageState) -> None:
     """Open the built-in lesson or a file, add this view, reorder, delete, download, share."""
-    lesson = ss.get("lesson")
+    lesson, editing = ss.get("lesson"), None if ss["present"] else ss.get("lesson")  # presenter: no sidebar, no list
     with st.expander("Lesson: scenes for a lecture", expanded=lesson is not None):
         if "lesson_note" in ss:
             st.error(plain(ss.pop("lesson_note")))
@@ -219,7 +219,7 @@ def lesson_panel(state: PageState) -> None:
         draw(st, "lesson_file", on_change=lesson_from_file)
         draw_rows("new_scene_title", "new_scene_note", "new_scene_play")
         draw(st, "add_scene", on_click=add_this_scene, args=(state,))
-        for i, scene in enumerate(lesson.scenes if lesson else ()):  # the whole title, wrapped; its signs below it
+        for i, scene in enumerate(editing.scenes if editing else ()):  # each whole title, wrapped; signs below
             st.button(f"{'▸ ' if i + 1 == ss.get('scene') else ''}{i + 1}. {plain(scene.title)}",
                       key=f"goto_scene_{i}", on_click=go_to_scene, args=(i + 1,), type="tertiary", width="stretch")
             row = st.container(horizontal=True, horizontal_alignment="right", gap="small")
@@ -229,7 +229,7 @@ def lesson_panel(state: PageState) -> None:
                 row.button(sign, key=f"scene_{action}_{i}", on_click=set_lesson, disabled=off, help=what,
                            width="content",
                            args=() if off else (*lessons.edit_deck(lesson, ss.get("scene", 1), action, i), False))
-        if lesson:
+        if editing:
             draw(st, "lesson_toml", data=lessons.lesson_to_toml(lesson))
             draw(st, "lesson_json", data=lessons.lesson_to_json(lesson))
             if not lessons.fits_in_link(lesson):

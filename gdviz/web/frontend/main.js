@@ -16,10 +16,12 @@
   page.room = Class.create(page);    // a class session (class.js): the lecturer drives, the students follow
 
   function showStep(page, k) {
-    const frame = Touch.frame(page.touch, Frames.stepFrame(page.model, k));   // predict mode hides step k+1
+    const own = Frames.stepFrame(page.model, k);
+    const frame = Touch.frame(page.touch, own);   // predict mode hides step k+1
     page.frame = frame;
+    page.frameOwn = frame === own;
     page.shown += 1;
-    Views.apply(page.views, frame);
+    Views.apply(page.views, frame, null, page.frameOwn);
     Panel.render(frame.panel, page.reveal);
     markUnfolded();
     if (overflows()) fitMaths(page, true);   // a longer number than at the drawing: wider, never narrower
@@ -222,7 +224,7 @@
     const on = {click: (event) => startHere(page, event), camera: (camera) => page.address("cam", cameraParam(camera)),
                 surface: () => {   // drawn (first, on the first screen)
                   if (waiting !== null && waiting === page.shown) { waiting = null; firstStep(); }
-                  else if (page.frame) Views.apply(page.views, page.frame, ["surface"]);
+                  else if (page.frame) Views.apply(page.views, page.frame, ["surface"], page.frameOwn);
                 }};
     Views.stale(page.views, spec);   // before the cells change size: an old picture is not resized
     layout(page, spec);

@@ -345,6 +345,9 @@ const Touch = (() => {
     e.stopPropagation();
     touch.sent = {scene: move, click: nextClick(touch)};
     Protocol.sendValue(touch.sent);
+    Player.pause(touch.page.player);   // the scene being left stops playing: its steps would hold up the next one's
+    const next = spec.lesson.k + move;
+    if (next >= 1 && next <= spec.lesson.n) Views.leave(touch.page.views);
     letGo();
   }
 

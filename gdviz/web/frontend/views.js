@@ -12,7 +12,7 @@ const Views = (() => {
   // Each view is resized to its cell whenever the cell changes size (a column given to the maths, the
   // presenter's row, the frame's width): Plotly itself only follows the window.
   function create() {
-    const views = {figJson: {}, uids: {}, applied: {}, notes: {}, present: false, looks: null};
+    const views = {figJson: {}, uids: {}, applied: {}, notes: {}, drawnAt: {}, present: false, looks: null};
     if (typeof ResizeObserver !== "undefined") {
       const observer = new ResizeObserver((entries) => {
         for (const entry of entries) if (outOfCell(entry.target)) resize(entry.target);
@@ -74,7 +74,7 @@ const Views = (() => {
     const done = {};   // each view's job: the chain resolved up to and including it
     let chain = Promise.resolve();
     order.forEach((name) => {   // what was written before the first view (the maths) is painted first too
-      chain = chain.then(() => afterPaint()).then(() => drawJob(views, name, spec.figures[name], on));
+      chain = chain.then(() => afterPaint()).then(() => drawJob(views, name, spec.figures[name], on, spec.step || 0));
       done[name] = chain;
     });
     // Resolves once every 2-D view is drawn (the surface may still be on its way).
@@ -82,10 +82,12 @@ const Views = (() => {
   }
 
   // One view of a spec drawn, unless a newer spec's figure is on its way; then no longer "updating".
-  function drawJob(views, name, json, on) {
+  // The view was drawn at the spec's step (Python fills a figure's moving traces and arrows at it).
+  function drawJob(views, name, json, on, step) {
     if (views.figJson[name] !== json) return null;
     return guard(views, name, json, drawOne(views, name, JSON.parse(json), on).then(() => {
       if (views.figJson[name] !== json) return;
+      views.drawnAt[name] = step;
       updating(name, false);
       if (name === "surface") {
         views.surfacePending = false;
@@ -101,6 +103,18 @@ const Views = (() => {
       const json = spec.figures[name], cell = document.getElementById(name);
       if (json !== undefined && views.figJson[name] !== json && cell.data) updating(name, true);
     }
+    for (const name of views.leaving || []) if (views.figJson[name] === spec.figures[name]) updating(name, false);
+    views.leaving = null;
+  }
+
+  // PageDown / PageUp sent: the views of the scene being left are hidden at once ("updating…"), and
+  // not resized, until the next scene's spec arrives (stale: it shows again what that scene keeps).
+  function leave(views) {
+    views.leaving = NAMES.filter((name) => {
+      const cell = document.getElementById(name);
+      return cell.data && !cell.classList.contains("updating");
+    });
+    for (const name of views.leaving) updating(name, true);
   }
 
   // A new scene whose surface is the one drawn: the scene's own camera, not the turned one (not the
@@ -154,7 +168,11 @@ const Views = (() => {
       views.newScene = false;
     }
     if (views.present && views.looks) presenterFigure(name, fig, views.looks);   // drawn once, in its sizes
-    return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => outOfCell(gd) && resize(gd, true)).then(() => {
+    const sized = inCellSize(gd, fig.layout);
+    return Plotly.react(gd, fig.data, fig.layout, CONFIG).then(() => {
+      if (sized) { delete gd.layout.width; delete gd.layout.height; }   // Plots.resize follows the cell again
+      return outOfCell(gd) && resize(gd, true);
+    }).then(() => {
       views.uids[name] = Object.fromEntries(gd.data.map((trace, i) => [trace.uid, i]));
       views.applied[name] = {};
       views.notes[name] = null;   // the figure's own arrows until a frame gives its own
@@ -170,6 +188,16 @@ const Views = (() => {
     });
   }
 
+  // A view drawn before is drawn again in its cell's size as it is now (Plotly keeps a drawn view's
+  // size through Plotly.react): one drawing, not a drawing in the old size and a resize (for the
+  // 3-D view, a second WebGL drawing). True when the size was given.
+  function inCellSize(gd, layout) {
+    const box = gd.getBoundingClientRect();
+    if (!gd._fullLayout || gd.offsetParent === null || box.width < 10 || box.height < 10) return false;
+    Object.assign(layout, {width: box.width, height: box.height});   // the cell's, not a look
+    return true;
+  }
+
   // The 3-D view's camera as it is on screen ({eye, up, center, projection}), or null before it is drawn.
   function camera() {
     const gd = document.getElementById("surface");
@@ -177,18 +205,43 @@ const Views = (() => {
     return cam ? JSON.parse(JSON.stringify(cam)) : null;
   }
 
-  // A frame's moving traces and arrows into the views (only: the names of the views to update).
-  function apply(views, frame, only) {
+  // A frame's moving traces and arrows into the views (only: the names of the views to update). A
+  // view just drawn at the frame's step (own: the step's own frame, not predict mode's) already shows
+  // it: what it shows is recorded as applied, with no Plotly call (a restyle of a 3-D view redraws
+  // its whole scene: a second WebGL drawing of every new scene, seconds on a slow machine).
+  function apply(views, frame, only, own) {
     const wanted = (name) => !only || only.includes(name);
-    for (const [name, traces] of Object.entries(frame.traces)) if (wanted(name)) restyle(views, name, traces);
+    const drawn = asDrawn(views, frame, wanted, own);
+    for (const [name, traces] of Object.entries(frame.traces)) {
+      if (wanted(name)) (drawn.includes(name) ? record : restyle)(views, name, traces);
+    }
     for (const [name, annotations] of Object.entries(frame.annotations)) {
       if (!wanted(name) || (name === "surface" && views.surfacePending)) continue;
       const gd = document.getElementById(name), text = JSON.stringify(annotations);
+      if (drawn.includes(name) && gd.data) { views.notes[name] = text; continue; }
       if (!gd.data || views.notes[name] === text) continue;   // the same arrows: no redraw
       views.notes[name] = text;
       Plotly.relayout(gd, {annotations: annotations});
     }
     if (views.pullMarked !== null && views.pullMarked !== undefined) markPull(views, views.pullMarked);
+  }
+
+  // The wanted views drawn at this frame's step and not given a frame since (each view once a drawing).
+  function asDrawn(views, frame, wanted, own) {
+    const drawn = [];
+    for (const name of Object.keys(views.drawnAt)) {
+      if (!wanted(name) || views.drawnAt[name] === null) continue;
+      if (own && views.drawnAt[name] === frame.k && !(name === "surface" && views.surfacePending)) drawn.push(name);
+      views.drawnAt[name] = null;
+    }
+    return drawn;
+  }
+
+  // What a view drawn at the frame's step shows: the frame's values, recorded as if restyled.
+  function record(views, name, changes) {
+    const uids = views.uids[name], applied = views.applied[name];
+    if (!uids || !applied) return;
+    for (const uid of Object.keys(changes)) if (uid in uids) applied[uid] = Object.assign({}, applied[uid], changes[uid]);
   }
 
   // Each example's pull (spec.run.pull_rows: the row drawn of each arrow): hovering an arrow marks
@@ -342,5 +395,5 @@ const Views = (() => {
     return sizes;
   }
 
-  return {create, unchanged, stale, draw, apply, presenter, fit, camera};
+  return {create, unchanged, stale, leave, draw, apply, presenter, fit, camera};
 })();
