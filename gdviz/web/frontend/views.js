@@ -109,12 +109,14 @@ const Views = (() => {
 
   // PageDown / PageUp sent: the views of the scene being left are hidden at once ("updating…"), and
   // not resized, until the next scene's spec arrives (stale: it shows again what that scene keeps).
+  // A second PageDown before the spec keeps the first one's list.
   function leave(views) {
-    views.leaving = NAMES.filter((name) => {
+    const more = NAMES.filter((name) => {
       const cell = document.getElementById(name);
       return cell.data && !cell.classList.contains("updating");
     });
-    for (const name of views.leaving) updating(name, true);
+    for (const name of more) updating(name, true);
+    views.leaving = (views.leaving || []).concat(more);
   }
 
   // A new scene whose surface is the one drawn: the scene's own camera, not the turned one (not the
