@@ -134,11 +134,11 @@ class Server:
         if self.process.poll() is not None:
             pytest.fail(f"streamlit exited with {self.process.returncode}:\n{_tail(self.log_path)}")
 
-    def stop(self) -> None:
-        """Always stopped, killed if it will not stop."""
+    def stop(self, grace: float = 15) -> None:
+        """Always stopped, killed if it will not stop within ``grace`` seconds."""
         self.process.terminate()
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=15)

@@ -14,9 +14,9 @@ all of that (the issue's "Done when"); the in-process run also shows the code to
 reads, checked against the page's own frames.
 
 Where the time goes (each part's seconds are printed; see them with -s): page loads and every
-redraw of four pages, the 3-D view drawn without a GPU. So the students' laptops are 1024x700 (and
-the lecturer's screen 1280x800 in the Redis run: the projector's 1920x1080 is the in-process run's,
-which keeps the screenshots), the step changes are few, Play starts ten steps before the run's end
+redraw of four pages, the 3-D view drawn without a GPU. So the students' laptops are 1024x700 and
+the lecturer's screen 1280x800 (a projector's 1920x1080 for the code to join and the question's
+reveal, whose screenshots are kept), the step changes are few, Play starts ten steps before the run's end
 and stops there by itself, the three students load at once, and every wait is on what is on screen,
 never a fixed sleep.
 
@@ -26,8 +26,8 @@ test_classroom's redis-server on a free port. Every wait is bounded.
 """
 from __future__ import annotations
 
+import contextlib
 import math
-import subprocess
 import time
 
 import pytest
@@ -44,6 +44,8 @@ from gdviz import lessons  # noqa: E402
 from gdviz.lessons import Lesson, Scene  # noqa: E402
 
 IFRAME = "iframe[src*='gdviz_views']"
+PROJECTOR = {"width": 1920, "height": 1080}   # the lecturer's screen when the hall sees it (the screenshots)
+SMALL = (1280, 800)   # the lecturer's screen otherwise: a smaller page draws faster
 FOLLOW = 60_000   # ms for a room's change to reach a page (a new scene: a rerun and a drawing on a busy box)
 JS_READY = """(room) => {
   const S = window.gdviz && window.gdviz.state, R = window.gdviz && window.gdviz.room;
@@ -100,13 +102,8 @@ def class_url(request, tmp_path_factory):
     try:
         server.wait_until_healthy()
         yield server.url
-    finally:   # a few seconds to stop, then killed (Server.stop waits 15 s, which this server always took)
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=15)
+    finally:
+        server.stop(grace=3)   # then killed: it does not stop by itself within the default 15 s
 
 
 class Tab:
@@ -194,8 +191,7 @@ def test_a_class_follows_predicts_and_cannot_be_driven_by_a_student(chromium, cl
     """The issue's "Done when", against the store of this run; the in-process run also shows the code
     (its screenshot), turns the camera and ends the class."""
     full, lap = "memory" in request.node.callspec.id, Laps(request.node.callspec.id)
-    size = (1920, 1080) if full else (1280, 800)   # a projector (its screenshots); a smaller screen draws faster
-    lecturer = Tab(chromium, f"{class_url}/?lesson={_lesson()}&scene=1&present=0", *size)
+    lecturer = Tab(chromium, f"{class_url}/?lesson={_lesson()}&scene=1&present=0", *SMALL)
     students: list[Tab] = []
     try:
         lecturer.ready(room=False)
@@ -206,7 +202,8 @@ def test_a_class_follows_predicts_and_cannot_be_driven_by_a_student(chromium, cl
                     Tab(chromium, f"{class_url}/?class={code}", 1024, 700),
                     Tab(chromium, f"{class_url}/?class={code}", 390, 844, touch=True)]
         if full:
-            _show_the_code(lecturer, code)   # while they load
+            with _projector(lecturer):   # while they load
+                _show_the_code(lecturer, code)
         for student in students:
             student.ready()
             assert "following the lecturer" in student.says(), student.says()
@@ -341,6 +338,8 @@ def _ask_the_scene_s_question(lecturer: Tab, students: list[Tab], screenshots: b
         student.wait_text("#classchoice .mine", options[i])
         assert "your answer is in" in student.says()
     lecturer.wait_text("#classtext", f"3 answers to “{question.text}”")
+    if screenshots:
+        lecturer.page.set_viewport_size(PROJECTOR)   # the reveal as the hall sees it, kept in docs/
     lecturer.frame.get_by_role("button", name="Reveal").click()
     counts = [chosen.count(i) for i in range(len(options))]
     right = counts[question.answer]
@@ -359,6 +358,17 @@ def _ask_the_scene_s_question(lecturer: Tab, students: list[Tab], screenshots: b
                                                          "Your answer was not the right one.")
     if screenshots:
         _screenshot(lecturer, "screenshot-class-question.png")
+
+
+@contextlib.contextmanager
+def _projector(tab: Tab):
+    """The lecturer's page on a projector's screen for the time of the block (the rest of the test
+    runs on a smaller one: four pages draw faster)."""
+    tab.page.set_viewport_size(PROJECTOR)
+    try:
+        yield
+    finally:
+        tab.page.set_viewport_size(dict(zip(("width", "height"), SMALL)))
 
 
 def _screenshot(tab: Tab, name: str) -> None:
