@@ -287,7 +287,7 @@ const Class = (() => {
       const link = room.students || `${window.location.origin}${url("").replace(/\/class\/$/, "")}/?class=${room.code}`;
       words.append(node("div", {class: "where"}, "Join the class: scan the code, or open"),
                    node("div", {class: "where link"}, link),
-                   node("div", {class: "where"}, "and type the code"),
+                   node("div", {class: "where"}, "The class code:"),
                    node("div", {class: "code"}, spaced(room.code)),
                    node("div", {class: "where"}, "No name, no account."));
       const image = node("img", {src: url(`${room.code}/qr.svg`), alt: `QR code of ${link}`});
