@@ -548,7 +548,6 @@ const Class = (() => {
     say(room, sentence);
   }
 
-  // main.js, each time the spec arrives (before it is drawn): the class part taken out of it.
   // A student's page got a new link: the scene it asked to follow, or a change of the student's own.
   function linkChanged(room, link) {
     if (link === JSON.stringify(room.link)) return;
@@ -562,6 +561,7 @@ const Class = (() => {
     }
   }
 
+  // main.js, each time the spec arrives (before it is drawn): the class part taken out of it.
   function render(room, spec) {
     const part = spec && spec.class;
     const start = document.getElementById("classstart");
